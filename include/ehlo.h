@@ -1,0 +1,70 @@
+/*
+ * ehlo.h: SMTP reply lines, and the extensions an EHLO reply advertises.
+ *
+ * Exchange 2010/2013 log a multi-line reply as one row per line
+ * ("250-host Hello [ip]", "250-SIZE 157286400", ..., "250 SMTPUTF8");
+ * Exchange 2016/2019 log it as one row ("250 host Hello [ip] SIZE 157286400
+ * PIPELINING ... STARTTLS ..."; receive logs put two spaces after the
+ * code).  Feed the rows of one reply to ehlo_feed() in order; it accepts
+ * both forms.  In the one-row form the greeting is free text chosen by the
+ * remote, so keywords are told from it by what they look like, never by
+ * position.
+ */
+#ifndef EHLO_H
+#define EHLO_H
+
+#include <stddef.h>
+
+#define EHLO_MAX_KEYWORDS	32
+#define EHLO_KEYWORD_MAX	32	/* bytes, with the NUL */
+#define EHLO_GREETING_MAX	256	/* bytes, with the NUL */
+
+/* One reply line: "250-text", "250 text" or "250". */
+struct smtp_line {
+	int		 code;		/* 100..599, or -1: not a reply line */
+	int		 more;		/* "250-": more lines follow */
+	const char	*text;		/* after the separator and any spaces */
+	size_t		 textlen;
+};
+
+/* Split a reply line.  Returns 0, or -1 when it has no 3-digit code. */
+int	smtp_line_parse(const char *s, size_t len, struct smtp_line *);
+
+struct ehlo_reply {
+	int	 code;			/* of the last line fed */
+	int	 helo;			/* answers HELO: no keywords */
+	int	 done;			/* the final line was fed */
+	int	 lines;			/* lines fed */
+	char	 greeting[EHLO_GREETING_MAX];
+	char	 keywords[EHLO_MAX_KEYWORDS][EHLO_KEYWORD_MAX];
+	int	 nkeywords;
+	int	 dropped;		/* keywords past EHLO_MAX_KEYWORDS */
+	int	 starttls;		/* STARTTLS among the keywords */
+	int	 placeholders;		/* XXXXXXXA-style masked keywords */
+};
+
+void	ehlo_init(struct ehlo_reply *);
+
+/*
+ * Feed one reply row (the data column of a '<' row).  helo says the reply
+ * answers HELO, whose text is all greeting.  Returns 1 when the reply is
+ * complete, 0 when more lines are expected, -1 when the row is not a reply
+ * line (it is ignored).
+ */
+int	ehlo_feed(struct ehlo_reply *, const char *s, size_t len, int helo);
+
+/* Whether the reply advertised keyword kw (upper case). */
+int	ehlo_has(const struct ehlo_reply *, const char *kw);
+
+/*
+ * The host name at the start of a greeting or a 220 banner text:
+ * letters, digits, '.', '-' and '_' only.  Copies it into buf and returns
+ * buf, or returns NULL when the first word is not such a name (masked
+ * with asterisks, say).
+ */
+char	*ehlo_host_name(const char *text, size_t len, char *buf, size_t bufsz);
+
+/* Whether text looks masked by an inline firewall ("*****"). */
+int	smtp_text_masked(const char *text, size_t len);
+
+#endif

@@ -1,0 +1,22 @@
+/*
+ * logtime.h: the date-time column, yyyy-mm-ddThh:mm:ss.fffZ (UTC).
+ */
+#ifndef LOGTIME_H
+#define LOGTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define LOGTIME_BUFSZ	sizeof("yyyy-mm-ddThh:mm:ss.fffZ")
+
+/*
+ * Parse s[0..len) into milliseconds since the epoch.  The fraction may have
+ * 0 to 7 digits (only milliseconds are kept).  Returns 0, or -1 when s is
+ * not such a time.
+ */
+int	logtime_parse(const char *s, size_t len, int64_t *ms);
+
+/* Format ms as yyyy-mm-ddThh:mm:ss.fffZ into buf (LOGTIME_BUFSZ bytes). */
+char	*logtime_format(int64_t ms, char *buf);
+
+#endif

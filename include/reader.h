@@ -1,0 +1,90 @@
+/*
+ * reader.h: rows out of one Exchange protocol log file.
+ *
+ * The reader reads physical lines, takes the "#" header block (strips the
+ * UTF-8 BOM, maps columns by the names in #Fields:), and hands each data
+ * line to libcsv.  Exchange never writes a raw CR or LF inside a field, so
+ * one physical line is one row, and a row's line number is exact.
+ *
+ * A row that cannot be used (bad CSV, wrong number of fields, bad
+ * timestamp, a line over READER_LINE_MAX bytes) is reported with
+ * diag(DIAG_WARNING, file, line, ...), counted, and skipped.
+ */
+#ifndef READER_H
+#define READER_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+/* Longest line (and so longest field) the reader accepts. */
+#define READER_LINE_MAX	(1024 * 1024)
+
+enum log_kind {
+	LOG_UNKNOWN,	/* no header seen (yet) */
+	LOG_SEND,	/* #Log-type: SMTP Send Protocol Log */
+	LOG_RECEIVE,	/* #Log-type: SMTP Receive Protocol Log */
+	LOG_OTHER	/* a header, but another log type */
+};
+
+/* A field: bytes (may hold NUL) plus a terminating NUL after len. */
+struct field {
+	const char	*p;
+	size_t		 len;
+};
+
+struct row {
+	const char	*file;		/* the path as walked */
+	unsigned long	 line;		/* 1-based physical line */
+	int64_t		 time;		/* ms since the epoch, UTC */
+	char		 event;		/* '+', '-', '>', '<', '*' */
+	struct field	 date_time;
+	struct field	 connector;
+	struct field	 session_id;
+	struct field	 sequence;
+	struct field	 local;
+	struct field	 remote;
+	struct field	 data;
+	struct field	 context;
+};
+
+struct reader_stats {
+	unsigned long long bytes;	/* bytes read from the file */
+	unsigned long	 lines;		/* physical lines */
+	unsigned long	 rows;		/* rows handed out */
+	unsigned long	 bad_rows;	/* rows skipped with a warning */
+};
+
+struct reader;
+
+/*
+ * Open a reader on fp, which the caller keeps and closes after
+ * reader_free().  name is used in diagnostics and in every row; it must
+ * stay valid as long as the reader and its rows are used.
+ */
+struct reader	*reader_new(FILE *fp, const char *name);
+void		 reader_free(struct reader *);
+
+/*
+ * Read the header block.  Returns the log kind; LOG_UNKNOWN when the file
+ * does not start with a header (not a log file), LOG_RECEIVE/LOG_OTHER for
+ * logs the scan does not read.  No diagnostic is printed: the caller
+ * decides.  -1 on a read error (errno set).
+ */
+int		 reader_header(struct reader *);
+
+/*
+ * After reader_header() said LOG_SEND: 1 when #Fields: lacks a column the
+ * scan cannot do without, with its name in *name; else 0.
+ */
+int		 reader_missing_columns(const struct reader *, const char **name);
+
+/*
+ * The next row.  Returns 1 and fills *row, 0 at end of file, -1 on a read
+ * error (errno set).  The fields point into the reader's buffers and stay
+ * valid until the next call to reader_next() or reader_free().
+ */
+int		 reader_next(struct reader *, struct row *);
+
+const struct reader_stats *reader_stats(const struct reader *);
+
+#endif

@@ -1,0 +1,98 @@
+/*
+ * session.h: SMTP sessions rebuilt from the rows of a send log.
+ *
+ * Rows are grouped by (log folder, session-id): ids are unique per server
+ * and one folder holds one server's logs.  A session lives from its first
+ * row to its "-" row, across files and rollovers; rows of concurrent
+ * sessions interleave.  Memory is bounded by the sessions open at once:
+ * each keeps a bounded set of facts and evidence rows, never all its rows.
+ *
+ * A session that is still open when its folder ends is closed then and
+ * marked incomplete.  Sessions are handed to the close callback in the
+ * order they close; those closed together at the end of a folder, in the
+ * order of their first row.  The struct session passed to the callback is
+ * valid only during the call.
+ */
+#ifndef SESSION_H
+#define SESSION_H
+
+#include <stdint.h>
+
+#include "ehlo.h"
+#include "reader.h"
+
+#define SESSION_EVIDENCE_MAX	48	/* evidence rows kept per session */
+#define SESSION_TEXT_MAX	1024	/* bytes of an evidence row's text */
+
+/* A row kept as evidence: where it is and what it said. */
+struct evidence {
+	const char	*file;		/* as walked; valid for the whole run */
+	unsigned long	 line;
+	char		 event;
+	char		*text;		/* cut at SESSION_TEXT_MAX */
+	size_t		 textlen;
+};
+
+struct session {
+	const char	*folder;	/* the log folder; valid for the run */
+	char		*id;
+	char		*connector;
+	char		*local_endpoint;	/* NULL until known */
+	char		*remote_endpoint;
+	const char	*file;		/* where the first row is */
+	unsigned long	 line;
+	int64_t		 start, end;	/* first and last row time, ms */
+	int		 complete;	/* closed by its "-" row */
+
+	char		*remote_host;	/* banner or EHLO greeting; may be NULL */
+	int		 banner_masked;	/* "220 *****" */
+	int		 ehlo_sent;
+	int		 helo_used;	/* HELO sent (EHLO refused or forced) */
+	int		 greeting_seen;	/* a 2xx reply to EHLO or HELO */
+	struct ehlo_reply ehlo;		/* last reply to EHLO/HELO before TLS */
+	int		 starttls_offered;	/* in any reply before TLS */
+	int		 starttls_issued;
+	int		 tls_up;
+	unsigned	 messages_attempted;	/* MAIL FROM sent */
+	unsigned	 messages_accepted;	/* 2xx after DATA or BDAT LAST */
+
+	struct evidence	 evidence[SESSION_EVIDENCE_MAX];
+	int		 nevidence;
+	unsigned	 evidence_dropped;
+
+	uint32_t	 marks;		/* owned by the rules module */
+};
+
+struct session_stats {
+	unsigned long	 complete;
+	unsigned long	 incomplete;
+	unsigned long	 open_max;	/* most sessions open at once */
+};
+
+struct session_table;
+
+typedef void (*session_close_fn)(struct session *, void *arg);
+
+struct session_table	*sessions_new(session_close_fn, void *arg);
+void			 sessions_free(struct session_table *);
+
+/*
+ * Take one row of folder.  Returns the session it belongs to, which stays
+ * open (even after its "-" row) until sessions_end_row() is called, so
+ * that the caller can look at the row and the session together.
+ */
+struct session	*sessions_feed(struct session_table *, const char *folder,
+		    const struct row *);
+
+/* After sessions_feed(): close the session if its "-" row was this row. */
+void		 sessions_end_row(struct session_table *, struct session *);
+
+/* Keep row as evidence of s (once, in row order). */
+void		 session_add_evidence(struct session *, const struct row *);
+
+/* Close every open session as incomplete (end of a folder or input). */
+void		 sessions_close_all(struct session_table *);
+
+const struct session_stats *sessions_stats(const struct session_table *);
+
+#endif

@@ -1,0 +1,112 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "logtime.h"
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's method). */
+static int64_t
+days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	int64_t era;
+	unsigned yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+static void
+civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d)
+{
+	int64_t era;
+	unsigned doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = (unsigned)(z - era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = (int)((int64_t)yoe + era * 400 + (*m <= 2));
+}
+
+static int
+digits(const char *s, int n, unsigned *out)
+{
+	unsigned v = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (unsigned)(s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+int
+logtime_parse(const char *s, size_t len, int64_t *ms)
+{
+	static const unsigned char mdays[] =
+	    { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	unsigned y, mo, d, h, mi, se, frac = 0, scale = 100;
+	size_t i;
+
+	if (len < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' ||
+	    s[13] != ':' || s[16] != ':' || s[len - 1] != 'Z')
+		return -1;
+	if (digits(s, 4, &y) || digits(s + 5, 2, &mo) ||
+	    digits(s + 8, 2, &d) || digits(s + 11, 2, &h) ||
+	    digits(s + 14, 2, &mi) || digits(s + 17, 2, &se))
+		return -1;
+	if (len > 20) {
+		if (s[19] != '.' || len - 21 < 1 || len - 21 > 7)
+			return -1;
+		for (i = 20; i < len - 1; i++) {
+			if (s[i] < '0' || s[i] > '9')
+				return -1;
+			frac += (unsigned)(s[i] - '0') * scale;
+			scale /= 10;
+		}
+	} else if (len != 20)
+		return -1;
+	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
+	    h > 23 || mi > 59 || se > 60)
+		return -1;
+	if (mo == 2 && d == 29 &&
+	    !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		return -1;
+	*ms = ((days_from_civil(y, mo, d) * 24 + h) * 60 + mi) * 60000 +
+	    (int64_t)se * 1000 + frac;
+	return 0;
+}
+
+char *
+logtime_format(int64_t ms, char *buf)
+{
+	char tmp[64];
+	int64_t days, rem;
+	unsigned m, d;
+	int y;
+
+	days = ms / 86400000;
+	rem = ms % 86400000;
+	if (rem < 0) {
+		rem += 86400000;
+		days--;
+	}
+	civil_from_days(days, &y, &m, &d);
+	snprintf(tmp, sizeof tmp, "%04d-%02u-%02uT%02u:%02u:%02u.%03uZ",
+	    y % 10000, m, d, (unsigned)(rem / 3600000),
+	    (unsigned)(rem / 60000 % 60), (unsigned)(rem / 1000 % 60),
+	    (unsigned)(rem % 1000));
+	memcpy(buf, tmp, LOGTIME_BUFSZ - 1);
+	buf[LOGTIME_BUFSZ - 1] = '\0';
+	return buf;
+}

@@ -1,0 +1,478 @@
+/*
+ * reader.c: physical lines -> header block -> libcsv -> rows.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <csv.h>
+
+#include "diag.h"
+#include "escape.h"
+#include "logtime.h"
+#include "reader.h"
+#include "xmalloc.h"
+
+#define CHUNK		(64 * 1024)
+#define MAX_COLUMNS	64
+
+enum column {
+	COL_IGNORED, COL_DATE_TIME, COL_CONNECTOR, COL_SESSION, COL_SEQUENCE,
+	COL_LOCAL, COL_REMOTE, COL_EVENT, COL_DATA, COL_CONTEXT
+};
+
+static const char *const column_names[] = {
+	NULL, "date-time", "connector-id", "session-id", "sequence-number",
+	"local-endpoint", "remote-endpoint", "event", "data", "context"
+};
+
+/* The documented order, used when a send log has no #Fields: line. */
+static const enum column default_columns[] = {
+	COL_DATE_TIME, COL_CONNECTOR, COL_SESSION, COL_SEQUENCE, COL_LOCAL,
+	COL_REMOTE, COL_EVENT, COL_DATA, COL_CONTEXT
+};
+
+struct reader {
+	FILE		*fp;
+	const char	*name;
+	int		 eof;
+
+	/* Line buffer: buf[start..end) holds unread bytes. */
+	char		*buf;
+	size_t		 size, start, end;
+	int		 pending;	/* a line read ahead by the header */
+	char		*line;
+	size_t		 linelen;
+	int		 line_too_long;
+
+	enum log_kind	 kind;
+	enum column	 columns[MAX_COLUMNS];
+	size_t		 ncolumns;
+
+	/* libcsv and the fields of the row being parsed. */
+	struct csv_parser csv;
+	char		*fbuf;		/* field bytes, each NUL-terminated */
+	size_t		 fbufsize, fbufused;
+	size_t		 foff[MAX_COLUMNS], flen[MAX_COLUMNS];
+	size_t		 nfields;	/* may exceed MAX_COLUMNS: counted */
+	int		 rowdone;
+
+	struct reader_stats stats;
+};
+
+/*
+ * libcsv grows its field buffer without limit; refuse above the line cap
+ * so that no field can take more than a line's worth of memory.
+ */
+static void *
+csv_capped_realloc(void *p, size_t n)
+{
+	if (n > READER_LINE_MAX + CHUNK) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return realloc(p, n);
+}
+
+/* Nothing is trimmed: leading spaces in data are significant. */
+static int
+csv_no_space(unsigned char c)
+{
+	(void)c;
+	return 0;
+}
+
+/* One physical line is one row: the reader finds the line ends itself. */
+static int
+csv_no_term(unsigned char c)
+{
+	(void)c;
+	return 0;
+}
+
+static void
+csv_setup(struct reader *r)
+{
+	csv_init(&r->csv, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL);
+	csv_set_realloc_func(&r->csv, csv_capped_realloc);
+	csv_set_space_func(&r->csv, csv_no_space);
+	csv_set_term_func(&r->csv, csv_no_term);
+}
+
+struct reader *
+reader_new(FILE *fp, const char *name)
+{
+	struct reader *r = xcalloc(1, sizeof *r);
+
+	r->fp = fp;
+	r->name = name;
+	r->size = CHUNK;
+	r->buf = xmalloc(r->size);
+	r->fbufsize = 4096;
+	r->fbuf = xmalloc(r->fbufsize);
+	csv_setup(r);
+	return r;
+}
+
+void
+reader_free(struct reader *r)
+{
+	if (r == NULL)
+		return;
+	csv_free(&r->csv);
+	free(r->fbuf);
+	free(r->buf);
+	free(r);
+}
+
+const struct reader_stats *
+reader_stats(const struct reader *r)
+{
+	return &r->stats;
+}
+
+static int
+fill(struct reader *r)
+{
+	size_t n;
+
+	if (r->start > 0) {
+		memmove(r->buf, r->buf + r->start, r->end - r->start);
+		r->end -= r->start;
+		r->start = 0;
+	}
+	if (r->end == r->size) {
+		r->size *= 2;
+		r->buf = xrealloc(r->buf, r->size);
+	}
+	n = fread(r->buf + r->end, 1, r->size - r->end, r->fp);
+	if (n == 0) {
+		if (ferror(r->fp))
+			return -1;
+		r->eof = 1;
+	}
+	r->end += n;
+	r->stats.bytes += n;
+	return 0;
+}
+
+/*
+ * The next physical line, without its LF or CRLF, in r->line/r->linelen.
+ * A line longer than READER_LINE_MAX is consumed whole but returned empty
+ * with r->line_too_long set.  Returns 1, 0 at end of file, -1 on error.
+ */
+static int
+next_line(struct reader *r)
+{
+	char *nl;
+	size_t scanned = 0;
+
+	if (r->pending) {
+		r->pending = 0;
+		return 1;
+	}
+	r->line_too_long = 0;
+	for (;;) {
+		nl = memchr(r->buf + r->start + scanned, '\n',
+		    r->end - r->start - scanned);
+		if (nl != NULL)
+			break;
+		scanned = r->end - r->start;
+		if (scanned > READER_LINE_MAX) {
+			/* Drop what we have and keep looking for the end. */
+			r->line_too_long = 1;
+			r->start = r->end;
+			scanned = 0;
+		}
+		if (r->eof) {
+			if (r->end == r->start && !r->line_too_long)
+				return 0;
+			nl = r->buf + r->end;	/* last line, no newline */
+			break;
+		}
+		if (fill(r) == -1)
+			return -1;
+	}
+	r->stats.lines++;
+	r->line = r->buf + r->start;
+	r->linelen = (size_t)(nl - r->line);
+	r->start = nl < r->buf + r->end ? (size_t)(nl - r->buf) + 1 : r->end;
+	if (r->linelen > 0 && r->line[r->linelen - 1] == '\r')
+		r->linelen--;
+	if (r->line_too_long)
+		r->linelen = 0;
+	return 1;
+}
+
+static int
+startswith(const char *s, size_t len, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return len >= n && memcmp(s, prefix, n) == 0;
+}
+
+/* "#Fields: a,b,c" -> r->columns. */
+static void
+parse_fields(struct reader *r, const char *s, size_t len)
+{
+	const char *end = s + len, *p, *comma;
+	size_t i, n;
+
+	r->ncolumns = 0;
+	for (p = s; p <= end && r->ncolumns < MAX_COLUMNS; p = comma + 1) {
+		comma = memchr(p, ',', (size_t)(end - p));
+		if (comma == NULL)
+			comma = end;
+		while (p < comma && *p == ' ')
+			p++;
+		n = (size_t)(comma - p);
+		while (n > 0 && p[n - 1] == ' ')
+			n--;
+		r->columns[r->ncolumns] = COL_IGNORED;
+		for (i = 1; i < sizeof column_names / sizeof *column_names; i++)
+			if (strlen(column_names[i]) == n &&
+			    memcmp(column_names[i], p, n) == 0)
+				r->columns[r->ncolumns] = (enum column)i;
+		r->ncolumns++;
+	}
+}
+
+static void
+header_line(struct reader *r, const char *s, size_t len)
+{
+	if (startswith(s, len, "#Log-type:")) {
+		s += 10, len -= 10;
+		while (len > 0 && *s == ' ')
+			s++, len--;
+		if (startswith(s, len, "SMTP Send Protocol Log"))
+			r->kind = LOG_SEND;
+		else if (startswith(s, len, "SMTP Receive Protocol Log"))
+			r->kind = LOG_RECEIVE;
+		else
+			r->kind = LOG_OTHER;
+	} else if (startswith(s, len, "#Fields:"))
+		parse_fields(r, s + 8, len - 8);
+}
+
+static int
+has_column(const struct reader *r, enum column c)
+{
+	size_t i;
+
+	for (i = 0; i < r->ncolumns; i++)
+		if (r->columns[i] == c)
+			return 1;
+	return 0;
+}
+
+int
+reader_header(struct reader *r)
+{
+	int rc, first = 1, seen = 0;
+
+	while ((rc = next_line(r)) == 1) {
+		if (first && startswith(r->line, r->linelen, "\xEF\xBB\xBF")) {
+			r->line += 3;
+			r->linelen -= 3;
+		}
+		first = 0;
+		if (r->linelen == 0 || r->line[0] != '#') {
+			r->pending = 1;
+			break;
+		}
+		seen = 1;
+		header_line(r, r->line, r->linelen);
+	}
+	if (rc == -1)
+		return -1;
+	if (!seen)
+		return r->kind = LOG_UNKNOWN;
+	if (r->kind == LOG_UNKNOWN && r->ncolumns > 0)
+		r->kind = LOG_SEND;	/* #Fields: without #Log-type: */
+	if (r->ncolumns == 0) {
+		memcpy(r->columns, default_columns, sizeof default_columns);
+		r->ncolumns = sizeof default_columns / sizeof *default_columns;
+	}
+	return r->kind;
+}
+
+int
+reader_missing_columns(const struct reader *r, const char **name)
+{
+	static const enum column required[] =
+	    { COL_DATE_TIME, COL_SESSION, COL_EVENT };
+	size_t i;
+
+	for (i = 0; i < sizeof required / sizeof *required; i++)
+		if (!has_column(r, required[i])) {
+			*name = column_names[required[i]];
+			return 1;
+		}
+	return 0;
+}
+
+static void
+on_field(void *s, size_t len, void *arg)
+{
+	struct reader *r = arg;
+	size_t i = r->nfields++;
+
+	if (i >= MAX_COLUMNS)
+		return;
+	if (r->fbufused + len + 1 > r->fbufsize) {
+		while (r->fbufused + len + 1 > r->fbufsize)
+			r->fbufsize *= 2;
+		r->fbuf = xrealloc(r->fbuf, r->fbufsize);
+	}
+	if (len > 0)
+		memcpy(r->fbuf + r->fbufused, s, len);
+	r->fbuf[r->fbufused + len] = '\0';
+	r->foff[i] = r->fbufused;
+	r->flen[i] = len;
+	r->fbufused += len + 1;
+}
+
+static void
+on_record(int term, void *arg)
+{
+	struct reader *r = arg;
+
+	(void)term;
+	r->rowdone = 1;
+}
+
+static void bad_row(struct reader *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+bad_row(struct reader *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	r->stats.bad_rows++;
+	va_start(ap, fmt);
+	vdiag(DIAG_WARNING, r->name, r->stats.lines, fmt, ap);
+	va_end(ap);
+}
+
+/* Parse r->line into fields; 0 when it is a row, -1 when it is bad. */
+static int
+parse_line(struct reader *r)
+{
+	int err = 0;
+
+	r->nfields = 0;
+	r->fbufused = 0;
+	r->rowdone = 0;
+	if (csv_parse(&r->csv, r->line, r->linelen, on_field, on_record, r) !=
+	    r->linelen || csv_fini(&r->csv, on_field, on_record, r) != 0) {
+		err = csv_error(&r->csv);
+		/* Start the next line from a clean parser. */
+		csv_free(&r->csv);
+		csv_setup(r);
+	}
+	if (err == CSV_ENOMEM || err == CSV_ETOOBIG) {
+		bad_row(r, "field longer than %d bytes, row skipped",
+		    READER_LINE_MAX);
+		return -1;
+	}
+	if (err != 0) {
+		bad_row(r, "malformed CSV (stray or unterminated quote), "
+		    "row skipped");
+		return -1;
+	}
+	if (r->nfields != r->ncolumns) {
+		bad_row(r, "%zu fields where the header has %zu, row skipped",
+		    r->nfields, r->ncolumns);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+fill_row(struct reader *r, struct row *row)
+{
+	struct field *f;
+	char show[80];
+	size_t i;
+
+	memset(row, 0, sizeof *row);
+	row->file = r->name;
+	row->line = r->stats.lines;
+	for (i = 0; i < r->ncolumns; i++) {
+		switch (r->columns[i]) {
+		case COL_DATE_TIME:	f = &row->date_time; break;
+		case COL_CONNECTOR:	f = &row->connector; break;
+		case COL_SESSION:	f = &row->session_id; break;
+		case COL_SEQUENCE:	f = &row->sequence; break;
+		case COL_LOCAL:		f = &row->local; break;
+		case COL_REMOTE:	f = &row->remote; break;
+		case COL_EVENT:		f = NULL; break;
+		case COL_DATA:		f = &row->data; break;
+		case COL_CONTEXT:	f = &row->context; break;
+		default:		continue;
+		}
+		if (f == NULL) {
+			if (r->flen[i] != 1 ||
+			    strchr("+-<>*", r->fbuf[r->foff[i]]) == NULL) {
+				bad_row(r, "bad event '%s', row skipped",
+				    esc_text_buf(show, sizeof show,
+				    r->fbuf + r->foff[i], r->flen[i]));
+				return -1;
+			}
+			row->event = r->fbuf[r->foff[i]];
+			continue;
+		}
+		f->p = r->fbuf + r->foff[i];
+		f->len = r->flen[i];
+	}
+	/* Fields the header did not name read as empty strings. */
+	for (f = &row->date_time; f <= &row->context; f++)
+		if (f->p == NULL)
+			f->p = "";
+	if (logtime_parse(row->date_time.p, row->date_time.len,
+	    &row->time) == -1) {
+		bad_row(r, "bad timestamp '%s', row skipped",
+		    esc_text_buf(show, sizeof show, row->date_time.p,
+		    row->date_time.len));
+		return -1;
+	}
+	if (row->session_id.len == 0) {
+		bad_row(r, "empty session-id, row skipped");
+		return -1;
+	}
+	return 0;
+}
+
+int
+reader_next(struct reader *r, struct row *row)
+{
+	int rc;
+
+	while ((rc = next_line(r)) == 1) {
+		if (r->line_too_long) {
+			bad_row(r, "line longer than %d bytes, row skipped",
+			    READER_LINE_MAX);
+			continue;
+		}
+		if (startswith(r->line, r->linelen, "\xEF\xBB\xBF")) {
+			r->line += 3;
+			r->linelen -= 3;
+		}
+		if (r->linelen == 0)
+			continue;
+		if (r->line[0] == '#') {
+			/* A header block again, e.g. files joined with cat. */
+			header_line(r, r->line, r->linelen);
+			continue;
+		}
+		if (parse_line(r) == -1 || fill_row(r, row) == -1)
+			continue;
+		r->stats.rows++;
+		return 1;
+	}
+	return rc;
+}

@@ -1,0 +1,474 @@
+/*
+ * session.c: group rows into sessions and derive what each session did.
+ */
+#define _GNU_SOURCE	/* memmem */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "ehlo.h"
+#include "session.h"
+#include "xmalloc.h"
+
+/* What a reply answers: the commands sent and not yet answered. */
+enum command {
+	CMD_NONE, CMD_BANNER, CMD_EHLO, CMD_HELO, CMD_STARTTLS, CMD_MAIL,
+	CMD_RCPT, CMD_DATA, CMD_DATA_END, CMD_BDAT, CMD_BDAT_LAST, CMD_QUIT,
+	CMD_OTHER
+};
+
+#define PENDING_MAX	64
+
+struct open_session {
+	struct session		 s;
+	struct open_session	*hnext;		/* hash chain */
+	struct open_session	*prev, *next;	/* by first row */
+	uint32_t		 hash;
+	unsigned char		 pending[PENDING_MAX];
+	unsigned		 phead, pcount;
+	struct ehlo_reply	 reply;		/* EHLO/HELO reply being read */
+	int			 in_reply;
+	int			 ended;		/* its "-" row was seen */
+};
+
+struct session_table {
+	struct open_session	**buckets;
+	size_t			 nbuckets, count;
+	struct open_session	*oldest, *newest;
+	session_close_fn	 on_close;
+	void			*arg;
+	struct session_stats	 stats;
+};
+
+struct session_table *
+sessions_new(session_close_fn on_close, void *arg)
+{
+	struct session_table *t = xcalloc(1, sizeof *t);
+
+	t->nbuckets = 1024;
+	t->buckets = xcalloc(t->nbuckets, sizeof *t->buckets);
+	t->on_close = on_close;
+	t->arg = arg;
+	return t;
+}
+
+const struct session_stats *
+sessions_stats(const struct session_table *t)
+{
+	return &t->stats;
+}
+
+static uint32_t
+hash_key(const char *folder, const char *id, size_t len)
+{
+	uint32_t h = 2166136261u ^ (uint32_t)((uintptr_t)folder >> 4);
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= (unsigned char)id[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
+static void
+grow(struct session_table *t)
+{
+	struct open_session **nb, *o, *next;
+	size_t i, n = t->nbuckets * 2;
+
+	nb = xcalloc(n, sizeof *nb);
+	for (i = 0; i < t->nbuckets; i++)
+		for (o = t->buckets[i]; o != NULL; o = next) {
+			next = o->hnext;
+			o->hnext = nb[o->hash & (n - 1)];
+			nb[o->hash & (n - 1)] = o;
+		}
+	free(t->buckets);
+	t->buckets = nb;
+	t->nbuckets = n;
+}
+
+static struct open_session *
+lookup(struct session_table *t, const char *folder, const struct field *id,
+    uint32_t hash)
+{
+	struct open_session *o;
+
+	for (o = t->buckets[hash & (t->nbuckets - 1)]; o != NULL;
+	    o = o->hnext)
+		if (o->hash == hash && o->s.folder == folder &&
+		    strlen(o->s.id) == id->len &&
+		    memcmp(o->s.id, id->p, id->len) == 0)
+			return o;
+	return NULL;
+}
+
+static struct open_session *
+create(struct session_table *t, const char *folder, const struct row *row,
+    uint32_t hash)
+{
+	struct open_session *o = xcalloc(1, sizeof *o);
+
+	o->s.folder = folder;
+	o->s.id = xstrndup(row->session_id.p, row->session_id.len);
+	o->s.file = row->file;
+	o->s.line = row->line;
+	o->s.start = o->s.end = row->time;
+	ehlo_init(&o->s.ehlo);
+	o->hash = hash;
+	if (t->count >= t->nbuckets)
+		grow(t);
+	o->hnext = t->buckets[hash & (t->nbuckets - 1)];
+	t->buckets[hash & (t->nbuckets - 1)] = o;
+	o->prev = t->newest;
+	if (t->newest != NULL)
+		t->newest->next = o;
+	else
+		t->oldest = o;
+	t->newest = o;
+	if (++t->count > t->stats.open_max)
+		t->stats.open_max = t->count;
+	return o;
+}
+
+static void
+unlink_session(struct session_table *t, struct open_session *o)
+{
+	struct open_session **pp;
+
+	for (pp = &t->buckets[o->hash & (t->nbuckets - 1)]; *pp != o;
+	    pp = &(*pp)->hnext)
+		;
+	*pp = o->hnext;
+	if (o->prev != NULL)
+		o->prev->next = o->next;
+	else
+		t->oldest = o->next;
+	if (o->next != NULL)
+		o->next->prev = o->prev;
+	else
+		t->newest = o->prev;
+	t->count--;
+}
+
+static void
+destroy(struct open_session *o)
+{
+	int i;
+
+	for (i = 0; i < o->s.nevidence; i++)
+		free(o->s.evidence[i].text);
+	free(o->s.id);
+	free(o->s.connector);
+	free(o->s.local_endpoint);
+	free(o->s.remote_endpoint);
+	free(o->s.remote_host);
+	free(o);
+}
+
+static void
+close_session(struct session_table *t, struct open_session *o, int complete)
+{
+	unlink_session(t, o);
+	o->s.complete = complete;
+	if (complete)
+		t->stats.complete++;
+	else
+		t->stats.incomplete++;
+	t->on_close(&o->s, t->arg);
+	destroy(o);
+}
+
+void
+sessions_close_all(struct session_table *t)
+{
+	while (t->oldest != NULL)
+		close_session(t, t->oldest, 0);
+}
+
+void
+sessions_free(struct session_table *t)
+{
+	if (t == NULL)
+		return;
+	sessions_close_all(t);
+	free(t->buckets);
+	free(t);
+}
+
+static int
+contains(const struct field *f, const char *needle)
+{
+	return memmem(f->p, f->len, needle, strlen(needle)) != NULL;
+}
+
+/* Append f to e->text, keeping the text within SESSION_TEXT_MAX. */
+static void
+text_append(struct evidence *e, const char *p, size_t len)
+{
+	if (e->textlen + len > SESSION_TEXT_MAX)
+		len = SESSION_TEXT_MAX - e->textlen;
+	memcpy(e->text + e->textlen, p, len);
+	e->textlen += len;
+	e->text[e->textlen] = '\0';
+}
+
+void
+session_add_evidence(struct session *s, const struct row *row)
+{
+	struct evidence *e;
+
+	if (s->nevidence > 0) {
+		e = &s->evidence[s->nevidence - 1];
+		if (e->line == row->line && e->file == row->file)
+			return;
+	}
+	if (s->nevidence == SESSION_EVIDENCE_MAX) {
+		/* Keep the first rows and the latest one. */
+		e = &s->evidence[SESSION_EVIDENCE_MAX - 1];
+		free(e->text);
+		s->evidence_dropped++;
+	} else
+		e = &s->evidence[s->nevidence++];
+	e->file = row->file;
+	e->line = row->line;
+	e->event = row->event;
+	e->text = xmalloc(SESSION_TEXT_MAX + 1);
+	e->textlen = 0;
+	e->text[0] = '\0';
+	/*
+	 * An information or disconnect row says what it means in its
+	 * context: "Certificate subject: CN=...", "Local".
+	 */
+	if ((row->event == '*' || row->event == '-') && row->context.len > 0) {
+		text_append(e, row->context.p, row->context.len);
+		if (row->data.len > 0)
+			text_append(e, ": ", 2);
+	}
+	text_append(e, row->data.p, row->data.len);
+	e->text = xrealloc(e->text, e->textlen + 1);
+}
+
+static void
+push(struct open_session *o, enum command c)
+{
+	if (o->pcount == PENDING_MAX)
+		return;		/* nonsense: replies stopped long ago */
+	o->pending[(o->phead + o->pcount++) % PENDING_MAX] = (unsigned char)c;
+}
+
+static enum command
+head(const struct open_session *o)
+{
+	return o->pcount > 0 ? (enum command)o->pending[o->phead] : CMD_NONE;
+}
+
+static void
+pop(struct open_session *o)
+{
+	if (o->pcount > 0) {
+		o->phead = (o->phead + 1) % PENDING_MAX;
+		o->pcount--;
+	}
+}
+
+static int
+verb_is(const struct field *f, const char *verb)
+{
+	size_t n = strlen(verb);
+
+	return f->len >= n && strncasecmp(f->p, verb, n) == 0 &&
+	    (f->len == n || f->p[n] == ' ' || f->p[n] == ':');
+}
+
+static void
+on_command(struct open_session *o, const struct row *row)
+{
+	struct session *s = &o->s;
+	const struct field *d = &row->data;
+
+	if (verb_is(d, "EHLO") || verb_is(d, "HELO")) {
+		int helo = verb_is(d, "HELO");
+
+		push(o, helo ? CMD_HELO : CMD_EHLO);
+		if (helo)
+			s->helo_used = 1;
+		else
+			s->ehlo_sent = 1;
+		if (!s->tls_up)
+			session_add_evidence(s, row);
+	} else if (verb_is(d, "STARTTLS")) {
+		push(o, CMD_STARTTLS);
+		s->starttls_issued = 1;
+		session_add_evidence(s, row);
+	} else if (verb_is(d, "MAIL")) {
+		push(o, CMD_MAIL);
+		s->messages_attempted++;
+	} else if (verb_is(d, "RCPT"))
+		push(o, CMD_RCPT);
+	else if (verb_is(d, "DATA"))
+		push(o, CMD_DATA);
+	else if (verb_is(d, "BDAT"))
+		push(o, memmem(d->p, d->len, " LAST", 5) != NULL ?
+		    CMD_BDAT_LAST : CMD_BDAT);
+	else if (verb_is(d, "QUIT"))
+		push(o, CMD_QUIT);
+	else
+		push(o, CMD_OTHER);
+}
+
+static void
+set_host(struct session *s, const char *text, size_t len)
+{
+	char buf[256];
+
+	if (s->remote_host == NULL &&
+	    ehlo_host_name(text, len, buf, sizeof buf) != NULL)
+		s->remote_host = xstrdup(buf);
+}
+
+static void
+on_greeting_reply(struct open_session *o, const struct row *row,
+    enum command cmd)
+{
+	struct session *s = &o->s;
+
+	if (!o->in_reply) {
+		ehlo_init(&o->reply);
+		o->in_reply = 1;
+	}
+	if (!s->tls_up)
+		session_add_evidence(s, row);
+	if (ehlo_feed(&o->reply, row->data.p, row->data.len,
+	    cmd == CMD_HELO) != 1)
+		return;
+	o->in_reply = 0;
+	if (s->tls_up)
+		return;		/* the EHLO after STARTTLS tells nothing new */
+	if (o->reply.code / 100 == 2 || s->ehlo.lines == 0)
+		s->ehlo = o->reply;
+	if (o->reply.code / 100 != 2)
+		return;
+	s->greeting_seen = 1;
+	if (o->reply.starttls)
+		s->starttls_offered = 1;
+	if (!smtp_text_masked(o->reply.greeting, strlen(o->reply.greeting)))
+		set_host(s, o->reply.greeting, strlen(o->reply.greeting));
+}
+
+static void
+on_reply(struct open_session *o, const struct row *row)
+{
+	struct session *s = &o->s;
+	struct smtp_line l;
+	enum command cmd = head(o);
+
+	if (smtp_line_parse(row->data.p, row->data.len, &l) == -1)
+		return;
+	if (cmd == CMD_NONE && l.code == 220 && s->nevidence == 0)
+		cmd = CMD_BANNER;	/* a log that lost its "+" row */
+	switch (cmd) {
+	case CMD_BANNER:
+		session_add_evidence(s, row);
+		if (smtp_text_masked(l.text, l.textlen))
+			s->banner_masked = 1;
+		else
+			set_host(s, l.text, l.textlen);
+		break;
+	case CMD_EHLO:
+	case CMD_HELO:
+		on_greeting_reply(o, row, cmd);
+		break;
+	case CMD_STARTTLS:
+		session_add_evidence(s, row);
+		break;
+	case CMD_DATA:
+		if (l.code == 354) {
+			/* The final reply now answers the end of the data. */
+			o->pending[o->phead] = CMD_DATA_END;
+			return;
+		}
+		break;
+	case CMD_DATA_END:
+	case CMD_BDAT_LAST:
+		if (!l.more && l.code / 100 == 2)
+			s->messages_accepted++;
+		break;
+	default:
+		break;
+	}
+	if (!l.more)
+		pop(o);
+}
+
+static void
+on_information(struct open_session *o, const struct row *row)
+{
+	struct session *s = &o->s;
+	const struct field *c = &row->context;
+
+	if (contains(c, "TLS protocol") && contains(c, "negotiation succeeded"))
+		s->tls_up = 1;
+	if (contains(c, "TLS") || contains(c, "Tls"))
+		session_add_evidence(s, row);
+}
+
+static char *
+field_dup(const struct field *f)
+{
+	return xstrndup(f->p, f->len);
+}
+
+struct session *
+sessions_feed(struct session_table *t, const char *folder,
+    const struct row *row)
+{
+	uint32_t hash = hash_key(folder, row->session_id.p,
+	    row->session_id.len);
+	struct open_session *o = lookup(t, folder, &row->session_id, hash);
+	struct session *s;
+
+	if (o == NULL)
+		o = create(t, folder, row, hash);
+	s = &o->s;
+	if (row->time < s->start)
+		s->start = row->time;
+	if (row->time > s->end)
+		s->end = row->time;
+	if (s->connector == NULL && row->connector.len > 0)
+		s->connector = field_dup(&row->connector);
+	if (s->local_endpoint == NULL && row->local.len > 0)
+		s->local_endpoint = field_dup(&row->local);
+	if (s->remote_endpoint == NULL && row->remote.len > 0)
+		s->remote_endpoint = field_dup(&row->remote);
+	switch (row->event) {
+	case '+':
+		push(o, CMD_BANNER);
+		break;
+	case '>':
+		on_command(o, row);
+		break;
+	case '<':
+		on_reply(o, row);
+		break;
+	case '*':
+		on_information(o, row);
+		break;
+	case '-':
+		o->ended = 1;
+		session_add_evidence(s, row);
+		break;
+	}
+	return s;
+}
+
+void
+sessions_end_row(struct session_table *t, struct session *s)
+{
+	struct open_session *o = (struct open_session *)s;
+
+	if (o->ended)
+		close_session(t, o, 1);
+}
