@@ -42,7 +42,7 @@ BIN	= $(BUILD)/sendlog-scan
 
 # The packages a Debian machine needs to build and test.
 DEB_PACKAGES = gcc make pkg-config libcsv-dev libpcre2-dev libcmocka-dev \
-	       mandoc
+	       mandoc jq
 
 .PHONY: all check unit e2e lint-man install uninstall clean deps demo
 

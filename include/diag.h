@@ -18,7 +18,7 @@ enum diag_level { DIAG_WARNING, DIAG_ERROR };
 void diag(enum diag_level, const char *file, unsigned long line,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void vdiag(enum diag_level, const char *file, unsigned long line,
-    const char *fmt, va_list);
+    const char *fmt, va_list) __attribute__((format(printf, 4, 0)));
 
 /* How many of each level were printed since the start. */
 unsigned long diag_count(enum diag_level);

@@ -259,9 +259,14 @@ drop_duplicates(struct collector *c)
 		    !c->entries[j - 1].is_stdin &&
 		    c->entries[i].dev == c->entries[j - 1].dev &&
 		    c->entries[i].ino == c->entries[j - 1].ino) {
-			diag(DIAG_WARNING, c->entries[i].path, 0,
-			    "same file as %s, read once",
-			    c->entries[j - 1].path);
+			if (strcmp(c->entries[i].path,
+			    c->entries[j - 1].path) == 0)
+				diag(DIAG_WARNING, c->entries[i].path, 0,
+				    "named twice, read once");
+			else
+				diag(DIAG_WARNING, c->entries[i].path, 0,
+				    "same file as %s, read once",
+				    c->entries[j - 1].path);
 			free(c->entries[i].path);
 			continue;
 		}

@@ -60,7 +60,8 @@ main(int argc, char *argv[])
 
 	memset(&opt, 0, sizeof opt);
 	opt.format = REPORT_TEXT;
-	while ((c = getopt_long(argc, argv, "f:qhV", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":f:qhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			if (report_format_parse(optarg, &opt.format) == -1) {
@@ -83,7 +84,14 @@ main(int argc, char *argv[])
 		case 'V':
 			puts("sendlog-scan " VERSION);
 			return fflush(stdout) == 0 ? 0 : 2;
+		case ':':
+			diag(DIAG_ERROR, NULL, 0, "option '%s' needs an argument",
+			    argv[optind - 1]);
+			usage(stderr);
+			return 2;
 		default:
+			diag(DIAG_ERROR, NULL, 0, "unknown option '%s'",
+			    argv[optind - 1]);
 			usage(stderr);
 			return 2;
 		}

@@ -46,6 +46,7 @@ struct reader {
 	char		*line;
 	size_t		 linelen;
 	int		 line_too_long;
+	int		 line_unended;	/* the last line, with no newline */
 
 	enum log_kind	 kind;
 	enum column	 columns[MAX_COLUMNS];
@@ -190,6 +191,7 @@ next_line(struct reader *r)
 			if (r->end == r->start && !r->line_too_long)
 				return 0;
 			nl = r->buf + r->end;	/* last line, no newline */
+			r->line_unended = 1;
 			break;
 		}
 		if (fill(r) == -1)
@@ -201,6 +203,8 @@ next_line(struct reader *r)
 	r->start = nl < r->buf + r->end ? (size_t)(nl - r->buf) + 1 : r->end;
 	if (r->linelen > 0 && r->line[r->linelen - 1] == '\r')
 		r->linelen--;
+	if (r->linelen > READER_LINE_MAX)
+		r->line_too_long = 1;
 	if (r->line_too_long)
 		r->linelen = 0;
 	return 1;
@@ -382,6 +386,12 @@ parse_line(struct reader *r)
 	if (err != 0) {
 		bad_row(r, "malformed CSV (stray or unterminated quote), "
 		    "row skipped");
+		return -1;
+	}
+	if (r->nfields != r->ncolumns && r->line_unended) {
+		bad_row(r, "last row cut short (%zu of %zu fields, no newline "
+		    "at the end of the file), row skipped", r->nfields,
+		    r->ncolumns);
 		return -1;
 	}
 	if (r->nfields != r->ncolumns) {

@@ -68,6 +68,8 @@ header_problem(struct scan *sc, struct reader *r, int kind)
 		return "a receive protocol log, not a send log: file skipped";
 	case LOG_UNKNOWN:
 		sc->stats.skipped_no_header++;
+		if (reader_stats(r)->bytes == 0)
+			return "empty file, skipped";
 		return "no #Log-type:/#Fields: header: not an Exchange "
 		    "protocol log, file skipped";
 	default:
