@@ -111,15 +111,16 @@ add_keyword(struct ehlo_reply *e, const char *s, size_t len)
 	for (k = 0; k < e->nkeywords; k++)
 		if (strcmp(e->keywords[k], kw) == 0)
 			return;
+	/* Known even when the list is full. */
+	if (strcmp(kw, "STARTTLS") == 0)
+		e->starttls = 1;
+	if (is_placeholder(kw))
+		e->placeholders++;
 	if (e->nkeywords == EHLO_MAX_KEYWORDS) {
 		e->dropped++;
 		return;
 	}
 	memcpy(e->keywords[e->nkeywords++], kw, len + 1);
-	if (strcmp(kw, "STARTTLS") == 0)
-		e->starttls = 1;
-	if (is_placeholder(kw))
-		e->placeholders++;
 }
 
 static void

@@ -476,7 +476,18 @@ reader_next(struct reader *r, struct row *row)
 			continue;
 		if (r->line[0] == '#') {
 			/* A header block again, e.g. files joined with cat. */
+			enum log_kind before = r->kind;
+
 			header_line(r, r->line, r->linelen);
+			if (r->kind != before && (r->kind == LOG_RECEIVE ||
+			    r->kind == LOG_OTHER))
+				diag(DIAG_WARNING, r->name, r->stats.lines,
+				    "header of a log that is not a send log: "
+				    "its rows are skipped (counted as bad rows)");
+			continue;
+		}
+		if (r->kind == LOG_RECEIVE || r->kind == LOG_OTHER) {
+			r->stats.bad_rows++;
 			continue;
 		}
 		if (parse_line(r) == -1 || fill_row(r, row) == -1)

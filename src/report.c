@@ -156,6 +156,21 @@ text_str(FILE *fp, const char *s)
 	esc_text(fp, s, strlen(s));
 }
 
+/* Inside "...": a quote or backslash in the text gets a backslash. */
+static void
+quoted_str(FILE *fp, const char *s)
+{
+	const char *q;
+
+	while ((q = strpbrk(s, "\"\\")) != NULL) {
+		esc_text(fp, s, (size_t)(q - s));
+		fputc('\\', fp);
+		fputc(*q, fp);
+		s = q + 1;
+	}
+	text_str(fp, s);
+}
+
 static void
 write_line(FILE *fp, const struct finding *f, const struct session *s)
 {
@@ -164,7 +179,7 @@ write_line(FILE *fp, const struct finding *f, const struct session *s)
 	    severity_name(f->severity), f->rule);
 	text_str(fp, s->id);
 	fputs(" connector \"", fp);
-	text_str(fp, s->connector != NULL ? s->connector : "");
+	quoted_str(fp, s->connector != NULL ? s->connector : "");
 	fputs("\" remote ", fp);
 	text_str(fp, s->remote_host != NULL ? s->remote_host : "-");
 	fputs(" [", fp);

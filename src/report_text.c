@@ -255,8 +255,7 @@ write_read(const struct scan_stats *st, FILE *fp)
 	if (st->files_unreadable > 0)
 		fprintf(fp, "Unreadable:    %lu %s\n", st->files_unreadable,
 		    plural(st->files_unreadable, "file", "files"));
-	fprintf(fp, "Bad rows:      %lu (each has a warning on stderr)\n",
-	    st->bad_rows);
+	fprintf(fp, "Bad rows:      %lu skipped\n", st->bad_rows);
 }
 
 static void

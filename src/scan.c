@@ -82,7 +82,7 @@ static void
 scan_file(struct scan *sc, const struct input_file *f)
 {
 	const struct reader_stats *rs;
-	const char *problem;
+	const char *problem = NULL;
 	struct session *s;
 	struct reader *r;
 	struct row row;
@@ -119,7 +119,8 @@ scan_file(struct scan *sc, const struct input_file *f)
 		sc->stats.files_unreadable++;
 	}
 	rs = reader_stats(r);
-	sc->stats.bytes += rs->bytes;
+	if (problem == NULL)
+		sc->stats.bytes += rs->bytes;
 	sc->stats.rows += rs->rows;
 	sc->stats.bad_rows += rs->bad_rows;
 	reader_free(r);
