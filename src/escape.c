@@ -104,6 +104,7 @@ esc_text(FILE *fp, const char *s, size_t len)
 struct bufsink {
 	char	*buf;
 	size_t	 size, used;
+	size_t	 cut;		/* last piece boundary with room for "..." */
 	int	 full;
 };
 
@@ -114,19 +115,20 @@ put_buf(void *arg, const char *s, size_t n)
 
 	if (b->full)
 		return;
-	/* Keep room for "..." and the NUL; pieces are never split. */
-	if (b->used + n + 4 > b->size) {
-		b->full = 1;
+	if (b->used + n + 1 > b->size) {
+		b->full = 1;	/* pieces are never split */
 		return;
 	}
 	memcpy(b->buf + b->used, s, n);
 	b->used += n;
+	if (b->used + 4 <= b->size)
+		b->cut = b->used;
 }
 
 char *
 esc_text_buf(char *buf, size_t bufsz, const char *s, size_t len)
 {
-	struct bufsink b = { buf, bufsz, 0, 0 };
+	struct bufsink b = { buf, bufsz, 0, 0, 0 };
 	const unsigned char *u = (const unsigned char *)s;
 	unsigned long cp;
 	size_t i = 0, n;
@@ -139,8 +141,10 @@ esc_text_buf(char *buf, size_t bufsz, const char *s, size_t len)
 		esc_text_walk(s + i, n, put_buf, &b);
 		i += n;
 	}
-	if (b.full)
-		memcpy(buf + b.used, "...", 3), b.used += 3;
+	if (b.full) {
+		memcpy(buf + b.cut, "...", 3);
+		b.used = b.cut + 3;
+	}
 	buf[b.used] = '\0';
 	return buf;
 }

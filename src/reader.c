@@ -427,7 +427,7 @@ fill_row(struct reader *r, struct row *row)
 		}
 		if (f == NULL) {
 			if (r->flen[i] != 1 ||
-			    strchr("+-<>*", r->fbuf[r->foff[i]]) == NULL) {
+			    memchr("+-<>*", r->fbuf[r->foff[i]], 5) == NULL) {
 				bad_row(r, "bad event '%s', row skipped",
 				    esc_text_buf(show, sizeof show,
 				    r->fbuf + r->foff[i], r->flen[i]));

@@ -1,0 +1,564 @@
+/*
+ * test_ehlo.c: ehlo.h, SMTP reply lines and EHLO extension lists, in the
+ * multi-row (2010/2013) and one-row (2016/2019) forms.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "ehlo.h"
+
+#define NELEM(a)	(sizeof (a) / sizeof *(a))
+
+/* The case being checked, named in the message when a check fails. */
+static char where[256];
+
+#define CHECK_INT(got, want) do {					\
+	long long g_ = (long long)(got), w_ = (long long)(want);	\
+	if (g_ != w_)							\
+		print_error("%s: %s is %lld, want %lld\n", where, #got,	\
+		    g_, w_);						\
+	assert_int_equal(g_, w_);					\
+} while (0)
+
+#define CHECK_STR(got, want) do {					\
+	const char *g_ = (got), *w_ = (want);				\
+	if (strcmp(g_, w_) != 0)					\
+		print_error("%s: %s is \"%s\", want \"%s\"\n", where,	\
+		    #got, g_, w_);					\
+	assert_string_equal(g_, w_);					\
+} while (0)
+
+static int
+feed(struct ehlo_reply *e, const char *s, int helo)
+{
+	return ehlo_feed(e, s, strlen(s), helo);
+}
+
+/* --- smtp_line_parse ---------------------------------------------------- */
+
+static void
+test_smtp_line_parse(void **state)
+{
+	static const struct {
+		const char	*s;
+		size_t		 len;	/* 0: strlen */
+		int		 ret, code, more;
+		const char	*text;
+	} cases[] = {
+		{ "250-x", 0, 0, 250, 1, "x" },
+		{ "250 x", 0, 0, 250, 0, "x" },
+		{ "250", 0, 0, 250, 0, "" },
+		{ "250  two spaces", 0, 0, 250, 0, "two spaces" },
+		{ "250-", 0, 0, 250, 1, "" },
+		{ "220 2.0.0 SMTP server ready", 0, 0, 220, 0,
+		  "2.0.0 SMTP server ready" },
+		{ "554 5.7.1 No", 0, 0, 554, 0, "5.7.1 No" },
+		{ "100 x", 0, 0, 100, 0, "x" },
+		{ "599 x", 0, 0, 599, 0, "x" },
+		{ "250-x", 3, 0, 250, 0, "" },	/* the length is honoured */
+		{ "abc", 0, -1, -1, 0, NULL },
+		{ "25", 0, -1, -1, 0, NULL },
+		{ "", 0, -1, -1, 0, NULL },
+		{ "250x", 0, -1, -1, 0, NULL },
+		{ "2500", 0, -1, -1, 0, NULL },
+		{ "25a x", 0, -1, -1, 0, NULL },
+		{ "600 x", 0, -1, -1, 0, NULL },
+		{ "099 x", 0, -1, -1, 0, NULL },
+		{ " 250 x", 0, -1, -1, 0, NULL },
+		{ "EHLO mail.contoso.com", 0, -1, -1, 0, NULL },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NELEM(cases); i++) {
+		struct smtp_line l;
+		size_t len = cases[i].len ? cases[i].len : strlen(cases[i].s);
+
+		memset(&l, 0x55, sizeof l);
+		snprintf(where, sizeof where, "case %zu \"%s\"", i,
+		    cases[i].s);
+		CHECK_INT(smtp_line_parse(cases[i].s, len, &l), cases[i].ret);
+		CHECK_INT(l.code, cases[i].code);
+		if (cases[i].ret == -1)
+			continue;
+		CHECK_INT(l.more, cases[i].more);
+		CHECK_INT(l.textlen, strlen(cases[i].text));
+		assert_memory_equal(l.text, cases[i].text, l.textlen);
+		/* text points into s, after the code */
+		assert_true(l.text >= cases[i].s + 3 &&
+		    l.text <= cases[i].s + len);
+	}
+}
+
+/* --- ehlo_feed ---------------------------------------------------------- */
+
+#define MAXLINES	12
+
+struct ehlo_case {
+	const char	*name;
+	int		 helo;
+	const char	*lines[MAXLINES];	/* NULL-terminated */
+	int		 code, nlines;
+	const char	*greeting;
+	const char	*keywords;		/* space-separated, in order */
+	int		 starttls, placeholders, dropped;
+};
+
+static const struct ehlo_case ehlo_cases[] = {
+	{ "2013 multi-row, STARTTLS offered", 0,
+	  { "250-XX.mail.protection.outlook.com Hello [198.51.100.7]",
+	    "250-SIZE 157286400", "250-PIPELINING", "250-DSN",
+	    "250-ENHANCEDSTATUSCODES", "250-STARTTLS", "250-8BITMIME",
+	    "250-BINARYMIME", "250-CHUNKING", "250 SMTPUTF8", NULL },
+	  250, 10, "XX.mail.protection.outlook.com Hello [198.51.100.7]",
+	  "SIZE PIPELINING DSN ENHANCEDSTATUSCODES STARTTLS 8BITMIME "
+	  "BINARYMIME CHUNKING SMTPUTF8", 1, 0, 0 },
+	{ "2010 multi-row ending in XSHADOW", 0,
+	  { "250-mbx02.contoso.com Hello [10.0.1.21]", "250-SIZE",
+	    "250-PIPELINING", "250-STARTTLS", "250-X-ANONYMOUSTLS",
+	    "250-XEXCH50", "250 XSHADOW", NULL },
+	  250, 7, "mbx02.contoso.com Hello [10.0.1.21]",
+	  "SIZE PIPELINING STARTTLS X-ANONYMOUSTLS XEXCH50 XSHADOW", 1, 0, 0 },
+	{ "2016 one-row", 0,
+	  { "250 host Hello [1.2.3.4] SIZE 37748736 PIPELINING DSN "
+	    "ENHANCEDSTATUSCODES STARTTLS 8BITMIME BINARYMIME CHUNKING",
+	    NULL },
+	  250, 1, "host Hello [1.2.3.4]",
+	  "SIZE PIPELINING DSN ENHANCEDSTATUSCODES STARTTLS 8BITMIME "
+	  "BINARYMIME CHUNKING", 1, 0, 0 },
+	{ "receive log one-row, two spaces", 0,
+	  { "250  host Hello [1.2.3.4] SIZE 37748736 PIPELINING DSN "
+	    "ENHANCEDSTATUSCODES STARTTLS 8BITMIME BINARYMIME CHUNKING",
+	    NULL },
+	  250, 1, "host Hello [1.2.3.4]",
+	  "SIZE PIPELINING DSN ENHANCEDSTATUSCODES STARTTLS 8BITMIME "
+	  "BINARYMIME CHUNKING", 1, 0, 0 },
+	{ "one-row, 'at your service' greeting", 0,
+	  { "250 mx2.example.org at your service, [203.0.113.5] SIZE 1000 "
+	    "STARTTLS", NULL },
+	  250, 1, "mx2.example.org at your service, [203.0.113.5]",
+	  "SIZE STARTTLS", 1, 0, 0 },
+	{ "one-row, sendmail greeting", 0,
+	  { "250 mx.example.com Hello mail.contoso.com [198.51.100.7], "
+	    "pleased to meet you ENHANCEDSTATUSCODES PIPELINING 8BITMIME "
+	    "SIZE 20000000 DSN ETRN DELIVERBY HELP", NULL },
+	  250, 1, "mx.example.com Hello mail.contoso.com [198.51.100.7], "
+	  "pleased to meet you",
+	  "ENHANCEDSTATUSCODES PIPELINING 8BITMIME SIZE DSN ETRN DELIVERBY "
+	  "HELP", 0, 0, 0 },
+	{ "one-row reduced (block list): only SIZE", 0,
+	  { "250 XX.mail.protection.outlook.com Hello [198.51.100.9] SIZE "
+	    "157286400", NULL },
+	  250, 1, "XX.mail.protection.outlook.com Hello [198.51.100.9]",
+	  "SIZE", 0, 0, 0 },
+	{ "one-row, OK and HELP (reference example)", 0,
+	  { "250 mx.example.com Hello [1.2.3.4] SIZE 1000000 HELP "
+	    "ENHANCEDSTATUSCODES OK", NULL },
+	  250, 1, "mx.example.com Hello [1.2.3.4]",
+	  "SIZE HELP ENHANCEDSTATUSCODES", 0, 0, 0 },
+	{ "one-row, greeting only", 0,
+	  { "250 mx.example.com Hello [1.2.3.4]", NULL },
+	  250, 1, "mx.example.com Hello [1.2.3.4]", "", 0, 0, 0 },
+	{ "one-row, bare host name", 0,
+	  { "250 mx.example.com", NULL },
+	  250, 1, "mx.example.com", "", 0, 0, 0 },
+	{ "one-row, unknown keywords after [ip]", 0,
+	  { "250 mx.example.com Hello [1.2.3.4] XFOO X-BAR", NULL },
+	  250, 1, "mx.example.com Hello [1.2.3.4]", "XFOO X-BAR", 0, 0, 0 },
+	{ "one-row, AUTH and X-EXPS parameters", 0,
+	  { "250 mail.fabrikam.com Hello [198.51.100.7] SIZE 36700160 "
+	    "PIPELINING DSN ENHANCEDSTATUSCODES STARTTLS X-ANONYMOUSTLS "
+	    "AUTH NTLM LOGIN X-EXPS GSSAPI NTLM 8BITMIME BINARYMIME CHUNKING "
+	    "XRDST", NULL },
+	  250, 1, "mail.fabrikam.com Hello [198.51.100.7]",
+	  "SIZE PIPELINING DSN ENHANCEDSTATUSCODES STARTTLS X-ANONYMOUSTLS "
+	  "AUTH X-EXPS 8BITMIME BINARYMIME CHUNKING XRDST", 1, 0, 0 },
+	{ "multi-row, AUTH and X-EXPS parameters, AUTH=LOGIN", 0,
+	  { "250-mail.fabrikam.com Hello [198.51.100.7]",
+	    "250-AUTH NTLM LOGIN", "250-AUTH=LOGIN", "250-X-EXPS GSSAPI NTLM",
+	    "250 XRDST", NULL },
+	  250, 5, "mail.fabrikam.com Hello [198.51.100.7]",
+	  "AUTH X-EXPS XRDST", 0, 0, 0 },
+	{ "one-row, AUTH=LOGIN deduplicated", 0,
+	  { "250 mx.example.net Hello [1.2.3.4] AUTH LOGIN PLAIN AUTH=LOGIN "
+	    "PLAIN SIZE 1000", NULL },
+	  250, 1, "mx.example.net Hello [1.2.3.4]", "AUTH SIZE", 0, 0, 0 },
+	{ "multi-row, lower case keywords", 0,
+	  { "250-mx.example.net", "250-size 1000", "250-starttls",
+	    "250-Pipelining", "250 8bitmime", NULL },
+	  250, 5, "mx.example.net", "SIZE STARTTLS PIPELINING 8BITMIME",
+	  1, 0, 0 },
+	{ "one-row, lower case keywords", 0,
+	  { "250 mx.example.net Hello [1.2.3.4] size 1000 starttls 8bitmime",
+	    NULL },
+	  250, 1, "mx.example.net Hello [1.2.3.4]", "SIZE STARTTLS 8BITMIME",
+	  1, 0, 0 },
+	{ "multi-row, firewall placeholder", 0,
+	  { "250-mx.example.com Hello [198.51.100.7]", "250-SIZE 10240000",
+	    "250-XXXXXXXA", "250-PIPELINING", "250 8BITMIME", NULL },
+	  250, 5, "mx.example.com Hello [198.51.100.7]",
+	  "SIZE XXXXXXXA PIPELINING 8BITMIME", 0, 1, 0 },
+	{ "one-row, firewall placeholders", 0,
+	  { "250 mx.example.com Hello [198.51.100.7] XXXXXXXA SIZE 10240000 "
+	    "XXXXXXXB 8BITMIME", NULL },
+	  250, 1, "mx.example.com Hello [198.51.100.7]",
+	  "XXXXXXXA SIZE XXXXXXXB 8BITMIME", 0, 2, 0 },
+	{ "one-row, starttls.example.com as host name", 0,
+	  { "250 starttls.example.com Hello [1.2.3.4] SIZE 1000 PIPELINING",
+	    NULL },
+	  250, 1, "starttls.example.com Hello [1.2.3.4]", "SIZE PIPELINING",
+	  0, 0, 0 },
+	{ "one-row, starttls.example.com inside the greeting", 0,
+	  { "250 mx.example.com Hello starttls.example.com [1.2.3.4] SIZE 1000",
+	    NULL },
+	  250, 1, "mx.example.com Hello starttls.example.com [1.2.3.4]",
+	  "SIZE", 0, 0, 0 },
+	{ "one-row, starttls.example.com only", 0,
+	  { "250 starttls.example.com", NULL },
+	  250, 1, "starttls.example.com", "", 0, 0, 0 },
+	{ "multi-row, starttls.example.com greeting", 0,
+	  { "250-starttls.example.com Hello [1.2.3.4]", "250 SIZE 1000",
+	    NULL },
+	  250, 2, "starttls.example.com Hello [1.2.3.4]", "SIZE", 0, 0, 0 },
+	{ "one-row, other *TLS keywords are not STARTTLS", 0,
+	  { "250 mbx02.contoso.com Hello [10.0.1.21] SIZE X-ANONYMOUSTLS "
+	    "REQUIRETLS XFIPS", NULL },
+	  250, 1, "mbx02.contoso.com Hello [10.0.1.21]",
+	  "SIZE X-ANONYMOUSTLS REQUIRETLS XFIPS", 0, 0, 0 },
+	{ "one-row, a host name that is also a keyword", 0,
+	  { "250 dsn Hello [1.2.3.4] SIZE 1000", NULL },
+	  250, 1, "dsn Hello [1.2.3.4]", "SIZE", 0, 0, 0 },
+	{ "HELO reply: all greeting, no keywords", 1,
+	  { "250 mx.example.com Hello [198.51.100.7]", NULL },
+	  250, 1, "mx.example.com Hello [198.51.100.7]", "", 0, 0, 0 },
+	{ "HELO reply that names STARTTLS: still no keywords", 1,
+	  { "250 mx.example.com Hello [198.51.100.7] SIZE 1000 STARTTLS",
+	    NULL },
+	  250, 1, "mx.example.com Hello [198.51.100.7] SIZE 1000 STARTTLS",
+	  "", 0, 0, 0 },
+	{ "500: EHLO refused", 0,
+	  { "500 5.5.1 Command unrecognized", NULL },
+	  500, 1, "5.5.1 Command unrecognized", "", 0, 0, 0 },
+	{ "multi-row 5xx reply", 0,
+	  { "554-mx.example.com", "554 STARTTLS not for you", NULL },
+	  554, 2, "mx.example.com", "", 0, 0, 0 },
+	{ "long keyword cut to EHLO_KEYWORD_MAX - 1", 0,
+	  { "250-mx", "250 ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", NULL },
+	  250, 2, "mx", "ABCDEFGHIJKLMNOPQRSTUVWXYZ01234", 0, 0, 0 },
+};
+
+/* The keywords of e, space-separated. */
+static void
+join_keywords(const struct ehlo_reply *e, char *buf, size_t bufsz)
+{
+	size_t n = 0;
+	int k;
+
+	buf[0] = '\0';
+	for (k = 0; k < e->nkeywords; k++)
+		n += (size_t)snprintf(buf + n, bufsz - n, "%s%s",
+		    k > 0 ? " " : "", e->keywords[k]);
+	assert_true(n < bufsz);
+}
+
+static void
+test_ehlo_feed_table(void **state)
+{
+	char kw[EHLO_MAX_KEYWORDS * EHLO_KEYWORD_MAX];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NELEM(ehlo_cases); i++) {
+		const struct ehlo_case *c = &ehlo_cases[i];
+		struct ehlo_reply e;
+		int j, k;
+
+		snprintf(where, sizeof where, "case %zu (%s)", i, c->name);
+		ehlo_init(&e);
+		for (j = 0; c->lines[j] != NULL; j++) {
+			int last = c->lines[j + 1] == NULL;
+
+			CHECK_INT(feed(&e, c->lines[j], c->helo), last);
+			CHECK_INT(e.done, last);
+		}
+		CHECK_INT(j, c->nlines);
+		CHECK_INT(e.lines, c->nlines);
+		CHECK_INT(e.code, c->code);
+		CHECK_INT(e.helo, c->helo);
+		CHECK_STR(e.greeting, c->greeting);
+		join_keywords(&e, kw, sizeof kw);
+		CHECK_STR(kw, c->keywords);
+		CHECK_INT(e.starttls, c->starttls);
+		CHECK_INT(ehlo_has(&e, "STARTTLS"), c->starttls);
+		CHECK_INT(e.placeholders, c->placeholders);
+		CHECK_INT(e.dropped, c->dropped);
+		for (k = 0; k < e.nkeywords; k++)
+			assert_true(ehlo_has(&e, e.keywords[k]));
+	}
+}
+
+static void
+test_ehlo_init(void **state)
+{
+	struct ehlo_reply e;
+
+	(void)state;
+	memset(&e, 0x7f, sizeof e);
+	ehlo_init(&e);
+	assert_int_equal(e.code, -1);
+	assert_int_equal(e.lines, 0);
+	assert_int_equal(e.done, 0);
+	assert_int_equal(e.nkeywords, 0);
+	assert_int_equal(e.starttls, 0);
+	assert_string_equal(e.greeting, "");
+	assert_false(ehlo_has(&e, "SIZE"));
+}
+
+/* A row that is not a reply line is ignored: nothing changes. */
+static void
+test_ehlo_feed_not_a_reply(void **state)
+{
+	static const char *const junk[] = { "abc", "25", "", "250x", "EHLO x" };
+	struct ehlo_reply e;
+	size_t i;
+
+	(void)state;
+	ehlo_init(&e);
+	assert_int_equal(feed(&e, "250-mx.example.com Hello [1.2.3.4]", 0),
+	    0);
+	for (i = 0; i < NELEM(junk); i++)
+		assert_int_equal(feed(&e, junk[i], 0), -1);
+	assert_int_equal(e.lines, 1);
+	assert_int_equal(e.done, 0);
+	assert_int_equal(e.code, 250);
+	assert_int_equal(feed(&e, "250 STARTTLS", 0), 1);
+	assert_int_equal(e.lines, 2);
+	assert_int_equal(e.nkeywords, 1);
+	assert_true(e.starttls);
+	assert_string_equal(e.greeting, "mx.example.com Hello [1.2.3.4]");
+}
+
+/* ehlo_has wants the upper-case keyword; SIZE's parameter is no keyword. */
+static void
+test_ehlo_has(void **state)
+{
+	const char *s = "250 mx.example.com Hello [1.2.3.4] SIZE 1000 STARTTLS";
+	struct ehlo_reply e;
+
+	(void)state;
+	ehlo_init(&e);
+	assert_int_equal(feed(&e, s, 0), 1);
+	assert_true(ehlo_has(&e, "SIZE"));
+	assert_true(ehlo_has(&e, "STARTTLS"));
+	assert_false(ehlo_has(&e, "1000"));
+	assert_false(ehlo_has(&e, "PIPELINING"));
+	assert_false(ehlo_has(&e, "START"));
+	assert_false(ehlo_has(&e, "STARTTLSX"));
+}
+
+/* More than EHLO_MAX_KEYWORDS keywords: the rest are counted as dropped. */
+static void
+test_ehlo_keyword_cap(void **state)
+{
+	char line[64];
+	struct ehlo_reply e;
+	int i, n = EHLO_MAX_KEYWORDS + 9;
+
+	(void)state;
+	ehlo_init(&e);
+	assert_int_equal(feed(&e, "250-mx.example.com", 0), 0);
+	for (i = 0; i < n; i++) {
+		snprintf(line, sizeof line, "250%cXK%02d",
+		    i == n - 1 ? ' ' : '-', i);
+		assert_int_equal(feed(&e, line, 0), i == n - 1);
+	}
+	assert_int_equal(e.nkeywords, EHLO_MAX_KEYWORDS);
+	assert_int_equal(e.dropped, 9);
+	assert_string_equal(e.keywords[0], "XK00");
+	assert_string_equal(e.keywords[EHLO_MAX_KEYWORDS - 1], "XK31");
+	assert_true(ehlo_has(&e, "XK31"));
+	assert_false(ehlo_has(&e, "XK32"));
+	/* duplicates of kept keywords are not "dropped" */
+	ehlo_init(&e);
+	assert_int_equal(feed(&e, "250-mx.example.com", 0), 0);
+	for (i = 0; i < EHLO_MAX_KEYWORDS; i++) {
+		snprintf(line, sizeof line, "250-XK%02d", i);
+		assert_int_equal(feed(&e, line, 0), 0);
+	}
+	assert_int_equal(feed(&e, "250 XK05", 0), 1);
+	assert_int_equal(e.nkeywords, EHLO_MAX_KEYWORDS);
+	assert_int_equal(e.dropped, 0);
+}
+
+/* The same in the one-row form. */
+static void
+test_ehlo_keyword_cap_one_row(void **state)
+{
+	char line[1024];
+	struct ehlo_reply e;
+	size_t n;
+	int i;
+
+	(void)state;
+	n = (size_t)snprintf(line, sizeof line,
+	    "250 mx.example.com Hello [1.2.3.4] SIZE 1000");
+	for (i = 0; i < 39; i++)
+		n += (size_t)snprintf(line + n, sizeof line - n, " XK%02d", i);
+	assert_true(n < sizeof line);
+	ehlo_init(&e);
+	assert_int_equal(ehlo_feed(&e, line, n, 0), 1);
+	assert_string_equal(e.greeting, "mx.example.com Hello [1.2.3.4]");
+	assert_int_equal(e.nkeywords, EHLO_MAX_KEYWORDS);
+	assert_int_equal(e.dropped, 40 - EHLO_MAX_KEYWORDS);
+	assert_string_equal(e.keywords[0], "SIZE");
+	assert_string_equal(e.keywords[EHLO_MAX_KEYWORDS - 1], "XK30");
+}
+
+/*
+ * A remote that lists STARTTLS after more than EHLO_MAX_KEYWORDS other
+ * extensions still offers STARTTLS; the keyword cap bounds memory, it
+ * must not change what the remote offered (session.starttls_offered is
+ * built from this flag, and a lost STARTTLS is a false "no STARTTLS").
+ */
+static void
+test_ehlo_starttls_past_cap(void **state)
+{
+	char line[64];
+	struct ehlo_reply e;
+	int i;
+
+	(void)state;
+	ehlo_init(&e);
+	assert_int_equal(feed(&e, "250-mx.example.com", 0), 0);
+	for (i = 0; i < EHLO_MAX_KEYWORDS; i++) {
+		snprintf(line, sizeof line, "250-XK%02d", i);
+		assert_int_equal(feed(&e, line, 0), 0);
+	}
+	assert_int_equal(feed(&e, "250 STARTTLS", 0), 1);
+	assert_int_equal(e.dropped, 1);
+	assert_int_equal(e.starttls, 1);
+}
+
+/* --- ehlo_host_name, smtp_text_masked ----------------------------------- */
+
+static void
+test_ehlo_host_name(void **state)
+{
+	static const struct {
+		const char	*text;
+		size_t		 bufsz;
+		const char	*want;	/* NULL: no name */
+	} cases[] = {
+		{ "XX.mail.protection.outlook.com Microsoft ESMTP MAIL Service "
+		  "ready at Fri, 6 Dec 2013 21:54:51 +0000", 256,
+		  "XX.mail.protection.outlook.com" },
+		{ "mx.example.com", 256, "mx.example.com" },
+		{ "mx_1.example-2.org ESMTP", 256, "mx_1.example-2.org" },
+		{ "mx.example.com Hello [198.51.100.7]", 64, "mx.example.com" },
+		{ "MX01", 256, "MX01" },
+		{ "****************************", 256, NULL },
+		{ "******** *****", 256, NULL },
+		{ "*mx.example.com", 256, NULL },
+		{ "", 256, NULL },
+		{ " mx.example.com", 256, NULL },
+		{ "...", 256, NULL },
+		{ "[198.51.100.7]", 256, NULL },
+		{ "mx.example.com, ready", 256, NULL },
+		{ "h\xc3\xa9.example", 256, NULL },
+		{ "mx.example.com ready", 15, "mx.example.com" },
+		{ "mx.example.com ready", 14, NULL },	/* does not fit */
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NELEM(cases); i++) {
+		char buf[256];
+		char *ret;
+
+		snprintf(where, sizeof where, "case %zu \"%s\"", i,
+		    cases[i].text);
+		memset(buf, 'Z', sizeof buf);
+		ret = ehlo_host_name(cases[i].text, strlen(cases[i].text), buf,
+		    cases[i].bufsz);
+		if (cases[i].want == NULL) {
+			if (ret != NULL)
+				print_error("%s: got \"%s\", want NULL\n",
+				    where, ret);
+			assert_null(ret);
+			continue;
+		}
+		if (ret == NULL)
+			print_error("%s: got NULL\n", where);
+		assert_ptr_equal(ret, buf);
+		CHECK_STR(buf, cases[i].want);
+	}
+}
+
+/* The length bounds the name, not a NUL. */
+static void
+test_ehlo_host_name_length(void **state)
+{
+	char buf[64];
+
+	(void)state;
+	assert_ptr_equal(ehlo_host_name("mx.example.comXYZ", 14, buf,
+	    sizeof buf), buf);
+	assert_string_equal(buf, "mx.example.com");
+	assert_null(ehlo_host_name("mx.example.com", 0, buf, sizeof buf));
+}
+
+static void
+test_smtp_text_masked(void **state)
+{
+	static const struct {
+		const char	*text;
+		int		 want;
+	} cases[] = {
+		{ "******************", 1 },
+		{ "***", 1 },
+		{ "**", 0 },
+		{ "a**b", 0 },
+		{ "* * * *", 0 },
+		{ "", 0 },
+		{ "mx.example.com Microsoft ESMTP MAIL Service ready", 0 },
+		{ "mx.example.com ****** ready", 1 },
+		{ "**** ** ****", 1 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NELEM(cases); i++) {
+		snprintf(where, sizeof where, "case %zu \"%s\"", i,
+		    cases[i].text);
+		CHECK_INT(smtp_text_masked(cases[i].text,
+		    strlen(cases[i].text)), cases[i].want);
+	}
+	/* the length is honoured */
+	assert_int_equal(smtp_text_masked("ab***", 4), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_smtp_line_parse),
+		cmocka_unit_test(test_ehlo_init),
+		cmocka_unit_test(test_ehlo_feed_table),
+		cmocka_unit_test(test_ehlo_feed_not_a_reply),
+		cmocka_unit_test(test_ehlo_has),
+		cmocka_unit_test(test_ehlo_keyword_cap),
+		cmocka_unit_test(test_ehlo_keyword_cap_one_row),
+		cmocka_unit_test(test_ehlo_starttls_past_cap),
+		cmocka_unit_test(test_ehlo_host_name),
+		cmocka_unit_test(test_ehlo_host_name_length),
+		cmocka_unit_test(test_smtp_text_masked),
+	};
+
+	return cmocka_run_group_tests_name("ehlo", tests, NULL, NULL);
+}

@@ -1,0 +1,748 @@
+/*
+ * test_reader.c: reader.h, rows out of an Exchange protocol log, fed from
+ * byte strings through fmemopen().
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "reader.h"
+
+#define NELEM(a)	(sizeof (a) / sizeof *(a))
+
+/* A byte string literal with its length (it may hold NUL bytes). */
+#define BYTES(s)	s, sizeof(s) - 1
+
+/* The case being checked, named in the message when a check fails. */
+static char where[256];
+
+#define CHECK_INT(got, want) do {					\
+	long long g_ = (long long)(got), w_ = (long long)(want);	\
+	if (g_ != w_)							\
+		print_error("%s: %s is %lld, want %lld\n", where, #got,	\
+		    g_, w_);						\
+	assert_int_equal(g_, w_);					\
+} while (0)
+
+#define CHECK_FIELD(f, want) do {					\
+	const struct field *f_ = &(f);					\
+	const char *w_ = (want);					\
+	if (f_->len != strlen(w_) || memcmp(f_->p, w_, f_->len) != 0)	\
+		print_error("%s: %s is \"%.*s\", want \"%s\"\n", where,	\
+		    #f, (int)f_->len, f_->p, w_);			\
+	assert_int_equal(f_->len, strlen(w_));				\
+	assert_memory_equal(f_->p, w_, f_->len);			\
+	assert_int_equal(f_->p[f_->len], '\0');				\
+} while (0)
+
+#define BOM	"\xEF\xBB\xBF"
+#define FIELDS	"#Fields: date-time,connector-id,session-id,sequence-number," \
+		"local-endpoint,remote-endpoint,event,data,context"
+
+/* The five-line header block Exchange writes, CRLF. */
+#define HDR	"#Software: Microsoft Exchange Server\r\n" \
+		"#Version: 15.0.0.0\r\n" \
+		"#Log-type: SMTP Send Protocol Log\r\n" \
+		"#Date: 2019-03-21T13:01:06.525Z\r\n" \
+		FIELDS "\r\n"
+#define HDR_LF	"#Software: Microsoft Exchange Server\n" \
+		"#Version: 15.0.0.0\n" \
+		"#Log-type: SMTP Send Protocol Log\n" \
+		"#Date: 2019-03-21T13:01:06.525Z\n" \
+		FIELDS "\n"
+
+#define T	"2019-03-21T13:01:06.525Z"
+/* A data row of session id, without its line end. */
+#define ROW(id, seq, ev, data, ctx)					\
+	T ",Outbound to Office 365," id "," seq				\
+	",10.0.0.5:51234,104.47.1.2:25," ev "," data "," ctx
+
+#define ID	"08D6A8D416004F77"
+#define ID2	"08D6A8D416004F78"
+
+/* --- an in-memory log file ---------------------------------------------- */
+
+struct src {
+	char		*buf;
+	FILE		*fp;
+	struct reader	*r;
+};
+
+/* The source open now, so that a failed test's teardown can free it. */
+static struct src live;
+
+static struct reader *
+src_open(struct src *s, const char *bytes, size_t len)
+{
+	s->buf = malloc(len > 0 ? len : 1);
+	assert_non_null(s->buf);
+	memcpy(s->buf, bytes, len);
+	s->fp = fmemopen(s->buf, len, "r");
+	assert_non_null(s->fp);
+	s->r = reader_new(s->fp, "SEND20190321-1.LOG");
+	assert_non_null(s->r);
+	assert_null(live.r);
+	live = *s;
+	return s->r;
+}
+
+static void
+src_close(struct src *s)
+{
+	reader_free(s->r);
+	fclose(s->fp);
+	free(s->buf);
+	memset(s, 0, sizeof *s);
+	memset(&live, 0, sizeof live);
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	if (live.r != NULL) {
+		struct src s = live;
+
+		src_close(&s);
+	}
+	return 0;
+}
+
+/* --- table: whole files and the rows they give -------------------------- */
+
+struct exp_row {
+	unsigned long	 line;
+	char		 event;
+	const char	*id;
+	const char	*data;
+	const char	*context;
+};
+
+struct file_case {
+	const char	*name;
+	const char	*in;
+	size_t		 len;
+	unsigned long	 bad_rows;
+	unsigned long	 lines;
+	struct exp_row	 rows[5];
+	size_t		 nrows;
+};
+
+static const struct file_case file_cases[] = {
+	{ "BOM and CRLF, as Exchange writes",
+	  BYTES(BOM HDR
+	    ROW(ID, "0", "*", "", "attempting to connect") "\r\n"
+	    ROW(ID, "1", "+", "", "") "\r\n"
+	    ROW(ID, "2", "<", "220 mx.example.com ready", "") "\r\n"),
+	  0, 8,
+	  { { 6, '*', ID, "", "attempting to connect" },
+	    { 7, '+', ID, "", "" },
+	    { 8, '<', ID, "220 mx.example.com ready", "" } }, 3 },
+	{ "LF line ends",
+	  BYTES(HDR_LF
+	    ROW(ID, "0", "*", "", "attempting to connect") "\n"
+	    ROW(ID, "1", ">", "EHLO mail.contoso.com", "") "\n"),
+	  0, 7,
+	  { { 6, '*', ID, "", "attempting to connect" },
+	    { 7, '>', ID, "EHLO mail.contoso.com", "" } }, 2 },
+	{ "CRLF and LF mixed, a CR inside a line kept",
+	  BYTES(BOM HDR
+	    ROW(ID, "0", ">", "EHLO a", "") "\n"
+	    ROW(ID, "1", "*", "x\ry", "Local") "\r\n"),
+	  0, 7,
+	  { { 6, '>', ID, "EHLO a", "" },
+	    { 7, '*', ID, "x\ry", "Local" } }, 2 },
+	{ "quoted fields: comma, doubled quotes",
+	  BYTES(HDR
+	    ROW(ID, "0", "<", "\"a,\"\"b\"\"\"", "") "\r\n"
+	    ROW(ID, "1", "*", "", "\"TLS protocol SP_PROT_TLS1_2_CLIENT "
+	      "negotiation succeeded using bulk encryption algorithm "
+	      "CALG_AES_256 with strength 256 bits, MAC hash\"") "\r\n"
+	    ROW(ID, "2", "<", "\"\"", "\"\"\"\"") "\r\n"),
+	  0, 8,
+	  { { 6, '<', ID, "a,\"b\"", "" },
+	    { 7, '*', ID, "", "TLS protocol SP_PROT_TLS1_2_CLIENT negotiation "
+	      "succeeded using bulk encryption algorithm CALG_AES_256 with "
+	      "strength 256 bits, MAC hash" },
+	    { 8, '<', ID, "", "\"" } }, 3 },
+	{ "leading and trailing spaces kept",
+	  BYTES(HDR
+	    ROW(ID, "0", "*", " CN=x", " Sending certificate Subject") "\r\n"
+	    ROW(ID, "1", "*", "\" CN=a, O=b \"", "Certificate subject  ")
+	    "\r\n"),
+	  0, 7,
+	  { { 6, '*', ID, " CN=x", " Sending certificate Subject" },
+	    { 7, '*', ID, " CN=a, O=b ", "Certificate subject  " } }, 2 },
+	{ "rows with the wrong number of fields skipped",
+	  BYTES(HDR
+	    ROW(ID, "0", "*", "", "attempting to connect") "\r\n"
+	    T ",Outbound," ID ",1,,104.47.1.2:25,+,\r\n"
+	    ROW(ID, "2", "<", "220 a", "") ",extra\r\n"
+	    ROW(ID, "3", ">", "EHLO mail.contoso.com", "") "\r\n"),
+	  2, 9,
+	  { { 6, '*', ID, "", "attempting to connect" },
+	    { 9, '>', ID, "EHLO mail.contoso.com", "" } }, 2 },
+	{ "stray quote in an unquoted field",
+	  BYTES(HDR
+	    ROW(ID, "0", "<", "250 a\"b", "") "\r\n"
+	    ROW(ID, "1", ">", "EHLO mail.contoso.com", "") "\r\n"),
+	  1, 7,
+	  { { 7, '>', ID, "EHLO mail.contoso.com", "" } }, 1 },
+	{ "unterminated quote does not swallow the next lines",
+	  BYTES(HDR
+	    ROW(ID, "0", "*", "", "attempting to connect") "\r\n"
+	    ROW(ID, "1", "<", "\"250 abc", "") "\r\n"
+	    ROW(ID, "2", ">", "EHLO mail.contoso.com", "") "\r\n"
+	    ROW(ID, "3", "<", "\"250 x, y\"", "") "\r\n"),
+	  1, 9,
+	  { { 6, '*', ID, "", "attempting to connect" },
+	    { 8, '>', ID, "EHLO mail.contoso.com", "" },
+	    { 9, '<', ID, "250 x, y", "" } }, 3 },
+	{ "text after a closing quote",
+	  BYTES(HDR
+	    ROW(ID, "0", "<", "\"250 a\"b", "") "\r\n"
+	    ROW(ID, "1", "-", "", "Local") "\r\n"),
+	  1, 7,
+	  { { 7, '-', ID, "", "Local" } }, 1 },
+	{ "bad timestamps skipped",
+	  BYTES(HDR
+	    "2019-13-21T13:01:06.525Z,Outbound," ID ",0,,1.2.3.4:25,*,,x\r\n"
+	    "yesterday,Outbound," ID ",1,,1.2.3.4:25,*,,x\r\n"
+	    ",Outbound," ID ",2,,1.2.3.4:25,*,,x\r\n"
+	    ROW(ID, "3", "-", "", "Remote") "\r\n"),
+	  3, 9,
+	  { { 9, '-', ID, "", "Remote" } }, 1 },
+	{ "bad events skipped",
+	  BYTES(HDR
+	    ROW(ID, "0", "x", "", "") "\r\n"
+	    ROW(ID, "1", "", "", "") "\r\n"
+	    ROW(ID, "2", "<>", "", "") "\r\n"
+	    ROW(ID, "3", " <", "250 a", "") "\r\n"
+	    ROW(ID, "4", "<", "250 b", "") "\r\n"),
+	  4, 10,
+	  { { 10, '<', ID, "250 b", "" } }, 1 },
+	{ "empty session-id skipped",
+	  BYTES(HDR
+	    ROW("", "0", "*", "", "attempting to connect") "\r\n"
+	    ROW(ID2, "0", "*", "", "attempting to connect") "\r\n"),
+	  1, 7,
+	  { { 7, '*', ID2, "", "attempting to connect" } }, 1 },
+	{ "last line without a newline",
+	  BYTES(HDR
+	    ROW(ID, "0", ">", "QUIT", "") "\r\n"
+	    ROW(ID, "1", "-", "", "Local")),
+	  0, 7,
+	  { { 6, '>', ID, "QUIT", "" },
+	    { 7, '-', ID, "", "Local" } }, 2 },
+	{ "last line cut short, no newline",
+	  BYTES(HDR
+	    ROW(ID, "0", ">", "QUIT", "") "\r\n"
+	    T ",Outbound to Office 365," ID ",1,10.0.0.5:51234"),
+	  1, 7,
+	  { { 6, '>', ID, "QUIT", "" } }, 1 },
+	{ "empty lines are no rows",
+	  BYTES(HDR "\r\n"
+	    ROW(ID, "0", ">", "QUIT", "") "\r\n\r\n\n"
+	    ROW(ID, "1", "-", "", "Local") "\r\n"),
+	  0, 10,
+	  { { 7, '>', ID, "QUIT", "" },
+	    { 10, '-', ID, "", "Local" } }, 2 },
+	{ "a header block again (files joined)",
+	  BYTES(BOM HDR
+	    ROW(ID, "0", ">", "QUIT", "") "\r\n"
+	    BOM HDR
+	    ROW(ID2, "0", "*", "", "attempting to connect") "\r\n"),
+	  0, 12,
+	  { { 6, '>', ID, "QUIT", "" },
+	    { 12, '*', ID2, "", "attempting to connect" } }, 2 },
+	{ "interleaved sessions keep their ids",
+	  BYTES(HDR
+	    ROW(ID, "0", "*", "", "a") "\r\n"
+	    ROW(ID2, "0", "*", "", "b") "\r\n"
+	    ROW(ID, "1", "*", "", "c") "\r\n"),
+	  0, 8,
+	  { { 6, '*', ID, "", "a" },
+	    { 7, '*', ID2, "", "b" },
+	    { 8, '*', ID, "", "c" } }, 3 },
+	{ "a header and no rows",
+	  BYTES(BOM HDR), 0, 5, { { 0, 0, NULL, NULL, NULL } }, 0 },
+};
+
+static void
+test_reader_files(void **state)
+{
+	size_t i, n;
+
+	(void)state;
+	for (i = 0; i < NELEM(file_cases); i++) {
+		const struct file_case *c = &file_cases[i];
+		const struct reader_stats *st;
+		unsigned long warnings = diag_count(DIAG_WARNING);
+		struct src s;
+		struct reader *r;
+		struct row row;
+		int rc;
+
+		snprintf(where, sizeof where, "case %zu (%s)", i, c->name);
+		r = src_open(&s, c->in, c->len);
+		CHECK_INT(reader_header(r), LOG_SEND);
+		for (n = 0; (rc = reader_next(r, &row)) == 1; n++) {
+			snprintf(where, sizeof where, "case %zu (%s) row %zu",
+			    i, c->name, n);
+			if (n >= c->nrows)
+				print_error("%s: unexpected row at line %lu\n",
+				    where, row.line);
+			assert_true(n < c->nrows);
+			CHECK_INT(row.line, c->rows[n].line);
+			CHECK_INT(row.event, c->rows[n].event);
+			CHECK_FIELD(row.session_id, c->rows[n].id);
+			CHECK_FIELD(row.data, c->rows[n].data);
+			CHECK_FIELD(row.context, c->rows[n].context);
+			assert_string_equal(row.file, "SEND20190321-1.LOG");
+		}
+		snprintf(where, sizeof where, "case %zu (%s)", i, c->name);
+		CHECK_INT(rc, 0);
+		CHECK_INT(n, c->nrows);
+		st = reader_stats(r);
+		CHECK_INT(st->rows, c->nrows);
+		CHECK_INT(st->bad_rows, c->bad_rows);
+		CHECK_INT(st->lines, c->lines);
+		CHECK_INT(st->bytes, c->len);
+		/* each skipped row was reported */
+		CHECK_INT(diag_count(DIAG_WARNING) - warnings, c->bad_rows);
+		/* and the end stays the end */
+		CHECK_INT(reader_next(r, &row), 0);
+		src_close(&s);
+	}
+}
+
+/* --- columns by name ---------------------------------------------------- */
+
+static void
+test_reader_field_mapping(void **state)
+{
+	static const char in[] = BOM
+	    "#Software: Microsoft Exchange Server\r\n"
+	    "#Log-type: SMTP Send Protocol Log\r\n"
+	    "#Fields: event,x-extra,data,session-id,context,date-time,"
+	    "connector-id,remote-endpoint,local-endpoint,sequence-number,"
+	    "x-more\r\n"
+	    "<,junk,250 SIZE 1000," ID ",,2019-03-21T13:01:06.525Z,"
+	    "Outbound to Office 365,104.47.1.2:25,10.0.0.5:51234,7,more\r\n"
+	    "*,,\" CN=x\"," ID2 ",Certificate subject,"
+	    "2019-03-21T13:01:07.000Z,\"Internet, Partners\","
+	    "[2001:db8::1]:25,,0,\r\n";
+	struct src s;
+	struct reader *r;
+	struct row row;
+	const char *missing = "untouched";
+
+	(void)state;
+	snprintf(where, sizeof where, "reordered #Fields");
+	r = src_open(&s, in, sizeof in - 1);
+	assert_int_equal(reader_header(r), LOG_SEND);
+	assert_int_equal(reader_missing_columns(r, &missing), 0);
+	assert_string_equal(missing, "untouched");
+
+	assert_int_equal(reader_next(r, &row), 1);
+	CHECK_INT(row.line, 4);
+	CHECK_INT(row.event, '<');
+	CHECK_FIELD(row.date_time, "2019-03-21T13:01:06.525Z");
+	assert_true(row.time == INT64_C(1553173266525));
+	CHECK_FIELD(row.connector, "Outbound to Office 365");
+	CHECK_FIELD(row.session_id, ID);
+	CHECK_FIELD(row.sequence, "7");
+	CHECK_FIELD(row.local, "10.0.0.5:51234");
+	CHECK_FIELD(row.remote, "104.47.1.2:25");
+	CHECK_FIELD(row.data, "250 SIZE 1000");
+	CHECK_FIELD(row.context, "");
+
+	assert_int_equal(reader_next(r, &row), 1);
+	CHECK_INT(row.line, 5);
+	CHECK_INT(row.event, '*');
+	assert_true(row.time == INT64_C(1553173267000));
+	CHECK_FIELD(row.connector, "Internet, Partners");
+	CHECK_FIELD(row.session_id, ID2);
+	CHECK_FIELD(row.sequence, "0");
+	CHECK_FIELD(row.local, "");
+	CHECK_FIELD(row.remote, "[2001:db8::1]:25");
+	CHECK_FIELD(row.data, " CN=x");
+	CHECK_FIELD(row.context, "Certificate subject");
+
+	assert_int_equal(reader_next(r, &row), 0);
+	assert_int_equal(reader_stats(r)->bad_rows, 0);
+	src_close(&s);
+}
+
+/* A column #Fields does not name reads as an empty string. */
+static void
+test_reader_unnamed_columns_empty(void **state)
+{
+	static const char in[] =
+	    "#Log-type: SMTP Send Protocol Log\n"
+	    "#Fields: date-time,session-id,event,data\n"
+	    T "," ID ",<,250 OK\n";
+	struct src s;
+	struct reader *r;
+	struct row row;
+
+	(void)state;
+	snprintf(where, sizeof where, "short #Fields");
+	r = src_open(&s, in, sizeof in - 1);
+	assert_int_equal(reader_header(r), LOG_SEND);
+	assert_int_equal(reader_next(r, &row), 1);
+	CHECK_FIELD(row.data, "250 OK");
+	CHECK_FIELD(row.connector, "");
+	CHECK_FIELD(row.context, "");
+	CHECK_FIELD(row.local, "");
+	CHECK_FIELD(row.remote, "");
+	CHECK_FIELD(row.sequence, "");
+	src_close(&s);
+}
+
+static void
+test_reader_missing_columns(void **state)
+{
+	static const struct {
+		const char	*fields;
+		int		 ret;
+		const char	*name;
+	} cases[] = {
+		{ FIELDS, 0, NULL },
+		{ "#Fields: date-time,connector-id,sequence-number,"
+		  "local-endpoint,remote-endpoint,event,data,context", 1,
+		  "session-id" },
+		{ "#Fields: date-time,connector-id,session-id,sequence-number,"
+		  "local-endpoint,remote-endpoint,data,context", 1, "event" },
+		{ "#Fields: connector-id,session-id,sequence-number,"
+		  "local-endpoint,remote-endpoint,event,data,context", 1,
+		  "date-time" },
+		{ "#Fields: date-time,session-id,event", 0, NULL },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NELEM(cases); i++) {
+		char in[512];
+		const char *name = NULL;
+		struct src s;
+		struct reader *r;
+		int n;
+
+		snprintf(where, sizeof where, "case %zu (%s)", i,
+		    cases[i].fields);
+		n = snprintf(in, sizeof in, "#Software: Microsoft Exchange "
+		    "Server\r\n#Log-type: SMTP Send Protocol Log\r\n%s\r\n",
+		    cases[i].fields);
+		r = src_open(&s, in, (size_t)n);
+		CHECK_INT(reader_header(r), LOG_SEND);
+		CHECK_INT(reader_missing_columns(r, &name), cases[i].ret);
+		if (cases[i].ret)
+			assert_string_equal(name, cases[i].name);
+		src_close(&s);
+	}
+}
+
+/* --- the log kind ------------------------------------------------------- */
+
+static void
+test_reader_kinds(void **state)
+{
+	static const struct {
+		const char	*name;
+		const char	*in;
+		size_t		 len;
+		int		 kind;
+	} cases[] = {
+		{ "send log", BYTES(BOM HDR ROW(ID, "0", "*", "", "x") "\r\n"),
+		  LOG_SEND },
+		{ "send log, no BOM, LF", BYTES(HDR_LF), LOG_SEND },
+		{ "receive log", BYTES(BOM
+		    "#Software: Microsoft Exchange Server\r\n"
+		    "#Version: 15.0.0.0\r\n"
+		    "#Log-type: SMTP Receive Protocol Log\r\n"
+		    "#Date: 2019-03-21T13:01:06.525Z\r\n"
+		    FIELDS "\r\n"
+		    ROW(ID, "0", "+", "", "") "\r\n"), LOG_RECEIVE },
+		{ "another log type", BYTES(BOM
+		    "#Software: Microsoft Exchange Server\r\n"
+		    "#Log-type: Message Tracking Log\r\n"
+		    "#Fields: date-time,client-ip\r\n"), LOG_OTHER },
+		{ "no header: a data row first", BYTES(
+		    ROW(ID, "0", "*", "", "attempting to connect") "\r\n"),
+		  LOG_UNKNOWN },
+		{ "no header, BOM", BYTES(BOM
+		    ROW(ID, "0", "*", "", "attempting to connect") "\r\n"),
+		  LOG_UNKNOWN },
+		{ "not a log at all", BYTES("hello, world\n"), LOG_UNKNOWN },
+		{ "a blank first line", BYTES("\r\n" HDR), LOG_UNKNOWN },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NELEM(cases); i++) {
+		struct src s;
+
+		snprintf(where, sizeof where, "case %zu (%s)", i,
+		    cases[i].name);
+		CHECK_INT(reader_header(src_open(&s, cases[i].in,
+		    cases[i].len)), cases[i].kind);
+		src_close(&s);
+	}
+}
+
+/* --- single rows -------------------------------------------------------- */
+
+/* A NUL byte in a field is data: it survives, and len counts it. */
+static void
+test_reader_nul_in_data(void **state)
+{
+	static const char in[] = HDR
+	    ROW(ID, "0", "<", "220 a\0b", "ctx") "\r\n"
+	    ROW(ID, "1", "-", "", "Local") "\r\n";
+	struct src s;
+	struct reader *r;
+	struct row row;
+
+	(void)state;
+	r = src_open(&s, in, sizeof in - 1);
+	assert_int_equal(reader_header(r), LOG_SEND);
+	assert_int_equal(reader_next(r, &row), 1);
+	assert_int_equal(row.line, 6);
+	assert_int_equal(row.data.len, 7);
+	assert_memory_equal(row.data.p, "220 a\0b", 8);	/* with the NUL */
+	assert_int_equal(row.context.len, 3);
+	assert_string_equal(row.context.p, "ctx");
+	assert_int_equal(reader_next(r, &row), 1);
+	assert_int_equal(row.line, 7);
+	assert_int_equal(row.event, '-');
+	assert_int_equal(reader_stats(r)->bad_rows, 0);
+	src_close(&s);
+}
+
+/*
+ * An event field that is one NUL byte is not one of "+-<>*": the row must
+ * be skipped as a bad event like any other.
+ */
+static void
+test_reader_nul_event(void **state)
+{
+	static const char in[] = HDR
+	    ROW(ID, "0", "\0", "250 a", "") "\r\n"
+	    ROW(ID, "1", "<", "250 b", "") "\r\n";
+	struct src s;
+	struct reader *r;
+	struct row row;
+
+	(void)state;
+	r = src_open(&s, in, sizeof in - 1);
+	assert_int_equal(reader_header(r), LOG_SEND);
+	assert_int_equal(reader_next(r, &row), 1);
+	if (row.event == '\0')
+		print_error("line %lu: a row with a NUL event was handed "
+		    "out\n", row.line);
+	assert_int_equal(row.event, '<');
+	assert_int_equal(row.line, 7);
+	assert_int_equal(reader_stats(r)->bad_rows, 1);
+	src_close(&s);
+}
+
+static void
+test_reader_time(void **state)
+{
+	static const struct {
+		const char	*t;
+		int64_t		 ms;
+	} cases[] = {
+		{ "2019-03-21T13:01:06.525Z", INT64_C(1553173266525) },
+		{ "2019-03-21T13:01:06.5251234Z", INT64_C(1553173266525) },
+		{ "1970-01-01T00:00:00.000Z", 0 },
+		{ "2026-11-02T08:12:03.448Z", INT64_C(1793607123448) },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NELEM(cases); i++) {
+		char in[512];
+		struct src s;
+		struct reader *r;
+		struct row row;
+		int n;
+
+		snprintf(where, sizeof where, "case %zu (%s)", i, cases[i].t);
+		n = snprintf(in, sizeof in, HDR "%s,C," ID ",0,,1.2.3.4:25,"
+		    "*,,x\r\n", cases[i].t);
+		r = src_open(&s, in, (size_t)n);
+		assert_int_equal(reader_header(r), LOG_SEND);
+		CHECK_INT(reader_next(r, &row), 1);
+		CHECK_FIELD(row.date_time, cases[i].t);
+		if (row.time != cases[i].ms)
+			print_error("%s: time %lld\n", where,
+			    (long long)row.time);
+		assert_true(row.time == cases[i].ms);
+		src_close(&s);
+	}
+}
+
+/* --- long lines --------------------------------------------------------- */
+
+/*
+ * A file: header, one row whose data field makes the line len bytes long
+ * (without its line end), then a good row.  Returns malloc'd bytes.
+ */
+static char *
+long_line_file(size_t len, size_t *size)
+{
+	static const char head[] = HDR ROW(ID, "0", "<", "", "");
+	static const char pre[] = T ",C," ID ",1,,1.2.3.4:25,<,250 ";
+	static const char tail[] = "\r\n" ROW(ID, "2", "-", "", "Local")
+	    "\r\n";
+	size_t n = 0, fill;
+	char *p;
+
+	assert_true(len > sizeof pre + 1);
+	fill = len - (sizeof pre - 1) - 1;	/* the last byte is the ',' */
+	p = malloc((sizeof head - 1) + 2 + len + sizeof tail);
+	assert_non_null(p);
+	memcpy(p, head, sizeof head - 1), n += sizeof head - 1;
+	memcpy(p + n, "\r\n", 2), n += 2;
+	memcpy(p + n, pre, sizeof pre - 1), n += sizeof pre - 1;
+	memset(p + n, 'a', fill), n += fill;
+	p[n++] = ',';
+	memcpy(p + n, tail, sizeof tail - 1), n += sizeof tail - 1;
+	*size = n;
+	return p;
+}
+
+static void
+check_long_line(size_t len, int accepted)
+{
+	unsigned long warnings = diag_count(DIAG_WARNING);
+	struct src s;
+	struct reader *r;
+	struct row row;
+	size_t size;
+	char *in = long_line_file(len, &size);
+
+	snprintf(where, sizeof where, "line of %zu bytes (READER_LINE_MAX%+"
+	    "lld)", len, (long long)len - READER_LINE_MAX);
+	r = src_open(&s, in, size);
+	free(in);
+	assert_int_equal(reader_header(r), LOG_SEND);
+	CHECK_INT(reader_next(r, &row), 1);
+	CHECK_INT(row.line, 6);
+	CHECK_INT(reader_next(r, &row), 1);
+	if (accepted) {
+		CHECK_INT(row.line, 7);
+		CHECK_INT(row.data.len, len - (sizeof(T ",C," ID
+		    ",1,,1.2.3.4:25,<,") - 1) - 1);
+		CHECK_INT(reader_next(r, &row), 1);
+	}
+	/* the row after the long line, with its line number */
+	CHECK_INT(row.line, 8);
+	CHECK_INT(row.event, '-');
+	CHECK_FIELD(row.context, "Local");
+	CHECK_INT(reader_next(r, &row), 0);
+	CHECK_INT(reader_stats(r)->bad_rows, accepted ? 0 : 1);
+	CHECK_INT(reader_stats(r)->rows, accepted ? 3 : 2);
+	CHECK_INT(reader_stats(r)->lines, 8);
+	CHECK_INT(diag_count(DIAG_WARNING) - warnings, accepted ? 0 : 1);
+	src_close(&s);
+}
+
+/* Far over the limit: skipped, counted, and the next row is read. */
+static void
+test_reader_long_line(void **state)
+{
+	static const size_t lens[] = {
+		2 * READER_LINE_MAX + 1000,
+		3 * READER_LINE_MAX,
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NELEM(lens); i++)
+		check_long_line(lens[i], 0);
+}
+
+/* READER_LINE_MAX is "the longest line the reader accepts". */
+static void
+test_reader_line_at_limit(void **state)
+{
+	(void)state;
+	check_long_line(READER_LINE_MAX, 1);
+	check_long_line(READER_LINE_MAX - 1000, 1);
+}
+
+/* Just over the limit: reader.h says such a row is skipped and counted. */
+static void
+test_reader_line_just_over_limit(void **state)
+{
+	static const size_t lens[] = {
+		READER_LINE_MAX + 1,
+		READER_LINE_MAX + 100,
+		READER_LINE_MAX + READER_LINE_MAX / 2,
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NELEM(lens); i++)
+		check_long_line(lens[i], 0);
+}
+
+/* The long line last, without a line end: skipped and counted. */
+static void
+test_reader_long_last_line(void **state)
+{
+	static const char head[] = HDR ROW(ID, "0", "<", "250 a", "") "\r\n";
+	size_t len = 2 * READER_LINE_MAX + 10, size = sizeof head - 1 + len;
+	struct src s;
+	struct reader *r;
+	struct row row;
+	char *in = malloc(size);
+
+	(void)state;
+	assert_non_null(in);
+	memcpy(in, head, sizeof head - 1);
+	memset(in + sizeof head - 1, 'x', len);
+	r = src_open(&s, in, size);
+	free(in);
+	assert_int_equal(reader_header(r), LOG_SEND);
+	assert_int_equal(reader_next(r, &row), 1);
+	assert_int_equal(row.line, 6);
+	assert_int_equal(reader_next(r, &row), 0);
+	assert_int_equal(reader_stats(r)->bad_rows, 1);
+	assert_int_equal(reader_stats(r)->lines, 7);
+	src_close(&s);
+}
+
+int
+main(void)
+{
+#define T_(f)	cmocka_unit_test_teardown(f, teardown)
+	const struct CMUnitTest tests[] = {
+		T_(test_reader_files),
+		T_(test_reader_field_mapping),
+		T_(test_reader_unnamed_columns_empty),
+		T_(test_reader_missing_columns),
+		T_(test_reader_kinds),
+		T_(test_reader_nul_in_data),
+		T_(test_reader_nul_event),
+		T_(test_reader_time),
+		T_(test_reader_long_line),
+		T_(test_reader_line_at_limit),
+		T_(test_reader_line_just_over_limit),
+		T_(test_reader_long_last_line),
+	};
+
+	/* Skipped rows are warned about on stderr; they are counted anyway. */
+	diag_set_quiet(1);
+	return cmocka_run_group_tests_name("reader", tests, NULL, NULL);
+}

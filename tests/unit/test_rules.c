@@ -1,0 +1,639 @@
+/*
+ * test_rules.c: rules.h, the tls-required-no-starttls rule, on sessions
+ * built by feeding rows through a session table; each row is shown to
+ * rules_observe_row() and each closed session to rules_eval().
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "finding.h"
+#include "logtime.h"
+#include "reader.h"
+#include "rules.h"
+#include "session.h"
+
+#define NELEM(a)	(sizeof (a) / sizeof *(a))
+
+/* The case being checked, named in the message when a check fails. */
+static char where[256];
+
+#define CHECK_INT(got, want) do {					\
+	long long g_ = (long long)(got), w_ = (long long)(want);	\
+	if (g_ != w_)							\
+		print_error("%s: %s is %lld, want %lld\n", where, #got,	\
+		    g_, w_);						\
+	assert_int_equal(g_, w_);					\
+} while (0)
+
+#define CHECK_TRUE(c) do {						\
+	if (!(c))							\
+		print_error("%s: not true: %s\n", where, #c);		\
+	assert_true(c);							\
+} while (0)
+
+static const char FOLDER[] = "mbx01";
+static const char FILE1[] = "mbx01/SEND20190321-1.LOG";
+
+#define ID	"08D6A8D416004F77"
+#define ID2	"08D6A8D416004F78"
+#define BASE_MS	INT64_C(1553173266525)
+
+/* The texts Exchange writes (the context of a '*' row). */
+#define CONNECTOR_TEXT	"Connector is configured to send mail only over TLS " \
+			"connections and remote doesn't support TLS"
+#define CONNECTOR_TEXT_U2019 "Connector is configured to send mail only " \
+			"over TLS connections and remote doesn\xE2\x80\x99t " \
+			"support TLS"
+#define DROP_TEXT	"Drop connection because TLS configuration requires " \
+			"TLS before MailFrom command and could not achieve " \
+			"it, check connection authentication setting or " \
+			"remote capabilities"
+#define SECURE_TEXT	"Message to secure domain 'fabrikam.com' on send " \
+			"connector 'X' failed because TLS was not offered ."
+#define SECURE_HELO_TEXT "Message to secure domain 'fabrikam.com' on send " \
+			"connector 'Domain Secure to Fabrikam' failed " \
+			"because TLS was not offered on HELO"
+#define TLS_UP		"TLS protocol SP_PROT_TLS1_2_CLIENT negotiation " \
+			"succeeded using bulk encryption algorithm " \
+			"CALG_AES_256 with strength 256 bits, MAC hash " \
+			"algorithm CALG_SHA_384 with strength 0 bits and " \
+			"key exchange algorithm CALG_ECDH_EPHEM with " \
+			"strength 384 bits"
+
+/* --- what rules_eval emitted -------------------------------------------- */
+
+struct got {
+	int		 n;		/* findings */
+	char		 rule[64];
+	enum severity	 severity;
+	char		 message[1024];
+	int		 has_hint;
+	char		 hint[2048];
+	char		 session[64];
+	char		 last_evidence[SESSION_TEXT_MAX + 1];
+};
+
+static struct got got[4];
+static int nsessions;
+
+/* What a test has in use, freed by the teardown when it fails. */
+static struct session_table *live_t;
+static struct rules *live_r;
+static int tearing_down;
+
+static void
+emit(const struct finding *f, const struct session *s, void *arg)
+{
+	struct got *g = arg;
+
+	assert_non_null(f);
+	assert_non_null(f->rule);
+	assert_non_null(f->message);
+	g->n++;
+	snprintf(g->rule, sizeof g->rule, "%s", f->rule);
+	g->severity = f->severity;
+	snprintf(g->message, sizeof g->message, "%s", f->message);
+	g->has_hint = f->hint != NULL;
+	snprintf(g->hint, sizeof g->hint, "%s", f->hint ? f->hint : "");
+	snprintf(g->session, sizeof g->session, "%s", s->id);
+	assert_null(strchr(f->message, '\n'));
+}
+
+static void
+on_close(struct session *s, void *arg)
+{
+	const struct rules *r = arg;
+	struct got *g;
+
+	if (tearing_down)
+		return;
+	assert_true(nsessions < (int)NELEM(got));
+	g = &got[nsessions++];
+	memset(g, 0, sizeof *g);
+	if (s->nevidence > 0)
+		snprintf(g->last_evidence, sizeof g->last_evidence, "%s",
+		    s->evidence[s->nevidence - 1].text);
+	rules_eval(r, s, emit, g);
+}
+
+/*
+ * --- rows by hand --------------------------------------------------------
+ * drv_init() passes rules_new() a config on its stack: rules.h says the
+ * config is copied, and every case relies on it.
+ */
+
+struct step {
+	char		 event;
+	const char	*data;
+	const char	*context;
+};
+
+struct drv {
+	struct session_table	*t;
+	struct rules		*rules;
+	const char		*connector;
+	unsigned long		 line;
+	int64_t			 time;
+	char			 tbuf[LOGTIME_BUFSZ];
+};
+
+static void
+drv_init(struct drv *d, const char *const *require, size_t nrequire,
+    const char *connector)
+{
+	struct rules_config cfg;
+
+	memset(d, 0, sizeof *d);
+	memset(got, 0, sizeof got);
+	nsessions = 0;
+	cfg.require_tls = require;
+	cfg.nrequire_tls = nrequire;
+	d->rules = rules_new(&cfg);
+	assert_non_null(d->rules);
+	d->t = sessions_new(on_close, d->rules);
+	live_t = d->t;
+	live_r = d->rules;
+	d->connector = connector;
+	d->time = BASE_MS;
+}
+
+static void
+drv_free(struct drv *d)
+{
+	sessions_free(d->t);
+	rules_free(d->rules);
+	live_t = NULL;
+	live_r = NULL;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	tearing_down = 1;
+	sessions_free(live_t);
+	rules_free(live_r);
+	live_t = NULL;
+	live_r = NULL;
+	tearing_down = 0;
+	return 0;
+}
+
+static void
+set_field(struct field *f, const char *s)
+{
+	f->p = s;
+	f->len = strlen(s);
+}
+
+static void
+feed(struct drv *d, const char *id, const struct step *st)
+{
+	struct row row;
+	struct session *s;
+
+	memset(&row, 0, sizeof row);
+	row.file = FILE1;
+	row.line = ++d->line;
+	row.time = d->time;
+	d->time += 10;
+	set_field(&row.date_time, logtime_format(row.time, d->tbuf));
+	set_field(&row.connector, d->connector);
+	set_field(&row.session_id, id);
+	set_field(&row.sequence, "0");
+	set_field(&row.local, "10.0.0.5:51234");
+	set_field(&row.remote, "104.47.1.2:25");
+	row.event = st->event;
+	set_field(&row.data, st->data);
+	set_field(&row.context, st->context);
+	s = sessions_feed(d->t, FOLDER, &row);
+	assert_non_null(s);
+	rules_observe_row(d->rules, s, &row);
+	sessions_end_row(d->t, s);
+}
+
+static void
+run(struct drv *d, const char *id, const struct step *steps, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		feed(d, id, &steps[i]);
+}
+
+/* --- sessions ----------------------------------------------------------- */
+
+#define OPEN(banner)							\
+	{ '*', "", "attempting to connect" },				\
+	{ '+', "", "" },						\
+	{ '<', banner, "" },						\
+	{ '>', "EHLO mail.contoso.com", "" }
+#define CLOSE(text)							\
+	{ '*', "", text },						\
+	{ '>', "QUIT", "" },						\
+	{ '-', "", "Local" }
+#define O365_BANNER	"220 XX.mail.protection.outlook.com Microsoft ESMTP " \
+			"MAIL Service ready at Fri, 6 Dec 2013 21:54:51 +0000"
+#define FULL_NO_TLS	"250 mx.northwind.example Hello [198.51.100.7] " \
+			"PIPELINING SIZE 52428800 ETRN ENHANCEDSTATUSCODES " \
+			"8BITMIME DSN SMTPUTF8 CHUNKING"
+
+/* Exchange Online withdrew its extensions (block list), 2013 rows. */
+static const struct step s_reduced_2013[] = {
+	OPEN(O365_BANNER),
+	{ '<', "250-XX.mail.protection.outlook.com Hello [198.51.100.7]", "" },
+	{ '<', "250 SIZE 157286400", "" },
+	CLOSE(CONNECTOR_TEXT),
+};
+
+/* The same, 2016 one-row reply. */
+static const struct step s_reduced_2016[] = {
+	OPEN(O365_BANNER),
+	{ '<', "250 XX.mail.protection.outlook.com Hello [198.51.100.9] SIZE "
+	  "157286400", "" },
+	CLOSE(CONNECTOR_TEXT),
+};
+
+/* Greeting only: no extension at all. */
+static const struct step s_greeting_only[] = {
+	OPEN(O365_BANNER),
+	{ '<', "250 XX.mail.protection.outlook.com Hello [198.51.100.7]", "" },
+	CLOSE(CONNECTOR_TEXT),
+};
+
+/* A full reply without STARTTLS, the published apostrophe. */
+static const struct step s_full_u2019[] = {
+	OPEN("220 mx.northwind.example ESMTP Postfix"),
+	{ '<', FULL_NO_TLS, "" },
+	CLOSE(CONNECTOR_TEXT_U2019),
+};
+
+/* HELO fallback, then "Drop connection ...". */
+static const struct step s_drop_after_helo[] = {
+	OPEN("220 legacy.example.net ESMTP"),
+	{ '<', "500 5.5.1 Command unrecognized", "" },
+	{ '>', "HELO mail.contoso.com", "" },
+	{ '<', "250 legacy.example.net Hello [198.51.100.7]", "" },
+	CLOSE(DROP_TEXT),
+};
+
+/* Domain Secure, full 2013 reply without STARTTLS. */
+static const struct step s_secure_domain[] = {
+	OPEN("220 mail.fabrikam.com ESMTP"),
+	{ '<', "250-mail.fabrikam.com Hello [198.51.100.7]", "" },
+	{ '<', "250-SIZE 36700160", "" },
+	{ '<', "250-PIPELINING", "" },
+	{ '<', "250-DSN", "" },
+	{ '<', "250 8BITMIME", "" },
+	CLOSE(SECURE_TEXT),
+};
+
+/* Domain Secure after HELO. */
+static const struct step s_secure_helo[] = {
+	OPEN("220 mail.fabrikam.com ESMTP"),
+	{ '<', "502 5.5.2 Error: command not recognized", "" },
+	{ '>', "HELO mail.contoso.com", "" },
+	{ '<', "250 mail.fabrikam.com", "" },
+	CLOSE(SECURE_HELO_TEXT),
+};
+
+/* STARTTLS offered, negotiation failed. */
+static const struct step s_offered_failed[] = {
+	OPEN("220 mx.adatum.example ESMTP"),
+	{ '<', "250 mx.adatum.example Hello [198.51.100.7] SIZE 1000 "
+	  "STARTTLS 8BITMIME", "" },
+	{ '>', "STARTTLS", "" },
+	{ '<', "220 2.0.0 Ready to start TLS", "" },
+	{ '*', "", "TLS negotiation failed with error UnknownCredentials" },
+	{ '>', "QUIT", "" },
+	{ '-', "", "Local" },
+};
+
+/* STARTTLS offered, yet a "doesn't support TLS" line: offered wins. */
+static const struct step s_offered_and_text[] = {
+	OPEN("220 mx.adatum.example ESMTP"),
+	{ '<', "250-mx.adatum.example Hello [198.51.100.7]", "" },
+	{ '<', "250 STARTTLS", "" },
+	CLOSE(CONNECTOR_TEXT),
+};
+
+/* A clean TLS delivery. */
+static const struct step s_tls_ok[] = {
+	OPEN(O365_BANNER),
+	{ '<', "250-XX.mail.protection.outlook.com Hello [198.51.100.7]", "" },
+	{ '<', "250-SIZE 157286400", "" },
+	{ '<', "250-STARTTLS", "" },
+	{ '<', "250 SMTPUTF8", "" },
+	{ '>', "STARTTLS", "" },
+	{ '<', "220 2.0.0 SMTP server ready", "" },
+	{ '*', "", TLS_UP },
+	{ '>', "EHLO mail.contoso.com", "" },
+	{ '<', "250-XX.mail.protection.outlook.com Hello [198.51.100.7]", "" },
+	{ '<', "250 SIZE 157286400", "" },
+	{ '>', "QUIT", "" },
+	{ '-', "", "Local" },
+};
+
+/* An inline firewall: masked banner. */
+static const struct step s_masked_banner[] = {
+	OPEN("220 ****************************************"),
+	{ '<', "250-mx.fabrikam.com Hello [198.51.100.7]", "" },
+	{ '<', "250-SIZE 10240000", "" },
+	{ '<', "250-PIPELINING", "" },
+	{ '<', "250 8BITMIME", "" },
+	CLOSE(CONNECTOR_TEXT),
+};
+
+/* An inline firewall: XXXXXXXA where STARTTLS was. */
+static const struct step s_placeholder[] = {
+	OPEN("220 mx.fabrikam.com ESMTP"),
+	{ '<', "250-mx.fabrikam.com Hello [198.51.100.7]", "" },
+	{ '<', "250-SIZE 10240000", "" },
+	{ '<', "250-XXXXXXXA", "" },
+	{ '<', "250 8BITMIME", "" },
+	CLOSE(CONNECTOR_TEXT),
+};
+
+/* Both signs: a masked banner and a reduced reply. */
+static const struct step s_masked_reduced[] = {
+	OPEN("220 ******************"),
+	{ '<', "250 mx.fabrikam.com Hello [198.51.100.7] SIZE 1000", "" },
+	CLOSE(CONNECTOR_TEXT),
+};
+
+/* A cleartext delivery, nothing said by Exchange. */
+static const struct step s_cleartext[] = {
+	OPEN("220 mx.northwind.example ESMTP Postfix"),
+	{ '<', FULL_NO_TLS, "" },
+	{ '>', "MAIL FROM:<a@contoso.com>", "" },
+	{ '<', "250 2.1.0 Ok", "" },
+	{ '>', "RCPT TO:<b@northwind.example>", "" },
+	{ '<', "250 2.1.5 Ok", "" },
+	{ '>', "BDAT 100 LAST", "" },
+	{ '<', "250 2.0.0 Ok: queued", "" },
+	{ '>', "QUIT", "" },
+	{ '<', "221 2.0.0 Bye", "" },
+	{ '-', "", "Local" },
+};
+
+/* A cleartext delivery after HELO. */
+static const struct step s_helo_cleartext[] = {
+	OPEN("220 legacy.example.net ESMTP"),
+	{ '<', "500 5.5.1 Command unrecognized", "" },
+	{ '>', "HELO mail.contoso.com", "" },
+	{ '<', "250 legacy.example.net Hello [198.51.100.7]", "" },
+	{ '>', "QUIT", "" },
+	{ '-', "", "Local" },
+};
+
+/* A reduced reply, nothing said by Exchange. */
+static const struct step s_reduced_quiet[] = {
+	OPEN(O365_BANNER),
+	{ '<', "250 XX.mail.protection.outlook.com Hello [198.51.100.9] SIZE "
+	  "157286400", "" },
+	{ '>', "QUIT", "" },
+	{ '-', "", "Local" },
+};
+
+/* Connect failure: no "+" row, no reply at all, no "-" row. */
+static const struct step s_connect_failure[] = {
+	{ '*', "SendRoutingHeaders", "Set Session Permissions" },
+	{ '*', "", "attempting to connect" },
+	{ '*', "", "Failed to connect. Winsock error code: 10060, Win32 error "
+	  "code: 10060, Destination domain: fabrikam.com, Error Message: A "
+	  "connection attempt failed because the connected party did not "
+	  "properly respond after a period of time" },
+};
+
+/* EHLO refused and the session given up: no greeting. */
+static const struct step s_ehlo_refused[] = {
+	OPEN("220 legacy.example.net ESMTP"),
+	{ '<', "500 5.5.1 Command unrecognized", "" },
+	{ '>', "QUIT", "" },
+	{ '-', "", "Local" },
+};
+
+#define SCRIPT(s)	s, NELEM(s)
+
+static const char *const star[] = { "*" };
+static const char *const partners_lc[] = { "internet, partners" };
+static const char *const o365[] = { "Outbound to Office 365" };
+static const char *const several[] = { "Foo", "INTERNET, PARTNERS" };
+static const char *const prefix[] = { "Internet" };
+#define CFG(a)		a, NELEM(a)
+#define NOCFG		NULL, 0
+
+enum hint { NO_HINT, BLOCK_LIST, FIREWALL, BOTH };
+
+struct rule_case {
+	const char		*name;
+	const struct step	*steps;
+	size_t			 nsteps;
+	const char *const	*require;
+	size_t			 nrequire;
+	const char		*connector;
+	int			 fires;
+	const char		*message;	/* a part of it */
+	enum hint		 hint;
+};
+
+#define PARTNERS	"Internet, Partners"
+
+static const struct rule_case cases[] = {
+	/* what Exchange says */
+	{ "connector text, reduced 2013 reply", SCRIPT(s_reduced_2013), NOCFG,
+	  "Outbound to Office 365", 1, "remote does not support it; its EHLO "
+	  "reply advertised SIZE", BLOCK_LIST },
+	{ "connector text, reduced 2016 reply", SCRIPT(s_reduced_2016), NOCFG,
+	  "Outbound to Office 365", 1, "advertised SIZE", BLOCK_LIST },
+	{ "connector text, greeting only", SCRIPT(s_greeting_only), NOCFG,
+	  "Outbound to Office 365", 1, "advertised no extensions",
+	  BLOCK_LIST },
+	{ "connector text with U+2019, full reply", SCRIPT(s_full_u2019),
+	  NOCFG, PARTNERS, 1, "advertised PIPELINING, SIZE, ETRN", NO_HINT },
+	{ "drop connection text after HELO", SCRIPT(s_drop_after_helo), NOCFG,
+	  PARTNERS, 1, "before MAIL FROM", NO_HINT },
+	{ "secure domain text", SCRIPT(s_secure_domain), NOCFG,
+	  "Domain Secure to Fabrikam", 1, "Domain Secure", NO_HINT },
+	{ "secure domain text on HELO", SCRIPT(s_secure_helo), NOCFG,
+	  "Domain Secure to Fabrikam", 1, "answered HELO", NO_HINT },
+	{ "masked banner", SCRIPT(s_masked_banner), NOCFG, PARTNERS, 1,
+	  "does not support it", FIREWALL },
+	{ "XXXXXXXA placeholder", SCRIPT(s_placeholder), NOCFG, PARTNERS, 1,
+	  "XXXXXXXA", FIREWALL },
+	{ "masked banner and reduced reply", SCRIPT(s_masked_reduced), NOCFG,
+	  PARTNERS, 1, "advertised SIZE", BOTH },
+	/* never when STARTTLS was offered */
+	{ "offered, negotiation failed", SCRIPT(s_offered_failed), NOCFG,
+	  PARTNERS, 0, NULL, NO_HINT },
+	{ "offered, negotiation failed, --require-tls *",
+	  SCRIPT(s_offered_failed), CFG(star), PARTNERS, 0, NULL, NO_HINT },
+	{ "offered and the connector text", SCRIPT(s_offered_and_text),
+	  CFG(star), PARTNERS, 0, NULL, NO_HINT },
+	{ "clean TLS delivery, --require-tls *", SCRIPT(s_tls_ok), CFG(star),
+	  "Outbound to Office 365", 0, NULL, NO_HINT },
+	/* --require-tls */
+	{ "cleartext, no option", SCRIPT(s_cleartext), NOCFG, PARTNERS, 0,
+	  NULL, NO_HINT },
+	{ "cleartext, --require-tls *", SCRIPT(s_cleartext), CFG(star),
+	  PARTNERS, 1, "--require-tls", NO_HINT },
+	{ "cleartext, --require-tls named (other case)", SCRIPT(s_cleartext),
+	  CFG(partners_lc), PARTNERS, 1, "--require-tls", NO_HINT },
+	{ "cleartext, --require-tls several", SCRIPT(s_cleartext),
+	  CFG(several), PARTNERS, 1, "--require-tls", NO_HINT },
+	{ "cleartext, --require-tls another connector", SCRIPT(s_cleartext),
+	  CFG(o365), PARTNERS, 0, NULL, NO_HINT },
+	{ "cleartext, --require-tls a prefix of the name",
+	  SCRIPT(s_cleartext), CFG(prefix), PARTNERS, 0, NULL, NO_HINT },
+	{ "cleartext, no connector, --require-tls named",
+	  SCRIPT(s_cleartext), CFG(partners_lc), "", 0, NULL, NO_HINT },
+	{ "cleartext, no connector, --require-tls *", SCRIPT(s_cleartext),
+	  CFG(star), "", 1, "--require-tls", NO_HINT },
+	{ "HELO cleartext, --require-tls *", SCRIPT(s_helo_cleartext),
+	  CFG(star), PARTNERS, 1, "answered HELO", NO_HINT },
+	{ "reduced reply, --require-tls *", SCRIPT(s_reduced_quiet),
+	  CFG(star), "Outbound to Office 365", 1, "advertised SIZE",
+	  BLOCK_LIST },
+	{ "reduced reply, no option", SCRIPT(s_reduced_quiet), NOCFG,
+	  "Outbound to Office 365", 0, NULL, NO_HINT },
+	{ "connect failure, --require-tls *", SCRIPT(s_connect_failure),
+	  CFG(star), PARTNERS, 0, NULL, NO_HINT },
+	{ "EHLO refused, no HELO, --require-tls *", SCRIPT(s_ehlo_refused),
+	  CFG(star), PARTNERS, 0, NULL, NO_HINT },
+};
+
+static void
+test_rules_table(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NELEM(cases); i++) {
+		const struct rule_case *c = &cases[i];
+		const struct got *g;
+		struct drv d;
+
+		snprintf(where, sizeof where, "case %zu (%s)", i, c->name);
+		drv_init(&d, c->require, c->nrequire, c->connector);
+		run(&d, ID, c->steps, c->nsteps);
+		sessions_close_all(d.t);	/* for those without "-" */
+		CHECK_INT(nsessions, 1);
+		g = &got[0];
+		CHECK_INT(g->n, c->fires);
+		if (!c->fires) {
+			drv_free(&d);
+			continue;
+		}
+		CHECK_INT(strcmp(g->rule, "tls-required-no-starttls"), 0);
+		CHECK_INT(g->severity, SEV_ERROR);
+		CHECK_INT(strcmp(g->session, ID), 0);
+		if (strstr(g->message, c->message) == NULL)
+			print_error("%s: message \"%s\" lacks \"%s\"\n", where,
+			    g->message, c->message);
+		CHECK_TRUE(strstr(g->message, c->message) != NULL);
+		if (c->hint == NO_HINT) {
+			if (g->has_hint)
+				print_error("%s: unexpected hint \"%s\"\n",
+				    where, g->hint);
+			CHECK_INT(g->has_hint, 0);
+		} else {
+			CHECK_INT(g->has_hint, 1);
+			CHECK_INT(strstr(g->hint, "block list") != NULL,
+			    c->hint == BLOCK_LIST || c->hint == BOTH);
+			CHECK_INT(strstr(g->hint, "firewall") != NULL,
+			    c->hint == FIREWALL || c->hint == BOTH);
+		}
+		drv_free(&d);
+	}
+}
+
+/* The hint for a reduced reply names the address the remote saw. */
+static void
+test_rules_hint_ip(void **state)
+{
+	struct drv d;
+
+	(void)state;
+	snprintf(where, sizeof where, "reduced 2016");
+	drv_init(&d, NOCFG, "Outbound to Office 365");
+	run(&d, ID, SCRIPT(s_reduced_2016));
+	assert_int_equal(nsessions, 1);
+	assert_int_equal(got[0].n, 1);
+	assert_non_null(strstr(got[0].hint, "198.51.100.9"));
+	drv_free(&d);
+}
+
+/* The row with Exchange's text is kept as evidence of the session. */
+static void
+test_rules_text_row_is_evidence(void **state)
+{
+	static const struct step steps[] = {
+		OPEN("220 legacy.example.net ESMTP"),
+		{ '<', FULL_NO_TLS, "" },
+		{ '*', "", CONNECTOR_TEXT },
+	};
+	struct drv d;
+
+	(void)state;
+	drv_init(&d, NOCFG, PARTNERS);
+	run(&d, ID, SCRIPT(steps));
+	sessions_close_all(d.t);
+	assert_int_equal(nsessions, 1);
+	assert_int_equal(got[0].n, 1);
+	assert_string_equal(got[0].last_evidence, CONNECTOR_TEXT);
+	drv_free(&d);
+}
+
+/* Interleaved sessions: the marks of one do not leak into the other. */
+static void
+test_rules_interleaved(void **state)
+{
+	size_t i, na = NELEM(s_reduced_2013), nb = NELEM(s_cleartext);
+	struct drv d;
+
+	(void)state;
+	drv_init(&d, NOCFG, PARTNERS);
+	for (i = 0; i < na || i < nb; i++) {
+		if (i < nb)
+			feed(&d, ID2, &s_cleartext[i]);
+		if (i < na)
+			feed(&d, ID, &s_reduced_2013[i]);
+	}
+	assert_int_equal(nsessions, 2);
+	/* ID closed first (shorter), and only it fires */
+	assert_int_equal(got[0].n, 1);
+	assert_string_equal(got[0].session, ID);
+	assert_int_equal(got[1].n, 0);
+	drv_free(&d);
+}
+
+static void
+test_severity_name(void **state)
+{
+	(void)state;
+	assert_string_equal(severity_name(SEV_ERROR), "error");
+	assert_string_equal(severity_name(SEV_WARNING), "warning");
+	assert_string_equal(severity_name(SEV_INFO), "info");
+}
+
+int
+main(void)
+{
+#define T_(f)	cmocka_unit_test_teardown(f, teardown)
+	const struct CMUnitTest tests[] = {
+		T_(test_rules_table),
+		T_(test_rules_hint_ip),
+		T_(test_rules_text_row_is_evidence),
+		T_(test_rules_interleaved),
+		T_(test_severity_name),
+	};
+
+	return cmocka_run_group_tests_name("rules", tests, NULL, NULL);
+}

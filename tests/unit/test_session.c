@@ -1,0 +1,1229 @@
+/*
+ * test_session.c: session.h, SMTP sessions rebuilt from rows built by hand
+ * and fed through a session table, with a close callback that copies what
+ * it sees (the session is valid only during the callback).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "logtime.h"
+#include "reader.h"
+#include "session.h"
+
+#define NELEM(a)	(sizeof (a) / sizeof *(a))
+
+/* The case being checked, named in the message when a check fails. */
+static char where[256];
+
+#define CHECK_INT(got, want) do {					\
+	long long g_ = (long long)(got), w_ = (long long)(want);	\
+	if (g_ != w_)							\
+		print_error("%s: %s is %lld, want %lld\n", where, #got,	\
+		    g_, w_);						\
+	assert_int_equal(g_, w_);					\
+} while (0)
+
+#define CHECK_STR(got, want) do {					\
+	const char *g_ = (got), *w_ = (want);				\
+	if (strcmp(g_, w_) != 0)					\
+		print_error("%s: %s is \"%s\", want \"%s\"\n", where,	\
+		    #got, g_, w_);					\
+	assert_string_equal(g_, w_);					\
+} while (0)
+
+/* Two folders with the same name: sessions are told apart by pointer. */
+static const char FOLDER_A[] = "mbx01";
+static const char FOLDER_B[] = "mbx01";
+static const char FILE_A[] = "mbx01/SEND20190321-1.LOG";
+static const char FILE_A2[] = "mbx01/SEND20190321-2.LOG";
+
+#define CONN	"Outbound to Office 365"
+#define LOCAL	"10.0.0.5:51234"
+#define REMOTE	"104.47.1.2:25"
+#define ID	"08D6A8D416004F77"
+#define ID2	"08D6A8D416004F78"
+#define ID3	"08D6A8D416004F79"
+#define BASE_MS	INT64_C(1553173266525)	/* 2019-03-21T13:01:06.525Z */
+#define STEP_MS	10
+
+#define TLS_UP	"TLS protocol SP_PROT_TLS1_2_CLIENT negotiation succeeded " \
+		"using bulk encryption algorithm CALG_AES_256 with strength " \
+		"256 bits, MAC hash algorithm CALG_SHA_384 with strength 0 " \
+		"bits and key exchange algorithm CALG_ECDH_EPHEM with " \
+		"strength 384 bits"
+
+/* --- what the close callback saw ---------------------------------------- */
+
+struct ev_copy {
+	const char	*file;
+	unsigned long	 line;
+	char		 event;
+	char		 text[SESSION_TEXT_MAX + 1];
+	size_t		 textlen;
+};
+
+struct snap {
+	const char	*folder;
+	char		 id[64], connector[128], local[64], remote[64];
+	char		 host[256];
+	const char	*file;
+	unsigned long	 line;
+	int64_t		 start, end;
+	int		 complete, banner_masked, ehlo_sent, helo_used;
+	int		 greeting_seen, starttls_offered, starttls_issued;
+	int		 tls_up;
+	unsigned	 attempted, accepted;
+	struct ehlo_reply ehlo;
+	int		 nevidence;
+	unsigned	 evidence_dropped;
+	struct ev_copy	 ev[SESSION_EVIDENCE_MAX];
+};
+
+#define MAXCLOSED	8
+static struct snap closed[MAXCLOSED];
+static int nclosed;
+
+/* The table in use, freed by the teardown when a test fails. */
+static struct session_table *live;
+static int tearing_down;
+
+static void
+copy_str(char *dst, size_t size, const char *src)
+{
+	snprintf(dst, size, "%s", src != NULL ? src : "<NULL>");
+}
+
+static void
+on_close(struct session *s, void *arg)
+{
+	struct snap *p;
+	int i;
+
+	(void)arg;
+	if (tearing_down)
+		return;
+	assert_true(nclosed < MAXCLOSED);
+	p = &closed[nclosed++];
+	memset(p, 0, sizeof *p);
+	p->folder = s->folder;
+	copy_str(p->id, sizeof p->id, s->id);
+	copy_str(p->connector, sizeof p->connector, s->connector);
+	copy_str(p->local, sizeof p->local, s->local_endpoint);
+	copy_str(p->remote, sizeof p->remote, s->remote_endpoint);
+	copy_str(p->host, sizeof p->host, s->remote_host);
+	p->file = s->file;
+	p->line = s->line;
+	p->start = s->start;
+	p->end = s->end;
+	p->complete = s->complete;
+	p->banner_masked = s->banner_masked;
+	p->ehlo_sent = s->ehlo_sent;
+	p->helo_used = s->helo_used;
+	p->greeting_seen = s->greeting_seen;
+	p->starttls_offered = s->starttls_offered;
+	p->starttls_issued = s->starttls_issued;
+	p->tls_up = s->tls_up;
+	p->attempted = s->messages_attempted;
+	p->accepted = s->messages_accepted;
+	p->ehlo = s->ehlo;
+	p->nevidence = s->nevidence;
+	p->evidence_dropped = s->evidence_dropped;
+	assert_true(s->nevidence >= 0 && s->nevidence <= SESSION_EVIDENCE_MAX);
+	for (i = 0; i < s->nevidence; i++) {
+		const struct evidence *e = &s->evidence[i];
+
+		assert_true(e->textlen <= SESSION_TEXT_MAX);
+		assert_int_equal(strlen(e->text), e->textlen);
+		p->ev[i].file = e->file;
+		p->ev[i].line = e->line;
+		p->ev[i].event = e->event;
+		memcpy(p->ev[i].text, e->text, e->textlen + 1);
+		p->ev[i].textlen = e->textlen;
+	}
+}
+
+/* --- building rows by hand ---------------------------------------------- */
+
+struct drv {
+	struct session_table	*t;
+	const char		*folder, *file;
+	const char		*connector, *local, *remote;
+	unsigned long		 line;
+	int64_t			 time;
+	char			 tbuf[LOGTIME_BUFSZ];
+};
+
+static void
+drv_init(struct drv *d)
+{
+	memset(d, 0, sizeof *d);
+	memset(closed, 0, sizeof closed);
+	nclosed = 0;
+	d->t = sessions_new(on_close, NULL);
+	assert_non_null(d->t);
+	live = d->t;
+	d->folder = FOLDER_A;
+	d->file = FILE_A;
+	d->connector = CONN;
+	d->local = LOCAL;
+	d->remote = REMOTE;
+	d->time = BASE_MS;
+}
+
+static void
+drv_free(struct drv *d)
+{
+	sessions_free(d->t);
+	d->t = NULL;
+	live = NULL;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	if (live != NULL) {
+		tearing_down = 1;
+		sessions_free(live);
+		live = NULL;
+		tearing_down = 0;
+	}
+	return 0;
+}
+
+static void
+set_field(struct field *f, const char *s)
+{
+	f->p = s;
+	f->len = strlen(s);
+}
+
+/* The next row of the file: line and time go up by one step. */
+static void
+make_row(struct drv *d, struct row *row, const char *id, char event,
+    const char *data, const char *context)
+{
+	memset(row, 0, sizeof *row);
+	row->file = d->file;
+	row->line = ++d->line;
+	row->time = d->time;
+	d->time += STEP_MS;
+	set_field(&row->date_time, logtime_format(row->time, d->tbuf));
+	set_field(&row->connector, d->connector);
+	set_field(&row->session_id, id);
+	set_field(&row->sequence, "0");
+	set_field(&row->local, d->local);
+	set_field(&row->remote, d->remote);
+	row->event = event;
+	set_field(&row->data, data);
+	set_field(&row->context, context);
+}
+
+/* Feed one row and end it; returns its line. */
+static unsigned long
+feed(struct drv *d, const char *id, char event, const char *data,
+    const char *context)
+{
+	struct row row;
+	struct session *s;
+
+	make_row(d, &row, id, event, data, context);
+	s = sessions_feed(d->t, d->folder, &row);
+	assert_non_null(s);
+	sessions_end_row(d->t, s);
+	return row.line;
+}
+
+struct step {
+	char		 event;
+	const char	*data;
+	const char	*context;
+	int		 evidence;	/* expected among the evidence rows */
+};
+
+/* Feed steps as session id; the lines of the evidence steps go to lines. */
+static size_t
+run(struct drv *d, const char *id, const struct step *steps, size_t n,
+    unsigned long *lines, size_t maxlines)
+{
+	size_t i, nl = 0;
+
+	for (i = 0; i < n; i++) {
+		unsigned long line = feed(d, id, steps[i].event, steps[i].data,
+		    steps[i].context);
+
+		if (steps[i].evidence && lines != NULL) {
+			assert_true(nl < maxlines);
+			lines[nl++] = line;
+		}
+	}
+	return nl;
+}
+
+static const struct snap *
+find_closed(const char *id, const char *folder)
+{
+	int i;
+
+	for (i = 0; i < nclosed; i++)
+		if (strcmp(closed[i].id, id) == 0 && closed[i].folder == folder)
+			return &closed[i];
+	fail_msg("session %s not closed", id);
+	return NULL;
+}
+
+static void
+join_keywords(const struct ehlo_reply *e, char *buf, size_t bufsz)
+{
+	size_t n = 0;
+	int k;
+
+	buf[0] = '\0';
+	for (k = 0; k < e->nkeywords; k++)
+		n += (size_t)snprintf(buf + n, bufsz - n, "%s%s",
+		    k > 0 ? " " : "", e->keywords[k]);
+	assert_true(n < bufsz);
+}
+
+/* --- scripts ------------------------------------------------------------ */
+
+/* Exchange 2013 to Exchange Online: one row per reply line, TLS, BDAT. */
+static const struct step tls_2013[] = {
+	{ '*', "SendRoutingHeaders", "Set Session Permissions", 0 },
+	{ '*', "", "attempting to connect", 0 },
+	{ '+', "", "", 0 },
+	{ '<', "220 XX.mail.protection.outlook.com Microsoft ESMTP MAIL "
+	  "Service ready at Fri, 6 Dec 2013 21:54:51 +0000", "", 1 },
+	{ '>', "EHLO mail.contoso.com", "", 1 },
+	{ '<', "250-XX.mail.protection.outlook.com Hello [198.51.100.7]", "",
+	  1 },
+	{ '<', "250-SIZE 157286400", "", 1 },
+	{ '<', "250-PIPELINING", "", 1 },
+	{ '<', "250-STARTTLS", "", 1 },
+	{ '<', "250 SMTPUTF8", "", 1 },
+	{ '>', "STARTTLS", "", 1 },
+	{ '<', "220 2.0.0 SMTP server ready", "", 1 },
+	{ '*', "", "Sending certificate", 0 },
+	{ '*', "CN=mail.contoso.com, O=Contoso, C=US", "Certificate subject",
+	  0 },
+	{ '*', "", TLS_UP, 1 },
+	{ '>', "EHLO mail.contoso.com", "", 0 },
+	{ '<', "250-YY.mail.protection.outlook.com Hello [198.51.100.7]", "",
+	  0 },
+	{ '<', "250-SIZE 157286400", "", 0 },
+	{ '<', "250-AUTH LOGIN", "", 0 },
+	{ '<', "250 SMTPUTF8", "", 0 },
+	{ '*', "08D6A8D416004F77;2019-03-21T13:00:45.039Z;1",
+	  "sending message with RecordId 1234567 and InternetMessageId "
+	  "<id@contoso.com>", 0 },
+	{ '>', "MAIL FROM:<a@contoso.com> SIZE=6074", "", 0 },
+	{ '>', "RCPT TO:<b@fabrikam.com>", "", 0 },
+	{ '<', "250 2.1.0 Sender OK", "", 0 },
+	{ '<', "250 2.1.5 Recipient OK", "", 0 },
+	{ '>', "BDAT 6074 LAST", "", 0 },
+	{ '<', "250 2.6.0 <id@contoso.com> [InternalId=26929444962030, "
+	  "Hostname=SN1PR12MB0864.namprd12.prod.outlook.com] 6074 bytes in "
+	  "0.368, 16.085 KB/sec Queued mail for delivery", "", 0 },
+	{ '>', "QUIT", "", 0 },
+	{ '<', "221 2.0.0 Service closing transmission channel", "", 0 },
+	{ '-', "", "Local", 1 },
+};
+
+/* Exchange 2016: the EHLO reply as one row. */
+static const struct step tls_2016[] = {
+	{ '+', "", "", 0 },
+	{ '<', "220 mx.fabrikam.com Microsoft ESMTP MAIL Service ready", "",
+	  1 },
+	{ '>', "EHLO mail.contoso.com", "", 1 },
+	{ '<', "250 mx.fabrikam.com Hello [198.51.100.7] SIZE 37748736 "
+	  "PIPELINING DSN ENHANCEDSTATUSCODES STARTTLS 8BITMIME BINARYMIME "
+	  "CHUNKING", "", 1 },
+	{ '>', "STARTTLS", "", 1 },
+	{ '<', "220 2.0.0 SMTP server ready", "", 1 },
+	{ '*', " CN=mail.contoso.com CN=CA 0C4F 3A7F 3/1/2026 3/1/2027 "
+	  "mail.contoso.com", "Sending certificate Subject Issuer name "
+	  "Serial number Thumbprint Not before Not after Subject alternate "
+	  "names", 0 },
+	{ '*', "", TLS_UP, 1 },
+	{ '>', "EHLO mail.contoso.com", "", 0 },
+	{ '<', "250 mx.fabrikam.com Hello [198.51.100.7] SIZE 37748736 "
+	  "PIPELINING DSN ENHANCEDSTATUSCODES 8BITMIME BINARYMIME CHUNKING",
+	  "", 0 },
+	{ '>', "QUIT", "", 0 },
+	{ '-', "", "Local", 1 },
+};
+
+/* EHLO refused, HELO accepted, a message sent with DATA. */
+static const struct step helo_fallback[] = {
+	{ '+', "", "", 0 },
+	{ '<', "220 legacy.example.net ESMTP", "", 1 },
+	{ '>', "EHLO mail.contoso.com", "", 1 },
+	{ '<', "500 5.5.1 Command unrecognized", "", 1 },
+	{ '>', "HELO mail.contoso.com", "", 1 },
+	{ '<', "250 legacy.example.net Hello [198.51.100.7]", "", 1 },
+	{ '>', "MAIL FROM:<a@contoso.com>", "", 0 },
+	{ '<', "250 2.1.0 Ok", "", 0 },
+	{ '>', "RCPT TO:<b@example.net>", "", 0 },
+	{ '<', "250 2.1.5 Ok", "", 0 },
+	{ '>', "DATA", "", 0 },
+	{ '<', "354 End data with <CR><LF>.<CR><LF>", "", 0 },
+	{ '<', "250 2.0.0 Ok: queued as 4AB12", "", 0 },
+	{ '>', "QUIT", "", 0 },
+	{ '<', "221 2.0.0 Bye", "", 0 },
+	{ '-', "", "Local", 1 },
+};
+
+/* An inline firewall: masked banner, XXXXXXXA in place of STARTTLS. */
+static const struct step masked[] = {
+	{ '+', "", "", 0 },
+	{ '<', "220 ******************************************", "", 1 },
+	{ '>', "EHLO mail.contoso.com", "", 1 },
+	{ '<', "250-mx.fabrikam.com Hello [198.51.100.7]", "", 1 },
+	{ '<', "250-SIZE 10240000", "", 1 },
+	{ '<', "250-XXXXXXXA", "", 1 },
+	{ '<', "250 8BITMIME", "", 1 },
+	{ '>', "QUIT", "", 0 },
+	{ '-', "", "Local", 1 },
+};
+
+/* --- tests -------------------------------------------------------------- */
+
+static void
+check_evidence_lines(const struct snap *p, const unsigned long *lines,
+    size_t n)
+{
+	size_t i;
+
+	assert_int_equal(p->nevidence, n);
+	assert_int_equal(p->evidence_dropped, 0);
+	for (i = 0; i < n; i++) {
+		if (p->ev[i].line != lines[i])
+			print_error("evidence %zu: line %lu, want %lu\n", i,
+			    p->ev[i].line, lines[i]);
+		assert_int_equal(p->ev[i].line, lines[i]);
+		assert_ptr_equal(p->ev[i].file, FILE_A);
+	}
+}
+
+/* The 2013 multi-row form: STARTTLS offered, TLS up, one message. */
+static void
+test_session_tls_2013(void **state)
+{
+	unsigned long lines[32];
+	const struct snap *p;
+	struct drv d;
+	char kw[512];
+	size_t n;
+
+	(void)state;
+	drv_init(&d);
+	n = run(&d, ID, tls_2013, NELEM(tls_2013), lines, NELEM(lines));
+	assert_int_equal(nclosed, 1);
+	p = &closed[0];
+	assert_string_equal(p->id, ID);
+	assert_ptr_equal(p->folder, FOLDER_A);
+	assert_int_equal(p->complete, 1);
+	assert_int_equal(p->ehlo_sent, 1);
+	assert_int_equal(p->helo_used, 0);
+	assert_int_equal(p->greeting_seen, 1);
+	assert_int_equal(p->starttls_offered, 1);
+	assert_int_equal(p->starttls_issued, 1);
+	assert_int_equal(p->tls_up, 1);
+	assert_int_equal(p->banner_masked, 0);
+	assert_string_equal(p->host, "XX.mail.protection.outlook.com");
+	/* the reply before TLS, not the one after it */
+	assert_int_equal(p->ehlo.code, 250);
+	assert_int_equal(p->ehlo.helo, 0);
+	assert_int_equal(p->ehlo.starttls, 1);
+	assert_string_equal(p->ehlo.greeting,
+	    "XX.mail.protection.outlook.com Hello [198.51.100.7]");
+	join_keywords(&p->ehlo, kw, sizeof kw);
+	assert_string_equal(kw, "SIZE PIPELINING STARTTLS SMTPUTF8");
+	assert_int_equal(p->attempted, 1);
+	assert_int_equal(p->accepted, 1);
+	check_evidence_lines(p, lines, n);
+	drv_free(&d);
+}
+
+/* The 2016 one-row form: the same facts. */
+static void
+test_session_tls_2016(void **state)
+{
+	unsigned long lines[32];
+	const struct snap *p;
+	struct drv d;
+	char kw[512];
+	size_t n;
+
+	(void)state;
+	drv_init(&d);
+	n = run(&d, ID, tls_2016, NELEM(tls_2016), lines, NELEM(lines));
+	assert_int_equal(nclosed, 1);
+	p = &closed[0];
+	assert_int_equal(p->complete, 1);
+	assert_int_equal(p->starttls_offered, 1);
+	assert_int_equal(p->starttls_issued, 1);
+	assert_int_equal(p->tls_up, 1);
+	assert_int_equal(p->greeting_seen, 1);
+	assert_string_equal(p->host, "mx.fabrikam.com");
+	assert_int_equal(p->ehlo.starttls, 1);
+	assert_string_equal(p->ehlo.greeting,
+	    "mx.fabrikam.com Hello [198.51.100.7]");
+	join_keywords(&p->ehlo, kw, sizeof kw);
+	assert_string_equal(kw, "SIZE PIPELINING DSN ENHANCEDSTATUSCODES "
+	    "STARTTLS 8BITMIME BINARYMIME CHUNKING");
+	assert_int_equal(p->attempted, 0);
+	assert_int_equal(p->accepted, 0);
+	check_evidence_lines(p, lines, n);
+	drv_free(&d);
+}
+
+/* No TLS: a full EHLO reply without STARTTLS, and nothing set. */
+static void
+test_session_no_starttls(void **state)
+{
+	static const struct step steps[] = {
+		{ '+', "", "", 0 },
+		{ '<', "220 mx.northwind.example ESMTP Postfix", "", 0 },
+		{ '>', "EHLO mail.contoso.com", "", 0 },
+		{ '<', "250-mx.northwind.example", "", 0 },
+		{ '<', "250-PIPELINING", "", 0 },
+		{ '<', "250-SIZE 10240000", "", 0 },
+		{ '<', "250-ENHANCEDSTATUSCODES", "", 0 },
+		{ '<', "250 8BITMIME", "", 0 },
+		{ '>', "QUIT", "", 0 },
+		{ '-', "", "Remote", 0 },
+	};
+	const struct snap *p;
+	struct drv d;
+
+	(void)state;
+	drv_init(&d);
+	run(&d, ID, steps, NELEM(steps), NULL, 0);
+	assert_int_equal(nclosed, 1);
+	p = &closed[0];
+	assert_int_equal(p->complete, 1);
+	assert_int_equal(p->greeting_seen, 1);
+	assert_int_equal(p->starttls_offered, 0);
+	assert_int_equal(p->starttls_issued, 0);
+	assert_int_equal(p->tls_up, 0);
+	assert_int_equal(p->ehlo.starttls, 0);
+	assert_int_equal(p->ehlo.nkeywords, 4);
+	assert_string_equal(p->host, "mx.northwind.example");
+	drv_free(&d);
+}
+
+/* EHLO answered 500, HELO answered 250. */
+static void
+test_session_helo_fallback(void **state)
+{
+	unsigned long lines[32];
+	const struct snap *p;
+	struct drv d;
+	size_t n;
+
+	(void)state;
+	drv_init(&d);
+	n = run(&d, ID, helo_fallback, NELEM(helo_fallback), lines,
+	    NELEM(lines));
+	assert_int_equal(nclosed, 1);
+	p = &closed[0];
+	assert_int_equal(p->ehlo_sent, 1);
+	assert_int_equal(p->helo_used, 1);
+	assert_int_equal(p->greeting_seen, 1);
+	assert_int_equal(p->starttls_offered, 0);
+	assert_int_equal(p->ehlo.helo, 1);
+	assert_int_equal(p->ehlo.code, 250);
+	assert_int_equal(p->ehlo.nkeywords, 0);
+	assert_string_equal(p->ehlo.greeting,
+	    "legacy.example.net Hello [198.51.100.7]");
+	assert_string_equal(p->host, "legacy.example.net");
+	assert_int_equal(p->attempted, 1);
+	assert_int_equal(p->accepted, 1);
+	check_evidence_lines(p, lines, n);
+	drv_free(&d);
+}
+
+/* EHLO refused and nothing else: the 500 is kept, no greeting seen. */
+static void
+test_session_ehlo_refused_only(void **state)
+{
+	static const struct step steps[] = {
+		{ '+', "", "", 0 },
+		{ '<', "220 legacy.example.net ESMTP", "", 0 },
+		{ '>', "EHLO mail.contoso.com", "", 0 },
+		{ '<', "500 5.5.1 Command unrecognized", "", 0 },
+		{ '>', "QUIT", "", 0 },
+		{ '-', "", "Local", 0 },
+	};
+	const struct snap *p;
+	struct drv d;
+
+	(void)state;
+	drv_init(&d);
+	run(&d, ID, steps, NELEM(steps), NULL, 0);
+	p = &closed[0];
+	assert_int_equal(p->greeting_seen, 0);
+	assert_int_equal(p->ehlo.code, 500);
+	assert_int_equal(p->helo_used, 0);
+	assert_int_equal(p->ehlo_sent, 1);
+	drv_free(&d);
+}
+
+/* A masked banner: the host name comes from the EHLO greeting. */
+static void
+test_session_masked_banner(void **state)
+{
+	unsigned long lines[32];
+	const struct snap *p;
+	struct drv d;
+	size_t n;
+
+	(void)state;
+	drv_init(&d);
+	n = run(&d, ID, masked, NELEM(masked), lines, NELEM(lines));
+	p = &closed[0];
+	assert_int_equal(p->banner_masked, 1);
+	assert_string_equal(p->host, "mx.fabrikam.com");
+	assert_int_equal(p->ehlo.placeholders, 1);
+	assert_int_equal(p->starttls_offered, 0);
+	assert_int_equal(p->greeting_seen, 1);
+	check_evidence_lines(p, lines, n);
+	drv_free(&d);
+}
+
+/* Where remote_host comes from, case by case. */
+static void
+test_session_remote_host(void **state)
+{
+	static const struct {
+		const char	*banner, *greeting;
+		const char	*host;
+		int		 masked;
+	} cases[] = {
+		{ "220 mx1.fabrikam.com ESMTP",
+		  "250 mx2.fabrikam.com Hello [198.51.100.7] SIZE 1000",
+		  "mx1.fabrikam.com", 0 },	/* the banner wins */
+		{ "220 ****************",
+		  "250 mx2.fabrikam.com Hello [198.51.100.7] SIZE 1000",
+		  "mx2.fabrikam.com", 1 },
+		{ "220 ****************", "250 ******************** SIZE 1000",
+		  "<NULL>", 1 },
+		{ "220 [192.0.2.4] ready", "250 mx3.fabrikam.com SIZE 1000",
+		  "mx3.fabrikam.com", 0 },
+		{ "220", "250 mx4.fabrikam.com", "mx4.fabrikam.com", 0 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NELEM(cases); i++) {
+		struct drv d;
+
+		snprintf(where, sizeof where, "case %zu (%s / %s)", i,
+		    cases[i].banner, cases[i].greeting);
+		drv_init(&d);
+		feed(&d, ID, '+', "", "");
+		feed(&d, ID, '<', cases[i].banner, "");
+		feed(&d, ID, '>', "EHLO mail.contoso.com", "");
+		feed(&d, ID, '<', cases[i].greeting, "");
+		feed(&d, ID, '-', "", "Local");
+		CHECK_INT(nclosed, 1);
+		CHECK_STR(closed[0].host, cases[i].host);
+		CHECK_INT(closed[0].banner_masked, cases[i].masked);
+		drv_free(&d);
+	}
+}
+
+/*
+ * After TLS is up, the second EHLO reply (without STARTTLS) does not
+ * replace the first nor clear starttls_offered.
+ */
+static void
+test_session_ehlo_after_tls(void **state)
+{
+	struct drv d;
+	char kw[512];
+
+	(void)state;
+	drv_init(&d);
+	feed(&d, ID, '+', "", "");
+	feed(&d, ID, '<', "220 mx.fabrikam.com ESMTP", "");
+	feed(&d, ID, '>', "EHLO mail.contoso.com", "");
+	feed(&d, ID, '<', "250 mx.fabrikam.com Hello [198.51.100.7] SIZE 1000 "
+	    "STARTTLS PIPELINING", "");
+	feed(&d, ID, '>', "STARTTLS", "");
+	feed(&d, ID, '<', "220 2.0.0 Ready to start TLS", "");
+	feed(&d, ID, '*', "", TLS_UP);
+	feed(&d, ID, '>', "EHLO mail.contoso.com", "");
+	feed(&d, ID, '<', "250-other.fabrikam.com Hello [203.0.113.1]", "");
+	feed(&d, ID, '<', "250-AUTH LOGIN", "");
+	feed(&d, ID, '<', "250 CHUNKING", "");
+	feed(&d, ID, '-', "", "Local");
+	assert_int_equal(nclosed, 1);
+	assert_int_equal(closed[0].tls_up, 1);
+	assert_int_equal(closed[0].starttls_offered, 1);
+	assert_int_equal(closed[0].ehlo.starttls, 1);
+	assert_int_equal(closed[0].ehlo.lines, 1);
+	assert_string_equal(closed[0].ehlo.greeting,
+	    "mx.fabrikam.com Hello [198.51.100.7]");
+	join_keywords(&closed[0].ehlo, kw, sizeof kw);
+	assert_string_equal(kw, "SIZE STARTTLS PIPELINING");
+	assert_string_equal(closed[0].host, "mx.fabrikam.com");
+	drv_free(&d);
+}
+
+/*
+ * Messages: attempted counts MAIL FROM; accepted counts a 2xx after
+ * "BDAT n LAST" or after DATA's 354, never a 250 to MAIL or RCPT.
+ */
+static void
+test_session_messages(void **state)
+{
+	static const struct {
+		const char	*name;
+		struct step	 steps[16];
+		unsigned	 attempted, accepted;
+	} cases[] = {
+		{ "pipelined MAIL, RCPT, BDAT LAST",
+		  { { '>', "MAIL FROM:<a@contoso.com> SIZE=6074", "", 0 },
+		    { '>', "RCPT TO:<b@fabrikam.com>", "", 0 },
+		    { '<', "250 2.1.0 Sender OK", "", 0 },
+		    { '<', "250 2.1.5 Recipient OK", "", 0 },
+		    { '>', "BDAT 6074 LAST", "", 0 },
+		    { '<', "250 2.6.0 Queued mail for delivery", "", 0 },
+		    { 0, NULL, NULL, 0 } }, 1, 1 },
+		{ "250 to MAIL and RCPT only",
+		  { { '>', "MAIL FROM:<a@contoso.com>", "", 0 },
+		    { '>', "RCPT TO:<b@fabrikam.com>", "", 0 },
+		    { '<', "250 2.1.0 Sender OK", "", 0 },
+		    { '<', "250 2.1.5 Recipient OK", "", 0 },
+		    { '>', "QUIT", "", 0 },
+		    { '<', "221 2.0.0 Bye", "", 0 },
+		    { 0, NULL, NULL, 0 } }, 1, 0 },
+		{ "DATA, 354, 250",
+		  { { '>', "MAIL FROM:<a@contoso.com>", "", 0 },
+		    { '<', "250 2.1.0 Ok", "", 0 },
+		    { '>', "RCPT TO:<b@fabrikam.com>", "", 0 },
+		    { '<', "250 2.1.5 Ok", "", 0 },
+		    { '>', "DATA", "", 0 },
+		    { '<', "354 Start mail input", "", 0 },
+		    { '<', "250 2.0.0 Ok: queued", "", 0 },
+		    { 0, NULL, NULL, 0 } }, 1, 1 },
+		{ "pipelined MAIL, RCPT, DATA",
+		  { { '>', "MAIL FROM:<a@contoso.com>", "", 0 },
+		    { '>', "RCPT TO:<b@fabrikam.com>", "", 0 },
+		    { '>', "DATA", "", 0 },
+		    { '<', "250 2.1.0 Ok", "", 0 },
+		    { '<', "250 2.1.5 Ok", "", 0 },
+		    { '<', "354 Start mail input", "", 0 },
+		    { '<', "250 2.0.0 Ok: queued", "", 0 },
+		    { 0, NULL, NULL, 0 } }, 1, 1 },
+		{ "BDAT chunks, the LAST one accepted",
+		  { { '>', "MAIL FROM:<a@contoso.com>", "", 0 },
+		    { '>', "RCPT TO:<b@fabrikam.com>", "", 0 },
+		    { '<', "250 2.1.0 Sender OK", "", 0 },
+		    { '<', "250 2.1.5 Recipient OK", "", 0 },
+		    { '>', "BDAT 65536", "", 0 },
+		    { '<', "250 2.0.0 BDAT ok", "", 0 },
+		    { '>', "BDAT 100 LAST", "", 0 },
+		    { '<', "250 2.6.0 Queued", "", 0 },
+		    { 0, NULL, NULL, 0 } }, 1, 1 },
+		{ "rejected after BDAT LAST",
+		  { { '>', "MAIL FROM:<a@contoso.com>", "", 0 },
+		    { '>', "RCPT TO:<b@fabrikam.com>", "", 0 },
+		    { '<', "250 2.1.0 Sender OK", "", 0 },
+		    { '<', "250 2.1.5 Recipient OK", "", 0 },
+		    { '>', "BDAT 6074 LAST", "", 0 },
+		    { '<', "550 5.7.1 Message rejected as spam", "", 0 },
+		    { 0, NULL, NULL, 0 } }, 1, 0 },
+		{ "rejected after DATA's 354",
+		  { { '>', "MAIL FROM:<a@contoso.com>", "", 0 },
+		    { '<', "250 2.1.0 Ok", "", 0 },
+		    { '>', "RCPT TO:<b@fabrikam.com>", "", 0 },
+		    { '<', "250 2.1.5 Ok", "", 0 },
+		    { '>', "DATA", "", 0 },
+		    { '<', "354 Start mail input", "", 0 },
+		    { '<', "451 4.3.0 Try again later", "", 0 },
+		    { 0, NULL, NULL, 0 } }, 1, 0 },
+		{ "DATA refused with no 354",
+		  { { '>', "MAIL FROM:<a@contoso.com>", "", 0 },
+		    { '<', "250 2.1.0 Ok", "", 0 },
+		    { '>', "RCPT TO:<b@fabrikam.com>", "", 0 },
+		    { '<', "550 5.1.1 No such user", "", 0 },
+		    { '>', "DATA", "", 0 },
+		    { '<', "554 5.5.1 No valid recipients", "", 0 },
+		    { '>', "QUIT", "", 0 },
+		    { '<', "221 2.0.0 Bye", "", 0 },
+		    { 0, NULL, NULL, 0 } }, 1, 0 },
+		{ "MAIL refused: STARTTLS first",
+		  { { '>', "MAIL FROM:<a@contoso.com>", "", 0 },
+		    { '<', "530 5.7.0 Must issue a STARTTLS command first", "",
+		      0 },
+		    { '>', "QUIT", "", 0 },
+		    { 0, NULL, NULL, 0 } }, 1, 0 },
+		{ "two messages",
+		  { { '>', "MAIL FROM:<a@contoso.com>", "", 0 },
+		    { '>', "RCPT TO:<b@fabrikam.com>", "", 0 },
+		    { '<', "250 2.1.0 Sender OK", "", 0 },
+		    { '<', "250 2.1.5 Recipient OK", "", 0 },
+		    { '>', "BDAT 10 LAST", "", 0 },
+		    { '<', "250 2.6.0 Queued", "", 0 },
+		    { '>', "MAIL FROM:<c@contoso.com>", "", 0 },
+		    { '>', "RCPT TO:<d@fabrikam.com>", "", 0 },
+		    { '<', "250 2.1.0 Sender OK", "", 0 },
+		    { '<', "250 2.1.5 Recipient OK", "", 0 },
+		    { '>', "BDAT 20 LAST", "", 0 },
+		    { '<', "250 2.6.0 Queued", "", 0 },
+		    { 0, NULL, NULL, 0 } }, 2, 2 },
+		{ "no message",
+		  { { '>', "QUIT", "", 0 },
+		    { '<', "221 2.0.0 Bye", "", 0 },
+		    { 0, NULL, NULL, 0 } }, 0, 0 },
+	};
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < NELEM(cases); i++) {
+		struct drv d;
+
+		snprintf(where, sizeof where, "case %zu (%s)", i,
+		    cases[i].name);
+		drv_init(&d);
+		feed(&d, ID, '+', "", "");
+		feed(&d, ID, '<', "220 mx.fabrikam.com ESMTP", "");
+		feed(&d, ID, '>', "EHLO mail.contoso.com", "");
+		feed(&d, ID, '<', "250 mx.fabrikam.com Hello [198.51.100.7] "
+		    "SIZE 1000 PIPELINING CHUNKING", "");
+		for (j = 0; cases[i].steps[j].event != 0; j++)
+			feed(&d, ID, cases[i].steps[j].event,
+			    cases[i].steps[j].data, cases[i].steps[j].context);
+		feed(&d, ID, '-', "", "Local");
+		CHECK_INT(nclosed, 1);
+		CHECK_INT(closed[0].attempted, cases[i].attempted);
+		CHECK_INT(closed[0].accepted, cases[i].accepted);
+		drv_free(&d);
+	}
+}
+
+/* Two interleaved sessions keep their own facts. */
+static void
+test_session_interleaved(void **state)
+{
+	const struct snap *a, *b;
+	struct drv d;
+
+	(void)state;
+	drv_init(&d);
+	d.connector = "Outbound to Office 365";
+	d.remote = "104.47.1.2:25";
+	feed(&d, ID, '+', "", "");
+	d.connector = "Internet, Partners";
+	d.remote = "192.0.2.45:25";
+	feed(&d, ID2, '+', "", "");
+	feed(&d, ID2, '<', "220 mx.partner.example ESMTP", "");
+	d.connector = "Outbound to Office 365";
+	d.remote = "104.47.1.2:25";
+	feed(&d, ID, '<', "220 XX.mail.protection.outlook.com ESMTP", "");
+	feed(&d, ID, '>', "EHLO mail.contoso.com", "");
+	d.connector = "Internet, Partners";
+	d.remote = "192.0.2.45:25";
+	feed(&d, ID2, '>', "EHLO mail.contoso.com", "");
+	d.connector = "Outbound to Office 365";
+	d.remote = "104.47.1.2:25";
+	feed(&d, ID, '<', "250-XX.mail.protection.outlook.com Hello "
+	    "[198.51.100.7]", "");
+	d.connector = "Internet, Partners";
+	d.remote = "192.0.2.45:25";
+	feed(&d, ID2, '<', "250-mx.partner.example", "");
+	d.connector = "Outbound to Office 365";
+	d.remote = "104.47.1.2:25";
+	feed(&d, ID, '<', "250-STARTTLS", "");
+	d.connector = "Internet, Partners";
+	d.remote = "192.0.2.45:25";
+	feed(&d, ID2, '<', "250-SIZE 1000", "");
+	d.connector = "Outbound to Office 365";
+	d.remote = "104.47.1.2:25";
+	feed(&d, ID, '<', "250 SIZE 157286400", "");
+	d.connector = "Internet, Partners";
+	d.remote = "192.0.2.45:25";
+	feed(&d, ID2, '<', "250 8BITMIME", "");
+	feed(&d, ID2, '>', "MAIL FROM:<a@contoso.com>", "");
+	d.connector = "Outbound to Office 365";
+	d.remote = "104.47.1.2:25";
+	feed(&d, ID, '-', "", "Local");
+	assert_int_equal(nclosed, 1);
+	d.connector = "Internet, Partners";
+	d.remote = "192.0.2.45:25";
+	feed(&d, ID2, '-', "", "Remote");
+	assert_int_equal(nclosed, 2);
+
+	a = find_closed(ID, FOLDER_A);
+	b = find_closed(ID2, FOLDER_A);
+	assert_ptr_equal(a, &closed[0]);
+	assert_string_equal(a->connector, "Outbound to Office 365");
+	assert_string_equal(b->connector, "Internet, Partners");
+	assert_string_equal(a->remote, "104.47.1.2:25");
+	assert_string_equal(b->remote, "192.0.2.45:25");
+	assert_string_equal(a->host, "XX.mail.protection.outlook.com");
+	assert_string_equal(b->host, "mx.partner.example");
+	assert_int_equal(a->starttls_offered, 1);
+	assert_int_equal(b->starttls_offered, 0);
+	assert_int_equal(a->ehlo.nkeywords, 2);
+	assert_int_equal(b->ehlo.nkeywords, 2);
+	assert_true(ehlo_has(&b->ehlo, "8BITMIME"));
+	assert_false(ehlo_has(&a->ehlo, "8BITMIME"));
+	assert_int_equal(a->attempted, 0);
+	assert_int_equal(b->attempted, 1);
+	assert_int_equal(a->line, 1);
+	assert_int_equal(b->line, 2);
+	assert_int_equal(a->complete, 1);
+	assert_int_equal(b->complete, 1);
+	drv_free(&d);
+}
+
+/* The same session id in two folders is two sessions. */
+static void
+test_session_same_id_two_folders(void **state)
+{
+	const struct snap *a, *b;
+	struct drv d;
+
+	(void)state;
+	assert_ptr_not_equal(FOLDER_A, FOLDER_B);
+	drv_init(&d);
+	d.folder = FOLDER_A;
+	feed(&d, ID, '+', "", "");
+	d.folder = FOLDER_B;
+	feed(&d, ID, '+', "", "");
+	d.folder = FOLDER_A;
+	feed(&d, ID, '<', "220 a.example.com ESMTP", "");
+	d.folder = FOLDER_B;
+	feed(&d, ID, '<', "220 b.example.com ESMTP", "");
+	d.folder = FOLDER_A;
+	feed(&d, ID, '>', "MAIL FROM:<a@contoso.com>", "");
+	assert_int_equal(nclosed, 0);
+	assert_int_equal(sessions_stats(d.t)->open_max, 2);
+	sessions_close_all(d.t);
+	assert_int_equal(nclosed, 2);
+	/* in the order of their first rows */
+	assert_ptr_equal(closed[0].folder, FOLDER_A);
+	assert_ptr_equal(closed[1].folder, FOLDER_B);
+	a = find_closed(ID, FOLDER_A);
+	b = find_closed(ID, FOLDER_B);
+	assert_string_equal(a->host, "a.example.com");
+	assert_string_equal(b->host, "b.example.com");
+	assert_int_equal(a->attempted, 1);
+	assert_int_equal(b->attempted, 0);
+	assert_int_equal(a->line, 1);
+	assert_int_equal(b->line, 2);
+	drv_free(&d);
+}
+
+/*
+ * A session closes at its "-" row, after sessions_end_row(); the others
+ * close incomplete at sessions_close_all(), in first-row order.
+ */
+static void
+test_session_close_order(void **state)
+{
+	struct drv d;
+	struct row row;
+	struct session *s;
+	const struct session_stats *st;
+
+	(void)state;
+	drv_init(&d);
+	feed(&d, ID3, '*', "", "attempting to connect");
+	feed(&d, ID, '*', "", "attempting to connect");
+	feed(&d, ID2, '*', "", "attempting to connect");
+	feed(&d, ID, '+', "", "");
+	feed(&d, ID3, '+', "", "");
+	assert_int_equal(sessions_stats(d.t)->open_max, 3);
+
+	/* ID's "-" row: still open until the row is ended */
+	make_row(&d, &row, ID, '-', "", "Local");
+	s = sessions_feed(d.t, d.folder, &row);
+	assert_non_null(s);
+	assert_int_equal(nclosed, 0);
+	assert_string_equal(s->id, ID);
+	assert_int_equal(s->nevidence, 1);
+	sessions_end_row(d.t, s);
+	assert_int_equal(nclosed, 1);
+	assert_string_equal(closed[0].id, ID);
+	assert_int_equal(closed[0].complete, 1);
+
+	/* ending a row that is not "-" closes nothing */
+	make_row(&d, &row, ID2, '>', "EHLO mail.contoso.com", "");
+	s = sessions_feed(d.t, d.folder, &row);
+	sessions_end_row(d.t, s);
+	assert_int_equal(nclosed, 1);
+
+	sessions_close_all(d.t);
+	assert_int_equal(nclosed, 3);
+	assert_string_equal(closed[1].id, ID3);
+	assert_int_equal(closed[1].complete, 0);
+	assert_string_equal(closed[2].id, ID2);
+	assert_int_equal(closed[2].complete, 0);
+
+	st = sessions_stats(d.t);
+	assert_int_equal(st->complete, 1);
+	assert_int_equal(st->incomplete, 2);
+	assert_int_equal(st->open_max, 3);
+
+	/* a new session after close_all is a new session */
+	feed(&d, ID, '*', "", "attempting to connect");
+	assert_int_equal(nclosed, 3);
+	drv_free(&d);		/* closes it */
+	assert_int_equal(nclosed, 4);
+	assert_string_equal(closed[3].id, ID);
+	assert_int_equal(closed[3].complete, 0);
+}
+
+/* A session that goes on in the next file keeps its first file:line. */
+static void
+test_session_across_files(void **state)
+{
+	struct drv d;
+
+	(void)state;
+	drv_init(&d);
+	feed(&d, ID, '+', "", "");
+	feed(&d, ID, '<', "220 mx.fabrikam.com ESMTP", "");
+	feed(&d, ID, '>', "EHLO mail.contoso.com", "");
+	feed(&d, ID, '<', "250-mx.fabrikam.com Hello [198.51.100.7]", "");
+	d.file = FILE_A2;
+	d.line = 5;		/* after the next file's header */
+	feed(&d, ID, '<', "250-SIZE 1000", "");
+	feed(&d, ID, '<', "250 STARTTLS", "");
+	feed(&d, ID, '-', "", "Local");
+	assert_int_equal(nclosed, 1);
+	assert_ptr_equal(closed[0].file, FILE_A);
+	assert_int_equal(closed[0].line, 1);
+	assert_int_equal(closed[0].starttls_offered, 1);
+	assert_int_equal(closed[0].nevidence, 6);
+	assert_ptr_equal(closed[0].ev[2].file, FILE_A);
+	assert_int_equal(closed[0].ev[2].line, 4);
+	assert_ptr_equal(closed[0].ev[3].file, FILE_A2);
+	assert_int_equal(closed[0].ev[3].line, 6);
+	assert_ptr_equal(closed[0].ev[5].file, FILE_A2);
+	assert_int_equal(closed[0].ev[5].line, 8);
+	drv_free(&d);
+}
+
+/* Connector, endpoints, first file:line, start and end. */
+static void
+test_session_connector_endpoints_times(void **state)
+{
+	const struct snap *p;
+	struct drv d;
+
+	(void)state;
+	drv_init(&d);
+	d.connector = "\xe7\xbb\x84\xe7\xbb\x87\xe5\x86\x85 SMTP";
+	d.local = "";		/* no connection yet */
+	feed(&d, ID, '*', "SendRoutingHeaders", "Set Session Permissions");
+	feed(&d, ID, '*', "", "attempting to connect");
+	d.local = "10.0.1.21:52417";
+	feed(&d, ID, '+', "", "");
+	d.local = "10.0.1.22:1";	/* only the first one is kept */
+	d.remote = "192.0.2.99:25";
+	d.connector = "Other";
+	feed(&d, ID, '<', "220 mx.fabrikam.com ESMTP", "");
+	feed(&d, ID, '-', "", "Local");
+	p = &closed[0];
+	assert_string_equal(p->connector,
+	    "\xe7\xbb\x84\xe7\xbb\x87\xe5\x86\x85 SMTP");
+	assert_string_equal(p->local, "10.0.1.21:52417");
+	assert_string_equal(p->remote, REMOTE);
+	assert_ptr_equal(p->file, FILE_A);
+	assert_int_equal(p->line, 1);
+	assert_true(p->start == BASE_MS);
+	assert_true(p->end == BASE_MS + 4 * STEP_MS);
+	drv_free(&d);
+}
+
+/* A session whose rows never name an endpoint or connector has NULLs. */
+static void
+test_session_no_endpoints(void **state)
+{
+	struct drv d;
+
+	(void)state;
+	drv_init(&d);
+	d.connector = "";
+	d.local = "";
+	d.remote = "";
+	feed(&d, ID, '*', "", "attempting to connect");
+	sessions_close_all(d.t);
+	assert_int_equal(nclosed, 1);
+	assert_string_equal(closed[0].connector, "<NULL>");
+	assert_string_equal(closed[0].local, "<NULL>");
+	assert_string_equal(closed[0].remote, "<NULL>");
+	assert_string_equal(closed[0].host, "<NULL>");
+	assert_int_equal(closed[0].complete, 0);
+	assert_int_equal(closed[0].greeting_seen, 0);
+	assert_int_equal(closed[0].nevidence, 0);
+	drv_free(&d);
+}
+
+/*
+ * Evidence is capped at SESSION_EVIDENCE_MAX: the first rows are kept and
+ * the last slot holds the latest row.
+ */
+static void
+test_session_evidence_cap(void **state)
+{
+	enum { NROWS = SESSION_EVIDENCE_MAX + 12 };
+	char data[NROWS][32];
+	unsigned long lines[NROWS + 1];
+	const struct snap *p;
+	struct drv d;
+	int i;
+
+	(void)state;
+	drv_init(&d);
+	for (i = 0; i < NROWS; i++) {
+		snprintf(data[i], sizeof data[i], "attempt %d", i);
+		lines[i] = feed(&d, ID, '*', data[i],
+		    "TLS negotiation failed with error SocketError");
+	}
+	lines[NROWS] = feed(&d, ID, '-', "", "Remote");
+	assert_int_equal(nclosed, 1);
+	p = &closed[0];
+	assert_int_equal(p->nevidence, SESSION_EVIDENCE_MAX);
+	assert_int_equal(p->evidence_dropped, NROWS + 1 - SESSION_EVIDENCE_MAX);
+	for (i = 0; i < SESSION_EVIDENCE_MAX - 1; i++) {
+		char want[128];
+
+		snprintf(want, sizeof want, "TLS negotiation failed with "
+		    "error SocketError: attempt %d", i);
+		assert_int_equal(p->ev[i].line, lines[i]);
+		assert_int_equal(p->ev[i].event, '*');
+		assert_string_equal(p->ev[i].text, want);
+		if (i > 0)
+			assert_true(p->ev[i].line > p->ev[i - 1].line);
+	}
+	/* the last kept is the latest row */
+	assert_int_equal(p->ev[SESSION_EVIDENCE_MAX - 1].line, lines[NROWS]);
+	assert_int_equal(p->ev[SESSION_EVIDENCE_MAX - 1].event, '-');
+	assert_string_equal(p->ev[SESSION_EVIDENCE_MAX - 1].text, "Remote");
+	drv_free(&d);
+}
+
+/* The text of an evidence row, added by hand with session_add_evidence. */
+static void
+test_session_evidence_text(void **state)
+{
+	static const struct {
+		char		 event;
+		const char	*data, *context, *text;
+	} cases[] = {
+		{ '*', "CN=mx.fabrikam.com, O=Fabrikam", "Certificate subject",
+		  "Certificate subject: CN=mx.fabrikam.com, O=Fabrikam" },
+		{ '*', "", "Sending certificate", "Sending certificate" },
+		{ '*', "SendRoutingHeaders", "", "SendRoutingHeaders" },
+		{ '*', "", TLS_UP, TLS_UP },
+		{ '-', "", "Local", "Local" },
+		{ '>', "EHLO mail.contoso.com", "ignored",
+		  "EHLO mail.contoso.com" },
+		{ '<', "250 2.1.0 Sender OK", "", "250 2.1.0 Sender OK" },
+		{ '+', "", "", "" },
+	};
+	struct drv d;
+	struct row row;
+	struct session *s = NULL;
+	size_t i;
+
+	(void)state;
+	drv_init(&d);
+	for (i = 0; i < NELEM(cases); i++) {
+		make_row(&d, &row, ID, cases[i].event, cases[i].data,
+		    cases[i].context);
+		s = sessions_feed(d.t, d.folder, &row);
+		/* twice: kept once */
+		session_add_evidence(s, &row);
+		session_add_evidence(s, &row);
+		/* the "-" row (case 4) ends the first session */
+		assert_int_equal(s->nevidence, i < 5 ? (int)i + 1 : (int)i - 4);
+		sessions_end_row(d.t, s);
+	}
+	assert_int_equal(nclosed, 1);	/* the "-" row closed it */
+	assert_int_equal(closed[0].nevidence, 5);
+	for (i = 0; i < 5; i++) {
+		snprintf(where, sizeof where, "case %zu", i);
+		CHECK_INT(closed[0].ev[i].event, cases[i].event);
+		CHECK_STR(closed[0].ev[i].text, cases[i].text);
+		CHECK_INT(closed[0].ev[i].textlen, strlen(cases[i].text));
+	}
+	sessions_close_all(d.t);
+	assert_int_equal(nclosed, 2);
+	assert_int_equal(closed[1].nevidence, 3);
+	for (i = 5; i < NELEM(cases); i++) {
+		snprintf(where, sizeof where, "case %zu", i);
+		CHECK_INT(closed[1].ev[i - 5].event, cases[i].event);
+		CHECK_STR(closed[1].ev[i - 5].text, cases[i].text);
+	}
+	drv_free(&d);
+}
+
+/* An evidence text is cut at SESSION_TEXT_MAX bytes. */
+static void
+test_session_evidence_text_cut(void **state)
+{
+	static char data[3 * SESSION_TEXT_MAX];
+	struct drv d;
+	struct row row;
+	struct session *s;
+	size_t n;
+
+	(void)state;
+	memset(data, 'd', sizeof data - 1);
+	drv_init(&d);
+	make_row(&d, &row, ID, '*', data, "Certificate subject");
+	s = sessions_feed(d.t, d.folder, &row);
+	session_add_evidence(s, &row);
+	sessions_end_row(d.t, s);
+	sessions_close_all(d.t);
+	assert_int_equal(closed[0].nevidence, 1);
+	n = closed[0].ev[0].textlen;
+	assert_int_equal(n, SESSION_TEXT_MAX);
+	assert_memory_equal(closed[0].ev[0].text, "Certificate subject: dd",
+	    23);
+	assert_int_equal(closed[0].ev[0].text[n - 1], 'd');
+	drv_free(&d);
+}
+
+int
+main(void)
+{
+#define T_(f)	cmocka_unit_test_teardown(f, teardown)
+	const struct CMUnitTest tests[] = {
+		T_(test_session_tls_2013),
+		T_(test_session_tls_2016),
+		T_(test_session_no_starttls),
+		T_(test_session_helo_fallback),
+		T_(test_session_ehlo_refused_only),
+		T_(test_session_masked_banner),
+		T_(test_session_remote_host),
+		T_(test_session_ehlo_after_tls),
+		T_(test_session_messages),
+		T_(test_session_interleaved),
+		T_(test_session_same_id_two_folders),
+		T_(test_session_close_order),
+		T_(test_session_across_files),
+		T_(test_session_connector_endpoints_times),
+		T_(test_session_no_endpoints),
+		T_(test_session_evidence_cap),
+		T_(test_session_evidence_text),
+		T_(test_session_evidence_text_cut),
+	};
+
+	return cmocka_run_group_tests_name("session", tests, NULL, NULL);
+}
