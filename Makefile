@@ -1,6 +1,6 @@
 # sendlog-scan
 
-VERSION	= 0.1.0
+VERSION	= 0.2.0
 
 PREFIX	?= /usr/local
 BINDIR	?= $(PREFIX)/bin
@@ -28,14 +28,16 @@ endif
 
 ALL_CFLAGS   = -std=c11 $(WARNINGS) $(CFLAGS) $(SANFLAGS)
 ALL_CPPFLAGS = -Iinclude -D_POSIX_C_SOURCE=200809L -DVERSION='"$(VERSION)"' \
-	       $(CPPFLAGS)
-LIBS	= -lcsv
+	       $(PCRE2_CFLAGS) $(CPPFLAGS)
+PCRE2_CFLAGS != pkg-config --cflags libpcre2-8 2>/dev/null || true
+PCRE2_LIBS   != pkg-config --libs libpcre2-8 2>/dev/null || echo -lpcre2-8
+LIBS	= -lcsv $(PCRE2_LIBS)
 ALL_LDFLAGS  = $(SANFLAGS) $(LDFLAGS)
 
 # One module per stage: input -> reader -> sessions -> rules -> report.
-MODULES	= diag xmalloc escape logtime input reader ehlo session rules \
-	  report report_text scan
-OBJS	= $(MODULES:%=$(BUILD)/%.o)
+MODULES	= diag xmalloc escape logtime input reader ehlo session rules_parse \
+	  rules report report_text scan
+OBJS	= $(MODULES:%=$(BUILD)/%.o) $(BUILD)/default_rules.o
 UNITS	= $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 
 BIN	= $(BUILD)/sendlog-scan
@@ -52,6 +54,21 @@ sendlog-scan: $(BIN)
 	cp $(BIN) $@
 
 $(BUILD)/%.o: src/%.c $(wildcard include/*.h) | $(BUILD)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+# The built-in rules, compiled into the binary as a string.
+$(BUILD)/default_rules.c: rules/default.rules | $(BUILD)
+	@{ echo '/* Made from rules/default.rules by the Makefile. */'; \
+	  echo '#include <stddef.h>'; \
+	  echo 'extern const char default_rules_text[];'; \
+	  echo 'extern const size_t default_rules_len;'; \
+	  echo 'const char default_rules_text[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; \
+	  echo ';'; \
+	  echo 'const size_t default_rules_len = sizeof default_rules_text - 1;'; \
+	} > $@
+
+$(BUILD)/default_rules.o: $(BUILD)/default_rules.c
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BIN): $(OBJS) $(BUILD)/main.o
@@ -79,7 +96,7 @@ lint-man:
 
 # The README's quick start: build, then scan the bundled samples.
 demo: deps all
-	./sendlog-scan samples; test $$? -le 1
+	./sendlog-scan samples/logs; test $$? -le 1
 
 deps:
 	@command -v dpkg-query >/dev/null 2>&1 || exit 0; \

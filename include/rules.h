@@ -1,43 +1,73 @@
 /*
  * rules.h: the rule engine, which turns closed sessions into findings.
  *
- * rules_observe_row() is shown every row of a session as it is read, so
- * that a rule can note what it looks for (in session->marks) and keep the
- * row as evidence; rules_eval() runs the rules on the closed session.
+ * Rules are data, written in the rules language (rules_lang.h; RULES in
+ * sendlog-scan(1)).  The built-in rules (rules/default.rules) are compiled
+ * into the binary; --rules files add rules or replace them by id.
  *
- * The one rule today:
- *   tls-required-no-starttls (error): the connector required TLS and the
- *   remote offered no STARTTLS.
+ * rules_observe_row() is shown every row of a session as it is read: the
+ * facts whose patterns match the row are set on the session, their named
+ * groups kept as attributes, and the row kept as evidence.  rules_eval()
+ * evaluates each rule on the closed session.
  */
 #ifndef RULES_H
 #define RULES_H
+
+#include <stdio.h>
 
 #include "finding.h"
 #include "reader.h"
 #include "session.h"
 
+/* Facts and named groups a set of rules may have, all files together. */
+#define RULES_MAX_FACTS		64
+#define RULES_MAX_CAPTURES	SESSION_CAPTURES_MAX
+/* PCRE2 match limit per row and pattern (see pcre2_set_match_limit). */
+#define RULES_MATCH_LIMIT	100000
+
 struct rules_config {
 	/* Connectors treated as TLS-required; "*" means every connector. */
 	const char *const *require_tls;
 	size_t		 nrequire_tls;
+	const char *const *files;	/* --rules FILE, in order */
+	size_t		 nfiles;
+	int		 no_default;	/* --no-default-rules */
+	const char *const *only;	/* --rule ID: run just these */
+	size_t		 nonly;
+	const char *const *skip;	/* --skip-rule ID */
+	size_t		 nskip;
 };
 
 struct rules;
 
-/* The config is copied; the strings it points to must outlive the rules. */
-struct rules	*rules_new(const struct rules_config *);
+/*
+ * Load the built-in rules and the files, compile every pattern once.  The
+ * config's strings must outlive the rules.  On error returns NULL with a
+ * message "FILE:LINE:COL: ..." (or "FILE: ..." for a file that cannot be
+ * read) in err.
+ */
+struct rules	*rules_new(const struct rules_config *, char *err, size_t errsz);
 void		 rules_free(struct rules *);
 
-void		 rules_observe_row(const struct rules *, struct session *,
+void		 rules_observe_row(struct rules *, struct session *,
 		    const struct row *);
 
 /*
- * Call emit for each finding on the closed session s.  The finding and
- * its strings are valid only during the call.
+ * Call emit for each finding on the closed session s, in the order the
+ * rules were loaded.  The finding and its strings are valid only during the
+ * call.
  */
 typedef void (*finding_fn)(const struct finding *, const struct session *,
 		    void *arg);
-void		 rules_eval(const struct rules *, const struct session *,
+void		 rules_eval(struct rules *, const struct session *,
 		    finding_fn emit, void *arg);
+
+/* At the end of a scan: say how often a pattern hit the match limit. */
+void		 rules_finish(struct rules *);
+
+/* --list-rules: id, severity, title of each rule that will run. */
+void		 rules_list(const struct rules *, FILE *);
+/* --explain ID: the rule as written and where.  -1 when there is no such rule. */
+int		 rules_explain(const struct rules *, const char *id, FILE *);
 
 #endif

@@ -13,7 +13,7 @@ struct scan_options {
 	const char *const	*paths;
 	size_t			 npaths;
 	enum report_format	 format;
-	struct rules_config	 rules;
+	struct rules		*rules;		/* loaded by the caller */
 };
 
 /*

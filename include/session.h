@@ -23,6 +23,7 @@
 
 #define SESSION_EVIDENCE_MAX	48	/* evidence rows kept per session */
 #define SESSION_TEXT_MAX	1024	/* bytes of an evidence row's text */
+#define SESSION_CAPTURES_MAX	32	/* named groups the rules may keep */
 
 /* A row kept as evidence: where it is and what it said. */
 struct evidence {
@@ -60,7 +61,9 @@ struct session {
 	int		 nevidence;
 	unsigned	 evidence_dropped;
 
-	uint32_t	 marks;		/* owned by the rules module */
+	/* Set and owned by the rules module (rules.h). */
+	uint64_t	 facts;		/* one bit per fact */
+	char		*captures[SESSION_CAPTURES_MAX];	/* named groups */
 };
 
 struct session_stats {

@@ -18,6 +18,19 @@ struct report {
 	struct text_summary	*text;
 };
 
+const char *
+severity_name(enum severity s)
+{
+	switch (s) {
+	case SEV_ERROR:
+		return "error";
+	case SEV_WARNING:
+		return "warning";
+	default:
+		return "info";
+	}
+}
+
 int
 report_format_parse(const char *name, enum report_format *f)
 {
@@ -99,6 +112,8 @@ write_ndjson(FILE *fp, const struct finding *f, const struct session *s)
 	json_key(fp, "rule", 1);
 	esc_json_str(fp, f->rule);
 	json_str(fp, "severity", severity_name(f->severity));
+	json_str(fp, "title", f->title);
+	json_str(fp, "tlsrpt_result_type", f->tlsrpt);
 	json_str(fp, "message", f->message);
 	json_str(fp, "session_id", s->id);
 	json_str(fp, "folder", s->folder);
@@ -148,6 +163,16 @@ write_ndjson(FILE *fp, const struct finding *f, const struct session *s)
 	json_key(fp, "evidence_omitted", 0);
 	fprintf(fp, "%u", s->evidence_dropped);
 	json_str(fp, "hint", f->hint);
+	json_key(fp, "attributes", 0);
+	fputc('{', fp);
+	for (i = 0; i < (int)f->nattrs; i++) {
+		if (i > 0)
+			fputc(',', fp);
+		esc_json_str(fp, f->attrs[i].name);
+		fputc(':', fp);
+		esc_json_str(fp, f->attrs[i].value);
+	}
+	fputc('}', fp);
 }
 
 static void

@@ -23,7 +23,7 @@ struct example {
 };
 
 struct group {
-	char		*rule, *connector, *remote;
+	char		*rule, *title, *connector, *remote;
 	enum severity	 severity;
 	unsigned long	 sessions;
 	unsigned long	 messages;	/* MAIL FROM attempted in them */
@@ -64,6 +64,7 @@ text_summary_free(struct text_summary *t)
 		struct group *g = t->groups[i];
 
 		free(g->rule);
+		free(g->title);
 		free(g->connector);
 		free(g->remote);
 		free(g->hint);
@@ -152,19 +153,21 @@ text_summary_add(struct text_summary *t, const struct finding *f,
 {
 	const char *connector = s->connector != NULL ? s->connector : "";
 	char *remote = remote_label(s);
-	uint32_t h = hash_str(hash_str(hash_str(2166136261u, f->rule),
-	    connector), remote);
+	uint32_t h = hash_str(hash_str(hash_str(2166136261u ^ f->severity,
+	    f->rule), connector), remote);
 	struct group *g;
 
 	t->findings++;
 	for (g = t->buckets[h & (t->nbuckets - 1)]; g != NULL; g = g->hnext)
-		if (g->hash == h && strcmp(g->rule, f->rule) == 0 &&
+		if (g->hash == h && g->severity == f->severity &&
+		    strcmp(g->rule, f->rule) == 0 &&
 		    strcmp(g->connector, connector) == 0 &&
 		    strcmp(g->remote, remote) == 0)
 			break;
 	if (g == NULL) {
 		g = xcalloc(1, sizeof *g);
 		g->rule = xstrdup(f->rule);
+		g->title = xstrdup(f->title != NULL ? f->title : "");
 		g->connector = xstrdup(connector);
 		g->remote = remote;
 		remote = NULL;
@@ -285,6 +288,13 @@ write_example(const struct example *x, FILE *fp)
 		    x->evidence_dropped);
 }
 
+static int
+same_rule(const struct group *a, const struct group *b)
+{
+	return a != NULL && a->severity == b->severity &&
+	    strcmp(a->rule, b->rule) == 0;
+}
+
 void
 text_summary_write(struct text_summary *t, const struct scan_stats *st,
     FILE *fp)
@@ -304,18 +314,20 @@ text_summary_write(struct text_summary *t, const struct scan_stats *st,
 	qsort(t->groups, t->ngroups, sizeof *t->groups, group_cmp);
 	for (i = 0; i < t->ngroups; i++) {
 		g = t->groups[i];
-		if (prev == NULL || strcmp(prev->rule, g->rule) != 0) {
+		if (!same_rule(prev, g)) {
 			for (n = 0, j = i; j < t->ngroups &&
-			    strcmp(t->groups[j]->rule, g->rule) == 0; j++)
+			    same_rule(t->groups[j], g); j++)
 				n += t->groups[j]->sessions;
-			fprintf(fp, "\n%s %s: %lu %s\n",
-			    severity_name(g->severity), g->rule, n,
+			fprintf(fp, "\n%s %s (", severity_name(g->severity),
+			    g->rule);
+			put(fp, g->title);
+			fprintf(fp, "): %lu %s\n", n,
 			    plural(n, "session", "sessions"));
 		}
-		if (prev == NULL || strcmp(prev->rule, g->rule) != 0 ||
+		if (!same_rule(prev, g) ||
 		    strcmp(prev->connector, g->connector) != 0) {
 			for (n = 0, j = i; j < t->ngroups &&
-			    strcmp(t->groups[j]->rule, g->rule) == 0 &&
+			    same_rule(t->groups[j], g) &&
 			    strcmp(t->groups[j]->connector, g->connector) == 0;
 			    j++)
 				n += t->groups[j]->sessions;

@@ -1,96 +1,526 @@
 /*
- * rules.c: the rule engine.
+ * rules.c: the rule engine: load and compile the rules, set facts on rows,
+ * evaluate rules on closed sessions.
  */
 #define _GNU_SOURCE	/* memmem */
+#include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "diag.h"
 #include "finding.h"
+#include "logtime.h"
 #include "rules.h"
+#include "rules_lang.h"
 #include "xmalloc.h"
 
-/* What rules_observe_row() notes in session->marks. */
-#define MARK_CONNECTOR_NO_TLS	0x1	/* "Connector is configured ..." */
-#define MARK_DROP_NO_TLS	0x2	/* "Drop connection because TLS ..." */
-#define MARK_SECURE_DOMAIN	0x4	/* "Message to secure domain ..." */
+/* The built-in rules, made from rules/default.rules at build time. */
+extern const char	default_rules_text[];
+extern const size_t	default_rules_len;
+#define DEFAULT_RULES_NAME	"rules/default.rules"
+
+/* What a name in an expression or template refers to. */
+enum { REF_BUILTIN, REF_FACT, REF_CAPTURE };
+
+/* Session attributes every rule can use. */
+enum builtin {
+	B_CONNECTOR, B_SESSION_ID, B_REMOTE_HOST, B_REMOTE_ENDPOINT,
+	B_REMOTE_IP, B_LOCAL_ENDPOINT, B_LOCAL_IP, B_SENDING_IP,
+	B_EHLO_GREETING, B_EHLO_EXTENSIONS, B_EHLO_EXTENSION_COUNT,
+	B_EHLO_PLACEHOLDER_COUNT, B_EHLO_SUMMARY, B_EHLO_SENT, B_HELO_USED,
+	B_GREETING_SEEN, B_REDUCED_EHLO, B_BANNER_MASKED, B_STARTTLS_OFFERED,
+	B_STARTTLS_ISSUED, B_TLS_UP, B_TLS_REQUIRED, B_MESSAGES_ATTEMPTED,
+	B_MESSAGES_ACCEPTED, B_COMPLETE, B_START, B_END,
+	B_REMOTE_LAST_STARTTLS, NBUILTINS
+};
+
+static const char *const builtin_names[NBUILTINS] = {
+	"connector", "session_id", "remote_host", "remote_endpoint",
+	"remote_ip", "local_endpoint", "local_ip", "sending_ip",
+	"ehlo_greeting", "ehlo_extensions", "ehlo_extension_count",
+	"ehlo_placeholder_count", "ehlo_summary", "ehlo_sent", "helo_used",
+	"greeting_seen", "reduced_ehlo", "banner_masked", "starttls_offered",
+	"starttls_issued", "tls_up", "tls_required", "messages_attempted",
+	"messages_accepted", "complete", "start", "end",
+	"remote_last_starttls",
+};
+
+/* When a remote last offered STARTTLS: for remote_last_starttls. */
+struct history {
+	char		*key;		/* folder NUL remote */
+	size_t		 keylen;
+	int64_t		 last;
+	struct history	*next;
+};
+
+#define HISTORY_BUCKETS	4096
 
 struct rules {
-	struct rules_config cfg;
+	struct rules_config	 cfg;
+	struct rules_lang	 lang;
+	char			*facts[RULES_MAX_FACTS];
+	int			 nfacts;
+	char			*captures[RULES_MAX_CAPTURES];
+	int			 ncaptures;
+	pcre2_match_context	*mctx;
+	pcre2_match_data	*md;
+	struct history		*history[HISTORY_BUCKETS];
 };
 
-/* The texts Exchange writes; published copies use a typographic ’. */
-static const struct {
-	const char	*text, *and_text;
-	uint32_t	 mark;
-} tls_texts[] = {
-	{ "Connector is configured to send mail only over TLS connections "
-	  "and remote doesn't support TLS", NULL, MARK_CONNECTOR_NO_TLS },
-	{ "Connector is configured to send mail only over TLS connections "
-	  "and remote doesn\xE2\x80\x99t support TLS", NULL,
-	  MARK_CONNECTOR_NO_TLS },
-	{ "Drop connection because TLS configuration requires TLS before "
-	  "MailFrom command and could not achieve it", NULL, MARK_DROP_NO_TLS },
-	{ "Message to secure domain '", "failed because TLS was not offered",
-	  MARK_SECURE_DOMAIN },
+/* A value of an attribute while a session is evaluated. */
+enum vtype { V_BOOL, V_NUM, V_STR };
+
+struct value {
+	enum vtype	 type;
+	long long	 num;		/* BOOL and NUM */
+	const char	*str;		/* STR */
 };
 
-const char *
-severity_name(enum severity s)
+struct eval {
+	struct rules		*r;
+	const struct session	*s;
+	char			 buf[NBUILTINS][320];
+	int64_t			 last_starttls;	/* -1: none */
+};
+
+/* ---- loading ---- */
+
+static int
+resolve(struct rules *r, struct name_ref *ref, char *err, size_t errsz)
 {
-	switch (s) {
-	case SEV_ERROR:
-		return "error";
-	case SEV_WARNING:
-		return "warning";
-	default:
-		return "info";
+	int i;
+
+	for (i = 0; i < NBUILTINS; i++)
+		if (strcmp(builtin_names[i], ref->name) == 0) {
+			ref->kind = REF_BUILTIN;
+			ref->id = i;
+			return 0;
+		}
+	for (i = 0; i < r->nfacts; i++)
+		if (strcmp(r->facts[i], ref->name) == 0) {
+			ref->kind = REF_FACT;
+			ref->id = i;
+			return 0;
+		}
+	for (i = 0; i < r->ncaptures; i++)
+		if (strcmp(r->captures[i], ref->name) == 0) {
+			ref->kind = REF_CAPTURE;
+			ref->id = i;
+			return 0;
+		}
+	snprintf(err, errsz, "%s:%d:%d: error: unknown name '%s' (not a session "
+	    "attribute, a fact, or a named group of a fact's pattern)",
+	    ref->pos.file, ref->pos.line, ref->pos.col, ref->name);
+	return -1;
+}
+
+static int
+resolve_expr(struct rules *r, struct expr *e, char *err, size_t errsz)
+{
+	if (e == NULL)
+		return 0;
+	if (e->op == EXPR_NAME || e->op == EXPR_CMP || e->op == EXPR_MATCH)
+		return resolve(r, &e->ref, err, errsz);
+	if (resolve_expr(r, e->left, err, errsz) == -1)
+		return -1;
+	return resolve_expr(r, e->right, err, errsz);
+}
+
+static int
+resolve_choices(struct rules *r, struct choices *c, char *err, size_t errsz)
+{
+	size_t i, k;
+
+	for (i = 0; i < c->n; i++) {
+		if (resolve_expr(r, c->v[i].cond, err, errsz) == -1)
+			return -1;
+		for (k = 0; k < c->v[i].text.nparts; k++)
+			if (c->v[i].text.parts[k].text == NULL &&
+			    resolve(r, &c->v[i].text.parts[k].ref, err,
+			    errsz) == -1)
+				return -1;
 	}
+	return 0;
+}
+
+static int
+intern(char **names, int *n, int max, const char *name)
+{
+	int i;
+
+	for (i = 0; i < *n; i++)
+		if (strcmp(names[i], name) == 0)
+			return i;
+	if (*n == max)
+		return -1;
+	names[*n] = xstrdup(name);
+	return (*n)++;
+}
+
+static int
+is_builtin(const char *name)
+{
+	int i;
+
+	for (i = 0; i < NBUILTINS; i++)
+		if (strcmp(builtin_names[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/* Give facts and named groups their ids; check that names do not clash. */
+static int
+number_facts(struct rules *r, char *err, size_t errsz)
+{
+	struct fact_pattern *f;
+	PCRE2_SPTR table;
+	uint32_t count, entry, k;
+	size_t i;
+
+	for (i = 0; i < r->lang.npatterns; i++) {
+		f = &r->lang.patterns[i];
+		if (is_builtin(f->fact)) {
+			snprintf(err, errsz, "%s:%d:%d: error: fact '%s' has the name of "
+			    "a session attribute", f->name_pos.file,
+			    f->name_pos.line, f->name_pos.col, f->fact);
+			return -1;
+		}
+		if ((f->fact_id = intern(r->facts, &r->nfacts,
+		    RULES_MAX_FACTS, f->fact)) == -1) {
+			snprintf(err, errsz, "%s:%d:%d: error: more than %d facts",
+			    f->pos.file, f->pos.line, f->pos.col, RULES_MAX_FACTS);
+			return -1;
+		}
+	}
+	for (i = 0; i < r->lang.npatterns; i++) {
+		f = &r->lang.patterns[i];
+		pcre2_pattern_info(f->re, PCRE2_INFO_NAMECOUNT, &count);
+		pcre2_pattern_info(f->re, PCRE2_INFO_NAMEENTRYSIZE, &entry);
+		pcre2_pattern_info(f->re, PCRE2_INFO_NAMETABLE, &table);
+		for (k = 0; k < count; k++, table += entry) {
+			const char *name = (const char *)table + 2;
+			int group = (table[0] << 8) | table[1], id, j;
+
+			for (j = 0; j < r->nfacts; j++)
+				if (strcmp(r->facts[j], name) == 0)
+					break;
+			if (is_builtin(name) || j < r->nfacts) {
+				snprintf(err, errsz, "%s:%d:%d: error: group name "
+				    "'%s' is already the name of a %s",
+				    f->pos.file, f->pos.line, f->pos.col, name,
+				    j < r->nfacts ? "fact" : "session "
+				    "attribute");
+				return -1;
+			}
+			if ((id = intern(r->captures, &r->ncaptures,
+			    RULES_MAX_CAPTURES, name)) == -1) {
+				snprintf(err, errsz, "%s:%d:%d: error: more than %d "
+				    "named groups", f->pos.file, f->pos.line,
+				    f->pos.col, RULES_MAX_CAPTURES);
+				return -1;
+			}
+			if (group < f->ngroups)
+				f->group_capture[group] = id;
+		}
+	}
+	return 0;
+}
+
+static int
+load_file(struct rules *r, const char *path, char *err, size_t errsz)
+{
+	char *text = NULL, msg[512];
+	size_t len = 0, cap = 0, n;
+	FILE *fp;
+	int rc;
+
+	if ((fp = fopen(path, "rb")) == NULL) {
+		snprintf(err, errsz, "%s: error: %s", path, strerror(errno));
+		return -1;
+	}
+	do {
+		if (len == cap)
+			text = xrealloc(text, cap = cap ? cap * 2 : 8192);
+		n = fread(text + len, 1, cap - len, fp);
+		len += n;
+	} while (n > 0);
+	if (ferror(fp)) {
+		snprintf(err, errsz, "%s: error: %s", path, strerror(errno));
+		fclose(fp);
+		free(text);
+		return -1;
+	}
+	fclose(fp);
+	rc = rules_lang_parse(&r->lang, path, text, len, msg, sizeof msg);
+	if (rc == -1)
+		snprintf(err, errsz, "%s", msg);
+	free(text);
+	return rc;
+}
+
+static int
+in_names(const char *const *names, size_t n, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(names[i], id) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+select_rules(struct rules *r, char *err, size_t errsz)
+{
+	const struct rules_config *c = &r->cfg;
+	size_t i, j;
+
+	for (i = 0; i < c->nonly + c->nskip; i++) {
+		const char *id = i < c->nonly ? c->only[i] :
+		    c->skip[i - c->nonly];
+
+		for (j = 0; j < r->lang.nrules; j++)
+			if (strcmp(r->lang.rules[j].id, id) == 0)
+				break;
+		if (j == r->lang.nrules) {
+			snprintf(err, errsz, "error: no rule '%s' (see --list-rules)",
+			    id);
+			return -1;
+		}
+	}
+	for (j = 0; j < r->lang.nrules; j++) {
+		struct rule_def *d = &r->lang.rules[j];
+
+		d->enabled = (c->nonly == 0 || in_names(c->only, c->nonly,
+		    d->id)) && !in_names(c->skip, c->nskip, d->id);
+	}
+	return 0;
+}
+
+/* The facts and named groups an expression or template refers to. */
+struct refs {
+	uint64_t	 facts;
+	uint64_t	 captures;
+};
+
+static void
+add_ref(const struct name_ref *ref, struct refs *u)
+{
+	if (ref->kind == REF_FACT)
+		u->facts |= (uint64_t)1 << ref->id;
+	else if (ref->kind == REF_CAPTURE)
+		u->captures |= (uint64_t)1 << ref->id;
+}
+
+static void
+expr_refs(const struct expr *e, struct refs *u)
+{
+	if (e == NULL)
+		return;
+	if (e->op == EXPR_NAME || e->op == EXPR_CMP || e->op == EXPR_MATCH) {
+		add_ref(&e->ref, u);
+		return;
+	}
+	expr_refs(e->left, u);
+	expr_refs(e->right, u);
+}
+
+static void
+rule_refs(const struct rule_def *d, struct refs *u)
+{
+	const struct choices *all[] = { &d->severity, &d->tlsrpt,
+	    &d->message, &d->hint };
+	size_t i, j, k;
+
+	expr_refs(d->when, u);
+	for (i = 0; i < sizeof all / sizeof *all; i++)
+		for (j = 0; j < all[i]->n; j++) {
+			expr_refs(all[i]->v[j].cond, u);
+			for (k = 0; k < all[i]->v[j].text.nparts; k++)
+				if (all[i]->v[j].text.parts[k].text == NULL)
+					add_ref(&all[i]->v[j].text.parts[k].ref,
+					    u);
+		}
+}
+
+/* Whether a rule that refers to u needs the pattern f. */
+static int
+pattern_used(const struct fact_pattern *f, const struct refs *u)
+{
+	int g;
+
+	if ((u->facts >> f->fact_id) & 1)
+		return 1;
+	for (g = 1; g < f->ngroups; g++)
+		if (f->group_capture[g] >= 0 &&
+		    ((u->captures >> f->group_capture[g]) & 1))
+			return 1;
+	return 0;
 }
 
 struct rules *
-rules_new(const struct rules_config *cfg)
+rules_new(const struct rules_config *cfg, char *err, size_t errsz)
 {
 	struct rules *r = xcalloc(1, sizeof *r);
+	struct refs used = { 0, 0 };
+	char msg[512];
+	size_t i;
 
 	r->cfg = *cfg;
+	if (!cfg->no_default && rules_lang_parse(&r->lang, DEFAULT_RULES_NAME,
+	    default_rules_text, default_rules_len, msg, sizeof msg) == -1) {
+		snprintf(err, errsz, "%s", msg);
+		goto fail;
+	}
+	for (i = 0; i < cfg->nfiles; i++)
+		if (load_file(r, cfg->files[i], err, errsz) == -1)
+			goto fail;
+	if (number_facts(r, err, errsz) == -1)
+		goto fail;
+	for (i = 0; i < r->lang.nrules; i++) {
+		struct rule_def *d = &r->lang.rules[i];
+
+		if (resolve_expr(r, d->when, err, errsz) == -1 ||
+		    resolve_choices(r, &d->severity, err, errsz) == -1 ||
+		    resolve_choices(r, &d->tlsrpt, err, errsz) == -1 ||
+		    resolve_choices(r, &d->message, err, errsz) == -1 ||
+		    resolve_choices(r, &d->hint, err, errsz) == -1)
+			goto fail;
+	}
+	if (select_rules(r, err, errsz) == -1)
+		goto fail;
+	for (i = 0; i < r->lang.nrules && !r->lang.rules[i].enabled; i++)
+		;
+	if (i == r->lang.nrules) {
+		snprintf(err, errsz, "error: no rules to run%s",
+		    cfg->no_default && cfg->nfiles == 0 ?
+		    " (--no-default-rules without --rules)" : "");
+		goto fail;
+	}
+	/* Patterns that no rule to run looks at are not matched. */
+	for (i = 0; i < r->lang.nrules; i++)
+		if (r->lang.rules[i].enabled)
+			rule_refs(&r->lang.rules[i], &used);
+	for (i = 0; i < r->lang.npatterns; i++)
+		r->lang.patterns[i].active =
+		    pattern_used(&r->lang.patterns[i], &used);
+	r->mctx = pcre2_match_context_create(NULL);
+	pcre2_set_match_limit(r->mctx, RULES_MATCH_LIMIT);
+	r->md = pcre2_match_data_create(64, NULL);
 	return r;
+fail:
+	rules_free(r);
+	return NULL;
 }
 
 void
 rules_free(struct rules *r)
 {
+	struct history *h, *next;
+	int i;
+
+	if (r == NULL)
+		return;
+	rules_lang_free(&r->lang);
+	for (i = 0; i < r->nfacts; i++)
+		free(r->facts[i]);
+	for (i = 0; i < r->ncaptures; i++)
+		free(r->captures[i]);
+	for (i = 0; i < HISTORY_BUCKETS; i++)
+		for (h = r->history[i]; h != NULL; h = next) {
+			next = h->next;
+			free(h->key);
+			free(h);
+		}
+	pcre2_match_context_free(r->mctx);
+	pcre2_match_data_free(r->md);
 	free(r);
 }
 
-static int
-field_has(const struct field *f, const char *needle)
+/* ---- facts on rows ---- */
+
+static unsigned
+event_bit(char event)
 {
-	return memmem(f->p, f->len, needle, strlen(needle)) != NULL;
+	switch (event) {
+	case '+':
+		return EVENT_CONNECT;
+	case '-':
+		return EVENT_DISCONNECT;
+	case '>':
+		return EVENT_SEND;
+	case '<':
+		return EVENT_RECEIVE;
+	default:
+		return EVENT_INFO;
+	}
+}
+
+static void
+keep_captures(struct rules *r, struct session *s, struct fact_pattern *f,
+    const struct field *subject)
+{
+	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(r->md);
+	uint32_t pairs = pcre2_get_ovector_count(r->md);
+	int g, id;
+
+	for (g = 1; g < f->ngroups && (uint32_t)g < pairs; g++) {
+		size_t len;
+
+		if ((id = f->group_capture[g]) < 0 || ov[2 * g] == PCRE2_UNSET)
+			continue;
+		len = ov[2 * g + 1] - ov[2 * g];
+		if (len > SESSION_TEXT_MAX)
+			len = SESSION_TEXT_MAX;
+		free(s->captures[id]);
+		s->captures[id] = xstrndup(subject->p + ov[2 * g], len);
+	}
 }
 
 void
-rules_observe_row(const struct rules *r, struct session *s,
-    const struct row *row)
+rules_observe_row(struct rules *r, struct session *s, const struct row *row)
 {
+	unsigned bit = event_bit(row->event);
+	struct fact_pattern *f;
+	const struct field *subject;
 	size_t i;
+	int rc;
 
-	(void)r;
-	if (row->event != '*')
-		return;
-	for (i = 0; i < sizeof tls_texts / sizeof *tls_texts; i++) {
-		const struct field *f;
-
-		f = field_has(&row->context, tls_texts[i].text) ? &row->context :
-		    field_has(&row->data, tls_texts[i].text) ? &row->data : NULL;
-		if (f == NULL || (tls_texts[i].and_text != NULL &&
-		    !field_has(f, tls_texts[i].and_text)))
+	for (i = 0; i < r->lang.npatterns; i++) {
+		f = &r->lang.patterns[i];
+		if (!(f->events & bit) || !f->active)
 			continue;
-		s->marks |= tls_texts[i].mark;
+		subject = f->column == COLUMN_DATA ? &row->data : &row->context;
+		if (f->literal != NULL && (subject->len < f->literal_len ||
+		    memmem(subject->p, subject->len, f->literal,
+		    f->literal_len) == NULL))
+			continue;
+		rc = pcre2_match(f->re, (PCRE2_SPTR)subject->p, subject->len,
+		    0, 0, r->md, r->mctx);
+		if (rc == PCRE2_ERROR_NOMATCH)
+			continue;
+		if (rc < 0) {
+			PCRE2_UCHAR msg[128];
+
+			pcre2_get_error_message(rc, msg, sizeof msg);
+			if (f->limit_hits++ == 0)
+				diag(DIAG_WARNING, row->file, row->line,
+				    "pattern of fact %s (%s:%d) stopped: %s; "
+				    "the row does not match (reported once per "
+				    "pattern)", f->fact, f->pos.file,
+				    f->pos.line, (char *)msg);
+			continue;
+		}
+		s->facts |= (uint64_t)1 << f->fact_id;
+		keep_captures(r, s, f, subject);
 		session_add_evidence(s, row);
 	}
 }
+
+/* ---- evaluation ---- */
 
 static int
 tls_required_by_option(const struct rules *r, const struct session *s)
@@ -105,21 +535,82 @@ tls_required_by_option(const struct rules *r, const struct session *s)
 	return 0;
 }
 
+/* "1.2.3.4:25" -> "1.2.3.4"; "[::1]:25" -> "::1" */
+static const char *
+endpoint_ip(const char *ep, char *buf, size_t bufsz)
+{
+	const char *colon;
+	size_t n;
+
+	if (ep == NULL)
+		return "";
+	colon = strrchr(ep, ':');
+	if (ep[0] == '[' && colon != NULL && colon > ep && colon[-1] == ']') {
+		ep++;
+		n = (size_t)(colon - 1 - ep);
+	} else if (colon != NULL && strchr(ep, ':') == colon)
+		n = (size_t)(colon - ep);
+	else
+		n = strlen(ep);
+	if (n >= bufsz)
+		n = bufsz - 1;
+	memcpy(buf, ep, n);
+	buf[n] = '\0';
+	return buf;
+}
+
 /* "[198.51.100.7]" in a greeting: our address as the remote saw it. */
-static int
+static const char *
 greeting_ip(const char *greeting, char *buf, size_t bufsz)
 {
 	const char *open = strchr(greeting, '['), *close;
 	size_t n;
 
 	if (open == NULL || (close = strchr(open, ']')) == NULL)
-		return 0;
+		return "";
 	n = (size_t)(close - open - 1);
-	if (n == 0 || n >= bufsz || strspn(open + 1, "0123456789abcdefABCDEF.:") < n)
-		return 0;
+	if (n == 0 || n >= bufsz ||
+	    strspn(open + 1, "0123456789abcdefABCDEF.:") < n)
+		return "";
 	memcpy(buf, open + 1, n);
 	buf[n] = '\0';
-	return 1;
+	return buf;
+}
+
+static const char *
+keyword_list(const struct ehlo_reply *e, const char *sep, char *buf,
+    size_t bufsz)
+{
+	size_t n = 0;
+	int k;
+
+	buf[0] = '\0';
+	for (k = 0; k < e->nkeywords && n < bufsz; k++)
+		n += (size_t)snprintf(buf + n, bufsz - n, "%s%s",
+		    k > 0 ? sep : "", e->keywords[k]);
+	return buf;
+}
+
+static const char *
+ehlo_summary(const struct session *s, char *buf, size_t bufsz)
+{
+	char list[256];
+
+	if (!s->greeting_seen && s->ehlo.lines > 0) {
+		snprintf(buf, bufsz, "the remote refused %s with %d",
+		    s->ehlo.helo ? "HELO" : "EHLO", s->ehlo.code);
+		return buf;
+	}
+	if (!s->greeting_seen)
+		return "no EHLO or HELO reply was logged";
+	if (s->ehlo.helo)
+		return "the remote answered HELO, which advertises no "
+		    "extensions";
+	if (s->ehlo.nkeywords == 0)
+		return "its EHLO reply advertised no extensions";
+	snprintf(buf, bufsz, "its EHLO reply advertised %s",
+	    keyword_list(&s->ehlo, ", ", list, sizeof list));
+	return buf;
 }
 
 static int
@@ -131,98 +622,376 @@ reduced_ehlo(const struct session *s)
 	    (e->nkeywords == 0 || (e->nkeywords == 1 && ehlo_has(e, "SIZE")));
 }
 
-static int
-inline_firewall(const struct session *s)
+static struct value
+v_bool(int b)
 {
-	return s->banner_masked || s->ehlo.placeholders > 0 ||
-	    smtp_text_masked(s->ehlo.greeting, strlen(s->ehlo.greeting));
+	struct value v = { V_BOOL, b != 0, NULL };
+
+	return v;
+}
+
+static struct value
+v_num(long long n)
+{
+	struct value v = { V_NUM, n, NULL };
+
+	return v;
+}
+
+static struct value
+v_str(const char *s)
+{
+	struct value v = { V_STR, 0, s != NULL ? s : "" };
+
+	return v;
+}
+
+static struct value
+builtin_value(struct eval *ev, int b)
+{
+	const struct session *s = ev->s;
+	char *buf = ev->buf[b];
+	size_t bufsz = sizeof ev->buf[b];
+
+	switch ((enum builtin)b) {
+	case B_CONNECTOR:	return v_str(s->connector);
+	case B_SESSION_ID:	return v_str(s->id);
+	case B_REMOTE_HOST:	return v_str(s->remote_host);
+	case B_REMOTE_ENDPOINT:	return v_str(s->remote_endpoint);
+	case B_REMOTE_IP:
+		return v_str(endpoint_ip(s->remote_endpoint, buf, bufsz));
+	case B_LOCAL_ENDPOINT:	return v_str(s->local_endpoint);
+	case B_LOCAL_IP:
+		return v_str(endpoint_ip(s->local_endpoint, buf, bufsz));
+	case B_SENDING_IP:
+		return v_str(greeting_ip(s->ehlo.greeting, buf, bufsz));
+	case B_EHLO_GREETING:	return v_str(s->ehlo.greeting);
+	case B_EHLO_EXTENSIONS:
+		return v_str(keyword_list(&s->ehlo, " ", buf, bufsz));
+	case B_EHLO_EXTENSION_COUNT: return v_num(s->ehlo.nkeywords +
+		    s->ehlo.dropped);
+	case B_EHLO_PLACEHOLDER_COUNT: return v_num(s->ehlo.placeholders);
+	case B_EHLO_SUMMARY:	return v_str(ehlo_summary(s, buf, bufsz));
+	case B_EHLO_SENT:	return v_bool(s->ehlo_sent);
+	case B_HELO_USED:	return v_bool(s->helo_used);
+	case B_GREETING_SEEN:	return v_bool(s->greeting_seen);
+	case B_REDUCED_EHLO:	return v_bool(reduced_ehlo(s));
+	case B_BANNER_MASKED:	return v_bool(s->banner_masked ||
+		    smtp_text_masked(s->ehlo.greeting,
+		    strlen(s->ehlo.greeting)));
+	case B_STARTTLS_OFFERED: return v_bool(s->starttls_offered);
+	case B_STARTTLS_ISSUED:	return v_bool(s->starttls_issued);
+	case B_TLS_UP:		return v_bool(s->tls_up);
+	case B_TLS_REQUIRED:	return v_bool(tls_required_by_option(ev->r, s));
+	case B_MESSAGES_ATTEMPTED: return v_num(s->messages_attempted);
+	case B_MESSAGES_ACCEPTED: return v_num(s->messages_accepted);
+	case B_COMPLETE:	return v_bool(s->complete);
+	case B_START:		return v_str(logtime_format(s->start, buf));
+	case B_END:		return v_str(logtime_format(s->end, buf));
+	case B_REMOTE_LAST_STARTTLS:
+		return v_str(ev->last_starttls < 0 ? "" :
+		    logtime_format(ev->last_starttls, buf));
+	default:
+		return v_bool(0);
+	}
+}
+
+static struct value
+ref_value(struct eval *ev, const struct name_ref *ref)
+{
+	switch (ref->kind) {
+	case REF_FACT:
+		return v_bool((ev->s->facts >> ref->id) & 1);
+	case REF_CAPTURE:
+		return v_str(ev->s->captures[ref->id]);
+	default:
+		return builtin_value(ev, ref->id);
+	}
+}
+
+/* A value as text, for ~ and templates. */
+static const char *
+value_text(struct value v, char *buf, size_t bufsz)
+{
+	if (v.type == V_STR)
+		return v.str;
+	if (v.type == V_BOOL)
+		return v.num ? "true" : "false";
+	snprintf(buf, bufsz, "%lld", v.num);
+	return buf;
+}
+
+static int
+truthy(struct value v)
+{
+	return v.type == V_STR ? v.str[0] != '\0' : v.num != 0;
+}
+
+static int
+compare(enum cmp_op op, int c)
+{
+	switch (op) {
+	case CMP_EQ: return c == 0;
+	case CMP_NE: return c != 0;
+	case CMP_LT: return c < 0;
+	case CMP_LE: return c <= 0;
+	case CMP_GT: return c > 0;
+	default:     return c >= 0;
+	}
+}
+
+static int
+eval_expr(struct eval *ev, const struct expr *e)
+{
+	struct value v;
+	char num[32];
+	const char *text;
+	long long n;
+	char *end;
+	int rc;
+
+	switch (e->op) {
+	case EXPR_OR:
+		return eval_expr(ev, e->left) || eval_expr(ev, e->right);
+	case EXPR_AND:
+		return eval_expr(ev, e->left) && eval_expr(ev, e->right);
+	case EXPR_NOT:
+		return !eval_expr(ev, e->left);
+	case EXPR_NAME:
+		return truthy(ref_value(ev, &e->ref));
+	case EXPR_CMP:
+		v = ref_value(ev, &e->ref);
+		if (!e->is_number)
+			return compare(e->cmp, strcmp(value_text(v, num,
+			    sizeof num), e->str));
+		if (v.type == V_STR) {
+			/* A string compares as a number only if it is one. */
+			errno = 0;
+			n = strtoll(v.str, &end, 10);
+			if (errno != 0 || end == v.str || *end != '\0')
+				return 0;
+		} else
+			n = v.num;
+		return compare(e->cmp, n < e->num ? -1 : n > e->num);
+	case EXPR_MATCH:
+		text = value_text(ref_value(ev, &e->ref), num, sizeof num);
+		rc = pcre2_match(e->re, (PCRE2_SPTR)text, strlen(text), 0, 0,
+		    ev->r->md, ev->r->mctx);
+		return (rc >= 0) != e->negate;
+	}
+	return 0;
 }
 
 static void
-build_hint(const struct session *s, char *buf, size_t bufsz)
+render(struct eval *ev, const struct template *t, char *buf, size_t bufsz)
 {
-	char ip[64], seen[96] = "";
-	size_t n = 0;
+	char num[32];
+	size_t n = 0, i, len;
+	const char *piece;
 
 	buf[0] = '\0';
-	if (reduced_ehlo(s)) {
-		if (greeting_ip(s->ehlo.greeting, ip, sizeof ip))
-			snprintf(seen, sizeof seen, " (%s, as the remote saw it)",
-			    ip);
-		n += (size_t)snprintf(buf + n, bufsz - n,
-		    "The EHLO reply advertised nothing beyond the greeting "
-		    "and SIZE. Receivers such as Exchange Online Protection "
-		    "do this when the sending IP is on a block list (CBL, "
-		    "Spamhaus): check the reputation of the sending IP%s.",
-		    seen);
+	for (i = 0; i < t->nparts && n + 1 < bufsz; i++) {
+		piece = t->parts[i].text != NULL ? t->parts[i].text :
+		    value_text(ref_value(ev, &t->parts[i].ref), num,
+		    sizeof num);
+		len = strlen(piece);
+		if (len > bufsz - 1 - n)
+			len = bufsz - 1 - n;
+		memcpy(buf + n, piece, len);
+		n += len;
+		buf[n] = '\0';
 	}
-	if (inline_firewall(s) && n < bufsz)
-		snprintf(buf + n, bufsz - n, "%s%s", n > 0 ? " " : "",
-		    "The banner is masked with asterisks or the EHLO reply "
-		    "carries XXXX placeholders: an inline firewall doing SMTP "
-		    "inspection (such as Cisco ASA ESMTP inspection) is "
-		    "rewriting the conversation and hiding STARTTLS; turn that "
-		    "inspection off for this path.");
 }
 
-/* "SIZE, PIPELINING" or "no extensions" */
-static void
-list_keywords(const struct ehlo_reply *e, char *buf, size_t bufsz)
+/* The first choice whose condition holds (the last one has none). */
+static const struct choice *
+choose(struct eval *ev, const struct choices *c)
 {
-	size_t n = 0;
-	int k;
+	size_t i;
 
-	snprintf(buf, bufsz, "no extensions");
-	for (k = 0; k < e->nkeywords && n < bufsz; k++)
-		n += (size_t)snprintf(buf + n, bufsz - n, "%s%s",
-		    k > 0 ? ", " : "", e->keywords[k]);
+	for (i = 0; i < c->n; i++)
+		if (c->v[i].cond == NULL || eval_expr(ev, c->v[i].cond))
+			return &c->v[i];
+	return NULL;
 }
 
-static void
-rule_tls_required_no_starttls(const struct rules *r, const struct session *s,
-    finding_fn emit, void *arg)
+static enum severity
+severity_of(const char *word)
 {
-	char message[768], keywords[512], hint[1024];
-	const char *why;
-	struct finding f;
+	return strcmp(word, "error") == 0 ? SEV_ERROR :
+	    strcmp(word, "warning") == 0 ? SEV_WARNING : SEV_INFO;
+}
 
-	if (s->starttls_offered)
-		return;
-	if (s->marks & MARK_CONNECTOR_NO_TLS)
-		why = "the connector requires TLS and the remote does not "
-		    "support it";
-	else if (s->marks & MARK_SECURE_DOMAIN)
-		why = "the destination is a Domain Secure (mutual TLS) domain "
-		    "and the remote offered no STARTTLS";
-	else if (s->marks & MARK_DROP_NO_TLS)
-		why = "the connector requires TLS before MAIL FROM and the "
-		    "remote offered no STARTTLS";
-	else if (s->greeting_seen && tls_required_by_option(r, s))
-		why = "the connector is treated as TLS-required (--require-tls) "
-		    "and the remote offered no STARTTLS";
-	else
-		return;
-	list_keywords(&s->ehlo, keywords, sizeof keywords);
-	if (!s->greeting_seen)
-		snprintf(message, sizeof message, "%s; no EHLO or HELO reply "
-		    "was logged", why);
-	else if (s->ehlo.helo)
-		snprintf(message, sizeof message, "%s; the remote answered "
-		    "HELO, which advertises no extensions", why);
-	else
-		snprintf(message, sizeof message, "%s; its EHLO reply "
-		    "advertised %s", why, keywords);
-	build_hint(s, hint, sizeof hint);
-	f.rule = "tls-required-no-starttls";
-	f.severity = SEV_ERROR;
-	f.message = message;
-	f.hint = hint[0] != '\0' ? hint : NULL;
-	emit(&f, s, arg);
+static uint32_t
+history_hash(const char *key, size_t len)
+{
+	uint32_t h = 2166136261u;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= (unsigned char)key[i];
+		h *= 16777619u;
+	}
+	return h % HISTORY_BUCKETS;
+}
+
+/* The remote as the history knows it: folder, then host name or address. */
+static size_t
+history_key(const struct session *s, char *buf, size_t bufsz)
+{
+	const char *remote = s->remote_host;
+	char ip[128];
+
+	if (remote == NULL)
+		remote = endpoint_ip(s->remote_endpoint, ip, sizeof ip);
+	return (size_t)snprintf(buf, bufsz, "%s%c%s", s->folder, '\0',
+	    remote) < bufsz ? strlen(s->folder) + 1 + strlen(remote) : 0;
+}
+
+static struct history *
+history_find(struct rules *r, const char *key, size_t len, int create)
+{
+	struct history *h;
+	uint32_t b = history_hash(key, len);
+
+	for (h = r->history[b]; h != NULL; h = h->next)
+		if (h->keylen == len && memcmp(h->key, key, len) == 0)
+			return h;
+	if (!create)
+		return NULL;
+	h = xcalloc(1, sizeof *h);
+	h->key = xmalloc(len);
+	memcpy(h->key, key, len);
+	h->keylen = len;
+	h->next = r->history[b];
+	r->history[b] = h;
+	return h;
 }
 
 void
-rules_eval(const struct rules *r, const struct session *s, finding_fn emit,
+rules_eval(struct rules *r, const struct session *s, finding_fn emit,
     void *arg)
 {
-	rule_tls_required_no_starttls(r, s, emit, arg);
+	struct finding_attr attrs[RULES_MAX_CAPTURES];
+	char message[1024], hint[2048], key[1024], piece[1024];
+	const struct choice *sev, *tlsrpt, *msg;
+	struct history *h;
+	struct finding f;
+	struct eval *ev;
+	size_t i, j, keylen, nattrs = 0, n;
+
+	ev = xmalloc(sizeof *ev);
+	ev->r = r;
+	ev->s = s;
+	ev->last_starttls = -1;
+	keylen = history_key(s, key, sizeof key);
+	if (keylen > 0 && (h = history_find(r, key, keylen, 0)) != NULL &&
+	    h->last < s->start)
+		ev->last_starttls = h->last;
+	for (i = 0; i < (size_t)r->ncaptures; i++)
+		if (s->captures[i] != NULL) {
+			attrs[nattrs].name = r->captures[i];
+			attrs[nattrs++].value = s->captures[i];
+		}
+	for (i = 0; i < r->lang.nrules; i++) {
+		const struct rule_def *d = &r->lang.rules[i];
+
+		if (!d->enabled || !eval_expr(ev, d->when))
+			continue;
+		sev = choose(ev, &d->severity);
+		tlsrpt = choose(ev, &d->tlsrpt);
+		msg = choose(ev, &d->message);
+		render(ev, &msg->text, message, sizeof message);
+		hint[0] = '\0';
+		for (j = 0, n = 0; j < d->hint.n; j++) {
+			if (d->hint.v[j].cond != NULL &&
+			    !eval_expr(ev, d->hint.v[j].cond))
+				continue;
+			render(ev, &d->hint.v[j].text, piece, sizeof piece);
+			if (n + 1 < sizeof hint)
+				n += (size_t)snprintf(hint + n, sizeof hint - n,
+				    "%s%s", n > 0 ? " " : "", piece);
+		}
+		memset(&f, 0, sizeof f);
+		f.rule = d->id;
+		f.severity = severity_of(sev->word);
+		f.title = d->title;
+		f.tlsrpt = strcmp(tlsrpt->word, "none") == 0 ? NULL :
+		    tlsrpt->word;
+		f.message = message;
+		f.hint = hint[0] != '\0' ? hint : NULL;
+		f.attrs = attrs;
+		f.nattrs = nattrs;
+		emit(&f, s, arg);
+	}
+	if (s->starttls_offered && keylen > 0) {
+		h = history_find(r, key, keylen, 1);
+		if (h->last < s->start)
+			h->last = s->start;
+	}
+	free(ev);
+}
+
+void
+rules_finish(struct rules *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->lang.npatterns; i++) {
+		const struct fact_pattern *f = &r->lang.patterns[i];
+
+		if (f->limit_hits > 1)
+			diag(DIAG_WARNING, f->pos.file, (unsigned long)
+			    f->pos.line, "pattern of fact %s was stopped on "
+			    "%lu rows in all", f->fact, f->limit_hits);
+	}
+}
+
+/* ---- listing ---- */
+
+void
+rules_list(const struct rules *r, FILE *fp)
+{
+	size_t i;
+
+	for (i = 0; i < r->lang.nrules; i++) {
+		const struct rule_def *d = &r->lang.rules[i];
+		const struct choices *c = &d->severity;
+
+		if (!d->enabled)
+			continue;
+		fprintf(fp, "%-26s %-8s %s\n", d->id, c->v[c->n - 1].word,
+		    d->title);
+	}
+}
+
+int
+rules_explain(const struct rules *r, const char *id, FILE *fp)
+{
+	struct refs refs;
+	size_t i, k;
+
+	for (i = 0; i < r->lang.nrules; i++) {
+		const struct rule_def *d = &r->lang.rules[i];
+
+		if (strcmp(d->id, id) != 0)
+			continue;
+		fprintf(fp, "# %s:%d%s%s\n", d->pos.file, d->pos.line,
+		    strcmp(d->pos.file, DEFAULT_RULES_NAME) == 0 ?
+		    " (built in)" : "", d->enabled ? "" :
+		    " (not run: deselected)");
+		fprintf(fp, "%s\n", d->source);
+		/* The facts it uses, as written. */
+		memset(&refs, 0, sizeof refs);
+		rule_refs(d, &refs);
+		for (k = 0; k < r->lang.npatterns; k++) {
+			const struct fact_pattern *f = &r->lang.patterns[k];
+
+			if (pattern_used(f, &refs))
+				fprintf(fp, "\n# %s:%d\n%s\n", f->pos.file,
+				    f->pos.line, f->line);
+		}
+		return 0;
+	}
+	return -1;
 }

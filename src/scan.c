@@ -140,7 +140,7 @@ scan_run(const struct scan_options *opt)
 	input_collect(opt->paths, opt->npaths, &in);
 	sc.stats.skipped_other = in.skipped;
 	sc.stats.files_skipped = in.skipped;
-	sc.rules = rules_new(&opt->rules);
+	sc.rules = opt->rules;
 	sc.report = report_new(opt->format, stdout);
 	sc.sessions = sessions_new(on_session_closed, &sc);
 	for (i = 0; i < in.nfiles; i++) {
@@ -150,6 +150,7 @@ scan_run(const struct scan_options *opt)
 		    in.files[i].folder)
 			sessions_close_all(sc.sessions);
 	}
+	rules_finish(sc.rules);
 	ss = sessions_stats(sc.sessions);
 	sc.stats.sessions_complete = ss->complete;
 	sc.stats.sessions_incomplete = ss->incomplete;
@@ -165,7 +166,6 @@ scan_run(const struct scan_options *opt)
 
 	sessions_free(sc.sessions);
 	report_free(sc.report);
-	rules_free(sc.rules);
 	input_free(&in);
 	return status;
 }

@@ -160,6 +160,8 @@ destroy(struct open_session *o)
 
 	for (i = 0; i < o->s.nevidence; i++)
 		free(o->s.evidence[i].text);
+	for (i = 0; i < SESSION_CAPTURES_MAX; i++)
+		free(o->s.captures[i]);
 	free(o->s.id);
 	free(o->s.connector);
 	free(o->s.local_endpoint);

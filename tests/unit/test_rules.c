@@ -109,7 +109,7 @@ emit(const struct finding *f, const struct session *s, void *arg)
 static void
 on_close(struct session *s, void *arg)
 {
-	const struct rules *r = arg;
+	struct rules *r = arg;
 	struct got *g;
 
 	if (tearing_down)
@@ -135,6 +135,9 @@ struct step {
 	const char	*context;
 };
 
+/* These cases are about tls-required-no-starttls: run it alone. */
+static const char *const only_rule[] = { "tls-required-no-starttls" };
+
 struct drv {
 	struct session_table	*t;
 	struct rules		*rules;
@@ -149,14 +152,19 @@ drv_init(struct drv *d, const char *const *require, size_t nrequire,
     const char *connector)
 {
 	struct rules_config cfg;
+	char err[512];
 
 	memset(d, 0, sizeof *d);
+	memset(&cfg, 0, sizeof cfg);
 	memset(got, 0, sizeof got);
 	nsessions = 0;
 	cfg.require_tls = require;
 	cfg.nrequire_tls = nrequire;
-	d->rules = rules_new(&cfg);
-	assert_non_null(d->rules);
+	cfg.only = only_rule;
+	cfg.nonly = 1;
+	d->rules = rules_new(&cfg, err, sizeof err);
+	if (d->rules == NULL)
+		fail_msg("rules_new: %s", err);
 	d->t = sessions_new(on_close, d->rules);
 	live_t = d->t;
 	live_r = d->rules;
