@@ -223,13 +223,10 @@ required_literal(const char *re, size_t len, uint32_t options, size_t *outlen)
 			if (i + 1 < len && re[i + 1] == ']')
 				i++;
 			break;
-		case '{':
-			/* x{0,2}: skip the counts, x may be absent. */
-			while (i + 1 < len && re[i] != '}')
+		case '{': case '*': case '?':
+			/* The character before is optional; skip x{0,2}. */
+			while (c == '{' && i + 1 < len && re[i] != '}')
 				i++;
-			/* FALLTHROUGH */
-		case '*': case '?':
-			/* The character before is optional. */
 			if (n > 0)
 				n--;
 			break;
