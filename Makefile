@@ -31,12 +31,14 @@ ALL_CPPFLAGS = -Iinclude -D_POSIX_C_SOURCE=200809L -DVERSION='"$(VERSION)"' \
 	       $(PCRE2_CFLAGS) $(CPPFLAGS)
 PCRE2_CFLAGS != pkg-config --cflags libpcre2-8 2>/dev/null || true
 PCRE2_LIBS   != pkg-config --libs libpcre2-8 2>/dev/null || echo -lpcre2-8
-LIBS	= -lcsv $(PCRE2_LIBS)
+LIBARCHIVE_LIBS != pkg-config --libs libarchive 2>/dev/null || echo -larchive
+LIBS	= -lcsv $(PCRE2_LIBS) $(LIBARCHIVE_LIBS) -lz -ljansson
 ALL_LDFLAGS  = $(SANFLAGS) $(LDFLAGS)
 
 # One module per stage: input -> reader -> sessions -> rules -> report.
-MODULES	= diag xmalloc escape logtime input reader ehlo session rules_parse \
-	  rules report report_text scan
+MODULES	= diag xmalloc escape logtime strmap input reader ehlo session \
+	  rules_parse rules filter summary jsonw report report_text \
+	  report_json report_tlsrpt merge scan
 OBJS	= $(MODULES:%=$(BUILD)/%.o) $(BUILD)/default_rules.o
 UNITS	= $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 
@@ -44,7 +46,7 @@ BIN	= $(BUILD)/sendlog-scan
 
 # The packages a Debian machine needs to build and test.
 DEB_PACKAGES = gcc make pkg-config libcsv-dev libpcre2-dev libcmocka-dev \
-	       mandoc jq
+	       zlib1g-dev libarchive-dev libjansson-dev mandoc jq
 
 .PHONY: all check unit e2e lint-man install uninstall clean deps demo
 

@@ -26,4 +26,8 @@ unsigned long diag_count(enum diag_level);
 /* Stop printing warnings (they are still counted); for --quiet. */
 void diag_set_quiet(int);
 
+/* Drop every diagnostic, uncounted: for a look ahead at files that are
+ * read again later, when their diagnostics are printed. */
+void diag_set_muted(int);
+
 #endif

@@ -5,6 +5,7 @@
 #define FINDING_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 enum severity { SEV_INFO, SEV_WARNING, SEV_ERROR };
 
@@ -23,6 +24,7 @@ struct finding {
 	const char	*hint;		/* one paragraph, or NULL */
 	const struct finding_attr *attrs;	/* named groups set on the session */
 	size_t		 nattrs;
+	int64_t		 onset;		/* remote last offered STARTTLS, or -1 */
 };
 
 const char	*severity_name(enum severity);

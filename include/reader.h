@@ -87,4 +87,7 @@ int		 reader_next(struct reader *, struct row *);
 
 const struct reader_stats *reader_stats(const struct reader *);
 
+/* The time in the first #Date: line of the header, or -1. */
+int64_t		 reader_date(const struct reader *);
+
 #endif

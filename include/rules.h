@@ -54,7 +54,8 @@ void		 rules_observe_row(struct rules *, struct session *,
 
 /*
  * Call emit for each finding on the closed session s, in the order the
- * rules were loaded.  The finding and its strings are valid only during the
+ * rules were loaded.  With emit NULL, only note what later sessions need
+ * to know of this one (remote_last_starttls).  The finding and its strings are valid only during the
  * call.
  */
 typedef void (*finding_fn)(const struct finding *, const struct session *,

@@ -5,21 +5,26 @@
 #define SCAN_H
 
 #include <stddef.h>
+#include <stdint.h>
 
+#include "filter.h"
 #include "report.h"
 #include "rules.h"
 
 struct scan_options {
 	const char *const	*paths;
 	size_t			 npaths;
-	enum report_format	 format;
 	struct rules		*rules;		/* loaded by the caller */
+	struct filter		*filter;	/* window, connector, remote */
+	struct report_options	 report;
+	int64_t			 gap;		/* --gap, ms */
+	int			 progress;	/* a progress line on stderr */
 };
 
 /*
  * Scan the paths and write the report to standard output.  Returns the
  * exit status: 0 no findings, 1 findings, 2 trouble (a path that could not
- * be read, no log file at all, or output that could not be written).
+ * be read, no log file at all, a window that cannot be resolved).
  */
 int	scan_run(const struct scan_options *);
 

@@ -56,6 +56,7 @@ struct session {
 	int		 tls_up;
 	unsigned	 messages_attempted;	/* MAIL FROM sent */
 	unsigned	 messages_accepted;	/* 2xx after DATA or BDAT LAST */
+	char		*rcpt_domain;	/* of the first RCPT TO, lower case */
 
 	struct evidence	 evidence[SESSION_EVIDENCE_MAX];
 	int		 nevidence;

@@ -13,12 +13,14 @@ struct scan_stats {
 	unsigned long		 skipped_receive;	/* receive logs */
 	unsigned long		 skipped_no_header;	/* not a log file */
 	unsigned long		 skipped_other;	/* other log type, bad header, not regular */
+	unsigned long		 skipped_window;	/* wholly outside --since/--until */
 	unsigned long		 files_unreadable;
 	unsigned long long	 bytes;
 	unsigned long		 rows;
 	unsigned long		 bad_rows;
 	unsigned long		 sessions_complete;
 	unsigned long		 sessions_incomplete;
+	unsigned long		 sessions_reported;	/* in the window and filters */
 	unsigned long		 findings;
 	int			 have_time;
 	int64_t			 first_time, last_time;

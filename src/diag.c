@@ -4,7 +4,13 @@
 #include "diag.h"
 
 static unsigned long counts[2];
-static int quiet;
+static int quiet, muted;
+
+void
+diag_set_muted(int on)
+{
+	muted = on;
+}
 
 void
 diag_set_quiet(int on)
@@ -22,6 +28,8 @@ void
 vdiag(enum diag_level level, const char *file, unsigned long line,
     const char *fmt, va_list ap)
 {
+	if (muted)
+		return;
 	counts[level]++;
 	if (quiet && level == DIAG_WARNING)
 		return;

@@ -1,16 +1,27 @@
 /*
- * input.c: walk the paths given and put the log files in reading order.
+ * input.c: walk the paths given and put the log files in reading order;
+ * open them, decompressing gzip data and reading zip entries on the way.
  */
+#define _GNU_SOURCE	/* fopencookie() */
+
 #include <sys/stat.h>
+#include <sys/types.h>
 
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
+#include <locale.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <zlib.h>
 
 #include "diag.h"
 #include "input.h"
@@ -18,11 +29,20 @@
 
 struct entry {
 	char		*path;
+	const char	*base;		/* the name compared, in path */
 	size_t		 folder;	/* index into the folders */
 	size_t		 order;		/* when it was met */
 	dev_t		 dev;
 	ino_t		 ino;
+	size_t		 archive;	/* 1 + index into the archives, or 0 */
+	size_t		 entry_index;	/* in the archive */
 	int		 is_stdin;
+};
+
+struct archive_file {
+	char		*path;
+	dev_t		 dev;
+	ino_t		 ino;
 };
 
 struct collector {
@@ -30,22 +50,25 @@ struct collector {
 	size_t		 n, cap;
 	char		**folders;
 	size_t		 nfolders;
+	struct archive_file *archives;
+	size_t		 narchives;
 	unsigned long	 skipped, errors;
 };
 
-static size_t
-folder_index(struct collector *c, const char *path)
+static const char *
+base_name(const char *path)
 {
 	const char *slash = strrchr(path, '/');
-	size_t len, i;
-	char *dir;
 
-	if (slash == NULL)
-		dir = xstrdup(".");
-	else {
-		len = (size_t)(slash - path);
-		dir = xstrndup(path, len == 0 ? 1 : len);
-	}
+	return slash != NULL ? slash + 1 : path;
+}
+
+/* The folder named dir (which it takes), as an index into the folders. */
+static size_t
+folder_index_of(struct collector *c, char *dir)
+{
+	size_t i;
+
 	/* Files of a walk come a folder at a time: look at the last first. */
 	for (i = c->nfolders; i-- > 0;)
 		if (strcmp(c->folders[i], dir) == 0) {
@@ -58,8 +81,20 @@ folder_index(struct collector *c, const char *path)
 	return c->nfolders++;
 }
 
-static void
-add(struct collector *c, const char *path, const struct stat *st)
+static size_t
+folder_index(struct collector *c, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	size_t len;
+
+	if (slash == NULL)
+		return folder_index_of(c, xstrdup("."));
+	len = (size_t)(slash - path);
+	return folder_index_of(c, xstrndup(path, len == 0 ? 1 : len));
+}
+
+static struct entry *
+new_entry(struct collector *c)
 {
 	struct entry *e;
 
@@ -70,8 +105,17 @@ add(struct collector *c, const char *path, const struct stat *st)
 	}
 	e = &c->entries[c->n];
 	memset(e, 0, sizeof *e);
-	e->path = xstrdup(path);
 	e->order = c->n++;
+	return e;
+}
+
+static void
+add(struct collector *c, const char *path, const struct stat *st)
+{
+	struct entry *e = new_entry(c);
+
+	e->path = xstrdup(path);
+	e->base = base_name(e->path);
 	if (st == NULL) {
 		e->is_stdin = 1;
 		e->folder = folder_index(c, "-/-");	/* folder "-" */
@@ -81,6 +125,255 @@ add(struct collector *c, const char *path, const struct stat *st)
 		e->folder = folder_index(c, path);
 	}
 }
+
+/* --- zip archives -------------------------------------------------------- */
+
+/*
+ * libarchive converts entry names flagged as UTF-8 to the charset of the
+ * locale, and in the C locale, which the scan runs in, it cannot: the name
+ * comes out NULL.  Around the calls that read headers, this thread is
+ * switched to C.UTF-8, so that such names come out as stored.  Names not
+ * so flagged are not converted in any locale: their bytes come out as
+ * stored.
+ */
+static locale_t
+utf8_names_begin(locale_t *old)
+{
+	locale_t loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+
+	if (loc != (locale_t)0)
+		*old = uselocale(loc);
+	return loc;
+}
+
+static void
+utf8_names_end(locale_t loc, locale_t old)
+{
+	if (loc != (locale_t)0) {
+		uselocale(old);
+		freelocale(loc);
+	}
+}
+
+static const char *
+archive_message(struct archive *a)
+{
+	const char *msg = archive_error_string(a);
+
+	if (msg != NULL)
+		return msg;
+	if (archive_errno(a) > 0)
+		return strerror(archive_errno(a));
+	return "unknown error";
+}
+
+/*
+ * An errno for what went wrong in a: libarchive's own codes (-1, and
+ * EILSEQ for a bad format) read as EIO.
+ */
+static int
+archive_errno_of(struct archive *a)
+{
+	int err = archive_errno(a);
+
+	return err > 0 && err != EILSEQ ? err : EIO;
+}
+
+/*
+ * Open the zip archive at path into *a.  Returns *a, or NULL on failure:
+ * then *a holds the message, or is NULL with errno set.
+ */
+static struct archive *
+zip_open(const char *path, struct archive **a)
+{
+	if ((*a = archive_read_new()) == NULL) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (archive_read_support_format_zip(*a) != ARCHIVE_OK ||
+	    archive_read_open_filename(*a, path, 64 * 1024) != ARCHIVE_OK)
+		return NULL;
+	return *a;
+}
+
+struct member {
+	char		*name;
+	size_t		 index;		/* in the archive */
+};
+
+/*
+ * Entry names in the order a walk of the unpacked archive would meet
+ * them: name by name along the path, so that "a/x" comes before "a.txt"
+ * (the folder "a" before the file "a.txt").
+ */
+static int
+member_cmp(const void *pa, const void *pb)
+{
+	const struct member *x = pa, *y = pb;
+	const unsigned char *a = (const unsigned char *)x->name;
+	const unsigned char *b = (const unsigned char *)y->name;
+	int ka, kb;
+
+	for (;; a++, b++) {
+		ka = *a == '\0' ? 0 : *a == '/' ? 1 : *a + 2;
+		kb = *b == '\0' ? 0 : *b == '/' ? 1 : *b + 2;
+		if (ka != kb)
+			return ka < kb ? -1 : 1;
+		if (ka == 0)
+			break;
+	}
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Entry name of archive as a file "ARCHIVE:NAME" in folder "ARCHIVE:DIR". */
+static void
+add_member(struct collector *c, size_t archive, const char *name,
+    size_t index)
+{
+	const char *apath = c->archives[archive].path;
+	const char *slash = strrchr(name, '/');
+	size_t alen = strlen(apath), nlen = strlen(name);
+	size_t dlen = slash != NULL ? (size_t)(slash - name) : 0;
+	struct entry *e = new_entry(c);
+
+	e->path = xmalloc(alen + 1 + nlen + 1);
+	memcpy(e->path, apath, alen);
+	e->path[alen] = ':';
+	memcpy(e->path + alen + 1, name, nlen + 1);
+	e->base = e->path + alen + 1 + (slash != NULL ? dlen + 1 : 0);
+	e->dev = c->archives[archive].dev;
+	e->ino = c->archives[archive].ino;
+	e->archive = archive + 1;
+	e->entry_index = index;
+	e->folder = folder_index_of(c, xstrndup(e->path, alen + 1 + dlen));
+}
+
+/* A diagnostic on the entry name of the archive at path. */
+static void
+diag_member(enum diag_level level, const char *path, const char *name,
+    const char *what)
+{
+	size_t plen = strlen(path), nlen = strlen(name);
+	char *file = xmalloc(plen + 1 + nlen + 1);
+
+	memcpy(file, path, plen);
+	file[plen] = ':';
+	memcpy(file + plen + 1, name, nlen + 1);
+	diag(level, file, 0, "%s", what);
+	free(file);
+}
+
+/* List the zip archive at path and add its regular entries. */
+static void
+add_zip(struct collector *c, const char *path, const struct stat *st)
+{
+	struct archive_entry *ae;
+	struct archive *a;
+	struct member *m = NULL;
+	const char *name;
+	size_t n = 0, cap = 0, i, archive;
+	locale_t loc, old = (locale_t)0;
+	int r;
+
+	/* Read each archive once, as each file. */
+	for (i = 0; i < c->narchives; i++)
+		if (c->archives[i].dev == st->st_dev &&
+		    c->archives[i].ino == st->st_ino) {
+			if (strcmp(c->archives[i].path, path) == 0)
+				diag(DIAG_WARNING, path, 0,
+				    "named twice, read once");
+			else
+				diag(DIAG_WARNING, path, 0,
+				    "same file as %s, read once",
+				    c->archives[i].path);
+			return;
+		}
+	c->archives = xreallocarray(c->archives, c->narchives + 1,
+	    sizeof *c->archives);
+	archive = c->narchives++;
+	c->archives[archive].path = xstrdup(path);
+	c->archives[archive].dev = st->st_dev;
+	c->archives[archive].ino = st->st_ino;
+
+	loc = utf8_names_begin(&old);
+	if (zip_open(path, &a) == NULL) {
+		diag(DIAG_ERROR, path, 0, "cannot read zip archive: %s",
+		    a != NULL ? archive_message(a) : strerror(errno));
+		c->errors++;
+		goto done;
+	}
+	for (i = 0; (r = archive_read_next_header(a, &ae)) != ARCHIVE_EOF;
+	    i++) {
+		if (r < ARCHIVE_WARN) {
+			/* The entries listed before are still read. */
+			diag(DIAG_ERROR, path, 0,
+			    "cannot read zip archive: %s", archive_message(a));
+			c->errors++;
+			break;
+		}
+		name = archive_entry_pathname(ae);
+		if (archive_entry_filetype(ae) == AE_IFDIR)
+			continue;
+		if (name == NULL || *name == '\0') {
+			diag(DIAG_WARNING, path, 0, "entry %zu: %s, skipped",
+			    i + 1, name == NULL ? archive_message(a) :
+			    "empty name");
+			c->skipped++;
+			continue;
+		}
+		if (name[strlen(name) - 1] == '/')
+			continue;
+		if (archive_entry_filetype(ae) != AE_IFREG) {
+			diag_member(DIAG_WARNING, path, name,
+			    "not a regular file, skipped");
+			c->skipped++;
+			continue;
+		}
+		if (archive_entry_is_encrypted(ae)) {
+			diag_member(DIAG_ERROR, path, name,
+			    "encrypted, cannot be read");
+			c->errors++;
+			continue;
+		}
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			m = xreallocarray(m, cap, sizeof *m);
+		}
+		m[n].name = xstrdup(name);
+		m[n++].index = i;
+	}
+done:
+	if (a != NULL)
+		archive_read_free(a);
+	utf8_names_end(loc, old);
+	if (n > 0)
+		qsort(m, n, sizeof *m, member_cmp);
+	for (i = 0; i < n; i++) {
+		add_member(c, archive, m[i].name, m[i].index);
+		free(m[i].name);
+	}
+	free(m);
+}
+
+static int
+is_zip_name(const char *path)
+{
+	size_t len = strlen(path);
+
+	return len >= 4 && strcasecmp(path + len - 4, ".zip") == 0;
+}
+
+/* A file named or met in a walk: a zip archive, or one file to read. */
+static void
+add_file(struct collector *c, const char *path, const struct stat *st)
+{
+	if (S_ISREG(st->st_mode) && is_zip_name(path))
+		add_zip(c, path, st);
+	else
+		add(c, path, st);
+}
+
+/* --- collecting ---------------------------------------------------------- */
 
 static int
 name_cmp(const void *a, const void *b)
@@ -146,7 +439,7 @@ walk(struct collector *c, const char *dir)
 			    "directory, not followed");
 			c->skipped++;
 		} else if (S_ISREG(st.st_mode))
-			add(c, path, &st);
+			add_file(c, path, &st);
 		else {
 			diag(DIAG_WARNING, path, 0,
 			    "not a regular file, skipped");
@@ -159,7 +452,8 @@ walk(struct collector *c, const char *dir)
 
 /*
  * "SEND2019032113-10.LOG" -> prefix "SEND", stamp 2019032113, number 10.
- * A daily stamp (8 digits) reads as hour 00.  0 when the name is not so.
+ * A daily stamp (8 digits) reads as hour 00; "SEND2019032113-10.LOG.gz"
+ * reads as "SEND2019032113-10.LOG".  0 when the name is not so.
  */
 static int
 rollover_key(const char *name, size_t *prefixlen, unsigned long long *stamp,
@@ -187,15 +481,7 @@ rollover_key(const char *name, size_t *prefixlen, unsigned long long *stamp,
 	*num = 0;
 	while (isdigit((unsigned char)*p) && p - digits < 18)
 		*num = *num * 10 + (unsigned)(*p++ - '0');
-	return strcasecmp(p, ".LOG") == 0;
-}
-
-static const char *
-base_name(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	return slash != NULL ? slash + 1 : path;
+	return strcasecmp(p, ".LOG") == 0 || strcasecmp(p, ".LOG.gz") == 0;
 }
 
 int
@@ -231,6 +517,10 @@ by_inode(const void *a, const void *b)
 		return x->dev < y->dev ? -1 : 1;
 	if (x->ino != y->ino)
 		return x->ino < y->ino ? -1 : 1;
+	if (x->archive != y->archive)
+		return x->archive < y->archive ? -1 : 1;
+	if (x->entry_index != y->entry_index)
+		return x->entry_index < y->entry_index ? -1 : 1;
 	return x->order < y->order ? -1 : x->order > y->order;
 }
 
@@ -242,7 +532,7 @@ by_reading_order(const void *a, const void *b)
 
 	if (x->folder != y->folder)
 		return x->folder < y->folder ? -1 : 1;
-	if ((c = input_name_cmp(x->path, y->path)) != 0)
+	if ((c = input_name_cmp(x->base, y->base)) != 0)
 		return c;
 	return x->order < y->order ? -1 : x->order > y->order;
 }
@@ -258,7 +548,10 @@ drop_duplicates(struct collector *c)
 		if (j > 0 && !c->entries[i].is_stdin &&
 		    !c->entries[j - 1].is_stdin &&
 		    c->entries[i].dev == c->entries[j - 1].dev &&
-		    c->entries[i].ino == c->entries[j - 1].ino) {
+		    c->entries[i].ino == c->entries[j - 1].ino &&
+		    c->entries[i].archive == c->entries[j - 1].archive &&
+		    c->entries[i].entry_index ==
+		    c->entries[j - 1].entry_index) {
 			if (strcmp(c->entries[i].path,
 			    c->entries[j - 1].path) == 0)
 				diag(DIAG_WARNING, c->entries[i].path, 0,
@@ -294,15 +587,25 @@ input_collect(const char *const *paths, size_t npaths, struct input_list *l)
 		} else if (S_ISDIR(st.st_mode))
 			walk(&c, paths[i]);
 		else
-			add(&c, paths[i], &st);	/* named: FIFOs too */
+			add_file(&c, paths[i], &st);	/* named: FIFOs too */
 	}
 	drop_duplicates(&c);
 	qsort(c.entries, c.n, sizeof *c.entries, by_reading_order);
 	memset(l, 0, sizeof *l);
 	l->files = xcalloc(c.n, sizeof *l->files);
+	l->archives = xcalloc(c.narchives, sizeof *l->archives);
+	for (i = 0; i < c.narchives; i++)
+		l->archives[i] = c.archives[i].path;
+	l->narchives = c.narchives;
 	for (i = 0; i < c.n; i++) {
 		l->files[i].path = c.entries[i].path;
 		l->files[i].folder = c.folders[c.entries[i].folder];
+		if (c.entries[i].archive == 0)
+			continue;
+		l->files[i].archive = l->archives[c.entries[i].archive - 1];
+		l->files[i].entry = l->files[i].path +
+		    strlen(l->files[i].archive) + 1;
+		l->files[i].entry_index = c.entries[i].entry_index;
 	}
 	l->nfiles = c.n;
 	l->folders = c.folders;
@@ -310,6 +613,7 @@ input_collect(const char *const *paths, size_t npaths, struct input_list *l)
 	l->skipped = c.skipped;
 	l->errors = c.errors;
 	free(c.entries);
+	free(c.archives);
 }
 
 void
@@ -321,17 +625,315 @@ input_free(struct input_list *l)
 		free(l->files[i].path);
 	for (i = 0; i < l->nfolders; i++)
 		free(l->folders[i]);
+	for (i = 0; i < l->narchives; i++)
+		free(l->archives[i]);
 	free(l->files);
 	free(l->folders);
+	free(l->archives);
 	memset(l, 0, sizeof *l);
+}
+
+/* --- reading ------------------------------------------------------------- */
+
+/*
+ * A stream of bytes from a file descriptor or a zip entry, handed on as
+ * they are or, when they start with the gzip magic, decompressed with
+ * zlib's inflate(): one decoder for files, standard input and zip entries
+ * alike (zlib's gzread() reads only from a file descriptor, so it could not
+ * decompress a zip entry).  Wrapped in a FILE with fopencookie(), so that
+ * the reader reads it as any file.
+ */
+#define STREAM_CHUNK	(64 * 1024)
+
+enum stream_mode {
+	STREAM_DETECT,		/* nothing read yet */
+	STREAM_PLAIN,		/* bytes handed on as they are */
+	STREAM_GZIP,		/* in a gzip member */
+	STREAM_END,		/* after the last gzip member */
+	STREAM_ERROR		/* gives -1 with errno = err */
+};
+
+struct stream {
+	int		 fd;		/* read from it, unless ar is set */
+	FILE		*fp;		/* closed at the end, if not NULL */
+	struct archive	*ar;		/* positioned on the entry to read */
+	enum stream_mode mode;
+	int		 err;
+	int		 eof;		/* nothing more underneath */
+	int		 inflating;	/* inflateInit2() done */
+	z_stream	 zs;		/* next_in/avail_in: the unread input */
+	unsigned char	 in[STREAM_CHUNK];
+};
+
+static ssize_t
+stream_read_raw(struct stream *s, unsigned char *buf, size_t n)
+{
+	la_ssize_t got;
+	ssize_t r;
+
+	if (s->ar != NULL) {
+		got = archive_read_data(s->ar, buf, n);
+		if (got < 0) {
+			errno = archive_errno_of(s->ar);
+			return -1;
+		}
+		return (ssize_t)got;
+	}
+	while ((r = read(s->fd, buf, n)) == -1 && errno == EINTR)
+		;
+	return r;
+}
+
+/* Read more input after what is unread.  0, or -1 with errno set. */
+static int
+stream_fill(struct stream *s)
+{
+	ssize_t n;
+
+	if (s->zs.avail_in > 0 && s->zs.next_in != s->in)
+		memmove(s->in, s->zs.next_in, s->zs.avail_in);
+	s->zs.next_in = s->in;
+	n = stream_read_raw(s, s->in + s->zs.avail_in,
+	    sizeof s->in - s->zs.avail_in);
+	if (n == -1)
+		return -1;
+	if (n == 0)
+		s->eof = 1;
+	s->zs.avail_in += (uInt)n;
+	return 0;
+}
+
+/* Whether the unread input starts with the gzip magic; -1 on error. */
+static int
+stream_at_gzip(struct stream *s)
+{
+	while (s->zs.avail_in < 2 && !s->eof)
+		if (stream_fill(s) == -1)
+			return -1;
+	return s->zs.avail_in >= 2 && s->zs.next_in[0] == 0x1f &&
+	    s->zs.next_in[1] == 0x8b;
+}
+
+static void
+stream_fail(struct stream *s, int err)
+{
+	s->mode = STREAM_ERROR;
+	s->err = err;
+}
+
+/*
+ * After the end of a gzip member: another one, or the end.  Bytes after
+ * the last member that are not a gzip member are ignored, as zlib's
+ * gzread() and gzip -d do (padding, for one).
+ */
+static void
+stream_next_member(struct stream *s)
+{
+	switch (stream_at_gzip(s)) {
+	case -1:
+		stream_fail(s, errno);
+		break;
+	case 1:
+		if (inflateReset(&s->zs) != Z_OK)
+			stream_fail(s, EIO);
+		break;
+	default:
+		s->mode = STREAM_END;
+		break;
+	}
+}
+
+/* Decompress into buf; > 0 bytes, 0 at the end, -1 with errno. */
+static ssize_t
+stream_inflate(struct stream *s, char *buf, size_t size)
+{
+	uInt want = size > UINT_MAX ? UINT_MAX : (uInt)size;
+	size_t n;
+	int ret;
+
+	while (s->mode == STREAM_GZIP) {
+		if (s->zs.avail_in == 0 && !s->eof && stream_fill(s) == -1)
+			return -1;
+		if (s->zs.avail_in == 0 && s->eof) {
+			errno = EIO;		/* cut short in a member */
+			return -1;
+		}
+		s->zs.next_out = (Bytef *)buf;
+		s->zs.avail_out = want;
+		ret = inflate(&s->zs, Z_NO_FLUSH);
+		n = want - s->zs.avail_out;
+		if (ret == Z_STREAM_END)
+			stream_next_member(s);
+		else if (ret == Z_MEM_ERROR) {
+			errno = ENOMEM;
+			return -1;
+		} else if (ret != Z_OK && ret != Z_BUF_ERROR) {
+			errno = EIO;		/* corrupt data */
+			return -1;
+		}
+		if (n > 0)
+			return (ssize_t)n;
+	}
+	if (s->mode == STREAM_ERROR) {
+		errno = s->err;
+		return -1;
+	}
+	return 0;
+}
+
+static ssize_t
+stream_cookie_read(void *cookie, char *buf, size_t size)
+{
+	struct stream *s = cookie;
+	size_t n;
+
+	if (size == 0)
+		return 0;
+	switch (s->mode) {
+	case STREAM_DETECT:
+		switch (stream_at_gzip(s)) {
+		case -1:
+			return -1;
+		case 1:
+			if (inflateInit2(&s->zs, 15 + 16) != Z_OK) {
+				errno = ENOMEM;
+				return -1;
+			}
+			s->inflating = 1;
+			s->mode = STREAM_GZIP;
+			return stream_inflate(s, buf, size);
+		default:
+			s->mode = STREAM_PLAIN;
+			return stream_cookie_read(s, buf, size);
+		}
+	case STREAM_PLAIN:
+		if (s->zs.avail_in > 0) {
+			n = size < s->zs.avail_in ? size : s->zs.avail_in;
+			memcpy(buf, s->zs.next_in, n);
+			s->zs.next_in += n;
+			s->zs.avail_in -= (uInt)n;
+			return (ssize_t)n;
+		}
+		if (s->eof)
+			return 0;
+		return stream_read_raw(s, (unsigned char *)buf, size);
+	case STREAM_GZIP:
+	case STREAM_END:
+		return stream_inflate(s, buf, size);
+	case STREAM_ERROR:
+	default:
+		errno = s->err;
+		return -1;
+	}
+}
+
+static int
+stream_cookie_close(void *cookie)
+{
+	struct stream *s = cookie;
+
+	if (s->inflating)
+		inflateEnd(&s->zs);
+	if (s->ar != NULL)
+		archive_read_free(s->ar);
+	if (s->fp != NULL)
+		fclose(s->fp);
+	free(s);
+	return 0;
+}
+
+/*
+ * A FILE reading s; s is freed (and what it holds closed) when that FILE
+ * is closed, or here when it cannot be made.
+ */
+static FILE *
+stream_wrap(struct stream *s)
+{
+	static const cookie_io_functions_t io = {
+		.read = stream_cookie_read,
+		.close = stream_cookie_close,
+	};
+	FILE *fp;
+
+	s->mode = STREAM_DETECT;
+	s->zs.next_in = s->in;
+	if ((fp = fopencookie(s, "r", io)) == NULL) {
+		stream_cookie_close(s);
+		errno = ENOMEM;
+	}
+	return fp;
+}
+
+/* The entry of a zip archive, reopened and read to that entry. */
+static FILE *
+open_entry(const struct input_file *f)
+{
+	struct archive_entry *ae;
+	struct archive *a;
+	struct stream *s;
+	const char *name;
+	locale_t loc, old = (locale_t)0;
+	size_t i;
+	int r, err = 0;
+
+	loc = utf8_names_begin(&old);
+	if (zip_open(f->archive, &a) == NULL)
+		err = a != NULL ? archive_errno_of(a) : errno;
+	for (i = 0; err == 0; i++) {
+		if ((r = archive_read_next_header(a, &ae)) == ARCHIVE_EOF)
+			err = ENOENT;	/* the archive changed */
+		else if (r < ARCHIVE_WARN)
+			err = archive_errno_of(a);
+		else if (i == f->entry_index) {
+			name = archive_entry_pathname(ae);
+			if (name == NULL || strcmp(name, f->entry) != 0)
+				err = ENOENT;
+			break;
+		}
+	}
+	utf8_names_end(loc, old);
+	if (err != 0) {
+		if (a != NULL)
+			archive_read_free(a);
+		errno = err;
+		return NULL;
+	}
+	s = xcalloc(1, sizeof *s);
+	s->fd = -1;
+	s->ar = a;
+	return stream_wrap(s);
 }
 
 FILE *
 input_open(const struct input_file *f)
 {
-	if (strcmp(f->path, "-") == 0 && strcmp(f->folder, "-") == 0)
-		return stdin;
-	return fopen(f->path, "rb");
+	unsigned char magic[2];
+	struct stream *s;
+	struct stat st;
+	FILE *fp;
+
+	if (f->archive != NULL)
+		return open_entry(f);
+	if (strcmp(f->path, "-") == 0 && strcmp(f->folder, "-") == 0) {
+		s = xcalloc(1, sizeof *s);
+		s->fd = STDIN_FILENO;		/* left open at the end */
+		return stream_wrap(s);
+	}
+	if ((fp = fopen(f->path, "rb")) == NULL)
+		return NULL;
+	/*
+	 * A regular file is read from its stdio FILE unless it is gzip data;
+	 * pipes and devices cannot be peeked at, so all go through a stream,
+	 * which looks at the first bytes as it reads them.
+	 */
+	if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) &&
+	    (pread(fileno(fp), magic, 2, 0) != 2 || magic[0] != 0x1f ||
+	    magic[1] != 0x8b))
+		return fp;
+	s = xcalloc(1, sizeof *s);
+	s->fd = fileno(fp);
+	s->fp = fp;
+	return stream_wrap(s);
 }
 
 void

@@ -49,6 +49,7 @@ struct reader {
 	int		 line_unended;	/* the last line, with no newline */
 
 	enum log_kind	 kind;
+	int64_t		 date;		/* #Date:, or -1 */
 	enum column	 columns[MAX_COLUMNS];
 	size_t		 ncolumns;
 
@@ -109,6 +110,7 @@ reader_new(FILE *fp, const char *name)
 
 	r->fp = fp;
 	r->name = name;
+	r->date = -1;
 	r->size = CHUNK;
 	r->buf = xmalloc(r->size);
 	r->fbufsize = 4096;
@@ -126,6 +128,12 @@ reader_free(struct reader *r)
 	free(r->fbuf);
 	free(r->buf);
 	free(r);
+}
+
+int64_t
+reader_date(const struct reader *r)
+{
+	return r->date;
 }
 
 const struct reader_stats *
@@ -259,6 +267,13 @@ header_line(struct reader *r, const char *s, size_t len)
 			r->kind = LOG_OTHER;
 	} else if (startswith(s, len, "#Fields:"))
 		parse_fields(r, s + 8, len - 8);
+	else if (startswith(s, len, "#Date:") && r->date < 0) {
+		s += 6, len -= 6;
+		while (len > 0 && *s == ' ')
+			s++, len--;
+		if (logtime_parse(s, len, &r->date) == -1)
+			r->date = -1;
+	}
 }
 
 static int

@@ -1,21 +1,21 @@
 /*
- * report.c: the report formats that stream (ndjson, lines), and the
- * dispatch to the text summary in report_text.c.
+ * report.c: the formats written finding by finding (ndjson, lines, csv,
+ * the findings of json), and the dispatch to those written at the end.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "escape.h"
+#include "jsonw.h"
 #include "logtime.h"
 #include "report.h"
-#include "report_text.h"
 #include "xmalloc.h"
 
 struct report {
-	enum report_format	 format;
+	struct report_options	 opt;
 	FILE			*out;
-	struct text_summary	*text;
+	unsigned long		 findings;
 };
 
 const char *
@@ -34,145 +34,101 @@ severity_name(enum severity s)
 int
 report_format_parse(const char *name, enum report_format *f)
 {
-	if (strcmp(name, "text") == 0)
-		*f = REPORT_TEXT;
-	else if (strcmp(name, "ndjson") == 0)
-		*f = REPORT_NDJSON;
-	else if (strcmp(name, "lines") == 0)
-		*f = REPORT_LINES;
-	else
-		return -1;
-	return 0;
+	static const char *const names[] = {
+		"text", "ndjson", "lines", "csv", "json", "tlsrpt"
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof names / sizeof *names; i++)
+		if (strcmp(name, names[i]) == 0) {
+			*f = (enum report_format)i;
+			return 0;
+		}
+	return -1;
 }
 
 struct report *
-report_new(enum report_format format, FILE *out)
+report_new(const struct report_options *opt, FILE *out)
 {
 	struct report *r = xcalloc(1, sizeof *r);
 
-	r->format = format;
+	r->opt = *opt;
 	r->out = out;
-	if (format == REPORT_TEXT)
-		r->text = text_summary_new();
+	if (opt->format == REPORT_CSV)
+		fputs("rule,severity,title,tlsrpt_result_type,message,"
+		    "session_id,folder,connector,local_endpoint,"
+		    "remote_endpoint,remote_host,start,end,file,line,complete,"
+		    "ehlo_extensions,starttls_offered,tls_up,"
+		    "messages_attempted,messages_accepted,hint\r\n", out);
+	else if (opt->format == REPORT_JSON)
+		report_json_begin(out);
 	return r;
 }
 
 void
 report_free(struct report *r)
 {
-	if (r == NULL)
-		return;
-	text_summary_free(r->text);
 	free(r);
 }
 
-static void
-json_key(FILE *fp, const char *key, int first)
+void
+report_finding_json(FILE *fp, const struct finding *f,
+    const struct session *s)
 {
-	if (!first)
-		fputc(',', fp);
-	fprintf(fp, "\"%s\":", key);
-}
+	struct jsonw w;
+	char ev[2] = { 0, 0 };
+	size_t i;
+	int k;
 
-static void
-json_bool(FILE *fp, const char *key, int v)
-{
-	json_key(fp, key, 0);
-	fputs(v ? "true" : "false", fp);
-}
+	jw_init(&w, fp);
+	jw_object(&w, NULL);
+	jw_str(&w, "rule", f->rule);
+	jw_str(&w, "severity", severity_name(f->severity));
+	jw_str(&w, "title", f->title);
+	jw_str(&w, "tlsrpt_result_type", f->tlsrpt);
+	jw_str(&w, "message", f->message);
+	jw_str(&w, "session_id", s->id);
+	jw_str(&w, "folder", s->folder);
+	jw_str(&w, "connector", s->connector);
+	jw_str(&w, "local_endpoint", s->local_endpoint);
+	jw_str(&w, "remote_endpoint", s->remote_endpoint);
+	jw_str(&w, "remote_host", s->remote_host);
+	jw_time(&w, "start", s->start, 0);
+	jw_time(&w, "end", s->end, 0);
+	jw_str(&w, "file", s->file);
+	jw_int(&w, "line", (long long)s->line);
+	jw_bool(&w, "complete", s->complete);
+	jw_array(&w, "ehlo_extensions");
+	for (k = 0; k < s->ehlo.nkeywords; k++)
+		jw_str(&w, NULL, s->ehlo.keywords[k]);
+	jw_end(&w);
+	jw_bool(&w, "helo_used", s->helo_used);
+	jw_bool(&w, "starttls_offered", s->starttls_offered);
+	jw_bool(&w, "starttls_issued", s->starttls_issued);
+	jw_bool(&w, "tls_up", s->tls_up);
+	jw_int(&w, "messages_attempted", s->messages_attempted);
+	jw_int(&w, "messages_accepted", s->messages_accepted);
+	jw_array(&w, "evidence");
+	for (k = 0; k < s->nevidence; k++) {
+		const struct evidence *e = &s->evidence[k];
 
-static void
-json_str(FILE *fp, const char *key, const char *v)
-{
-	json_key(fp, key, 0);
-	esc_json_str(fp, v);
-}
-
-static void
-json_time(FILE *fp, const char *key, int64_t ms)
-{
-	char buf[LOGTIME_BUFSZ];
-
-	json_str(fp, key, logtime_format(ms, buf));
-}
-
-static void
-json_event(FILE *fp, char event)
-{
-	char ev[2] = { event, '\0' };
-
-	esc_json_str(fp, ev);
-}
-
-static void
-write_ndjson(FILE *fp, const struct finding *f, const struct session *s)
-{
-	int i;
-
-	json_key(fp, "rule", 1);
-	esc_json_str(fp, f->rule);
-	json_str(fp, "severity", severity_name(f->severity));
-	json_str(fp, "title", f->title);
-	json_str(fp, "tlsrpt_result_type", f->tlsrpt);
-	json_str(fp, "message", f->message);
-	json_str(fp, "session_id", s->id);
-	json_str(fp, "folder", s->folder);
-	json_str(fp, "connector", s->connector);
-	json_str(fp, "local_endpoint", s->local_endpoint);
-	json_str(fp, "remote_endpoint", s->remote_endpoint);
-	json_str(fp, "remote_host", s->remote_host);
-	json_time(fp, "start", s->start);
-	json_time(fp, "end", s->end);
-	json_str(fp, "file", s->file);
-	json_key(fp, "line", 0);
-	fprintf(fp, "%lu", s->line);
-	json_bool(fp, "complete", s->complete);
-	json_key(fp, "ehlo_extensions", 0);
-	fputc('[', fp);
-	for (i = 0; i < s->ehlo.nkeywords; i++) {
-		if (i > 0)
-			fputc(',', fp);
-		esc_json_str(fp, s->ehlo.keywords[i]);
+		jw_object(&w, NULL);
+		jw_str(&w, "file", e->file);
+		jw_int(&w, "line", (long long)e->line);
+		ev[0] = e->event;
+		jw_str(&w, "event", ev);
+		jw_strn(&w, "text", e->text, e->textlen);
+		jw_end(&w);
 	}
-	fputc(']', fp);
-	json_bool(fp, "helo_used", s->helo_used);
-	json_bool(fp, "starttls_offered", s->starttls_offered);
-	json_bool(fp, "starttls_issued", s->starttls_issued);
-	json_bool(fp, "tls_up", s->tls_up);
-	json_key(fp, "messages_attempted", 0);
-	fprintf(fp, "%u", s->messages_attempted);
-	json_key(fp, "messages_accepted", 0);
-	fprintf(fp, "%u", s->messages_accepted);
-	json_key(fp, "evidence", 0);
-	fputc('[', fp);
-	for (i = 0; i < s->nevidence; i++) {
-		const struct evidence *e = &s->evidence[i];
-
-		fputs(i > 0 ? ",{" : "{", fp);
-		json_key(fp, "file", 1);
-		esc_json_str(fp, e->file);
-		json_key(fp, "line", 0);
-		fprintf(fp, "%lu", e->line);
-		json_key(fp, "event", 0);
-		json_event(fp, e->event);
-		json_key(fp, "text", 0);
-		esc_json(fp, e->text, e->textlen);
-		fputc('}', fp);
-	}
-	fputc(']', fp);
-	json_key(fp, "evidence_omitted", 0);
-	fprintf(fp, "%u", s->evidence_dropped);
-	json_str(fp, "hint", f->hint);
-	json_key(fp, "attributes", 0);
-	fputc('{', fp);
-	for (i = 0; i < (int)f->nattrs; i++) {
-		if (i > 0)
-			fputc(',', fp);
-		esc_json_str(fp, f->attrs[i].name);
-		fputc(':', fp);
-		esc_json_str(fp, f->attrs[i].value);
-	}
-	fputc('}', fp);
+	jw_end(&w);
+	jw_int(&w, "evidence_omitted", s->evidence_dropped);
+	jw_str(&w, "hint", f->hint);
+	jw_object(&w, "attributes");
+	for (i = 0; i < f->nattrs; i++)
+		jw_str(&w, f->attrs[i].name, f->attrs[i].value);
+	jw_end(&w);
+	jw_time(&w, "remote_last_starttls", f->onset, 1);
+	jw_end(&w);
 }
 
 static void
@@ -214,28 +170,106 @@ write_line(FILE *fp, const struct finding *f, const struct session *s)
 	fputc('\n', fp);
 }
 
+/*
+ * One RFC 4180 field.  A cell that a spreadsheet would take for a formula
+ * (=, +, -, @, tab or CR first) gets a leading apostrophe, as OWASP
+ * recommends; the text itself is kept as UTF-8 JSON would keep it.
+ */
+static void
+csv_field(FILE *fp, const char *s, int last)
+{
+	const char *p;
+
+	if (s == NULL)
+		s = "";
+	fputc('"', fp);
+	if (strchr("=+-@\t\r", s[0]) != NULL && s[0] != '\0')
+		fputc('\'', fp);
+	for (p = s; *p != '\0'; p++) {
+		if (*p == '"')
+			fputc('"', fp);
+		fputc(*p, fp);
+	}
+	fputc('"', fp);
+	fputs(last ? "\r\n" : ",", fp);
+}
+
+static void
+write_csv(FILE *fp, const struct finding *f, const struct session *s)
+{
+	char a[LOGTIME_BUFSZ], b[LOGTIME_BUFSZ], num[32], ext[1200];
+	size_t n = 0;
+	int k;
+
+	csv_field(fp, f->rule, 0);
+	csv_field(fp, severity_name(f->severity), 0);
+	csv_field(fp, f->title, 0);
+	csv_field(fp, f->tlsrpt, 0);
+	csv_field(fp, f->message, 0);
+	csv_field(fp, s->id, 0);
+	csv_field(fp, s->folder, 0);
+	csv_field(fp, s->connector, 0);
+	csv_field(fp, s->local_endpoint, 0);
+	csv_field(fp, s->remote_endpoint, 0);
+	csv_field(fp, s->remote_host, 0);
+	csv_field(fp, logtime_format(s->start, a), 0);
+	csv_field(fp, logtime_format(s->end, b), 0);
+	csv_field(fp, s->file, 0);
+	snprintf(num, sizeof num, "%lu", s->line);
+	csv_field(fp, num, 0);
+	csv_field(fp, s->complete ? "true" : "false", 0);
+	ext[0] = '\0';
+	for (k = 0; k < s->ehlo.nkeywords && n < sizeof ext; k++)
+		n += (size_t)snprintf(ext + n, sizeof ext - n, "%s%s",
+		    k > 0 ? " " : "", s->ehlo.keywords[k]);
+	csv_field(fp, ext, 0);
+	csv_field(fp, s->starttls_offered ? "true" : "false", 0);
+	csv_field(fp, s->tls_up ? "true" : "false", 0);
+	snprintf(num, sizeof num, "%u", s->messages_attempted);
+	csv_field(fp, num, 0);
+	snprintf(num, sizeof num, "%u", s->messages_accepted);
+	csv_field(fp, num, 0);
+	csv_field(fp, f->hint, 1);
+}
+
 void
 report_finding(struct report *r, const struct finding *f,
     const struct session *s)
 {
-	switch (r->format) {
+	switch (r->opt.format) {
 	case REPORT_NDJSON:
-		fputc('{', r->out);
-		write_ndjson(r->out, f, s);
-		fputs("}\n", r->out);
+		report_finding_json(r->out, f, s);
+		fputc('\n', r->out);
 		break;
 	case REPORT_LINES:
 		write_line(r->out, f, s);
 		break;
-	case REPORT_TEXT:
-		text_summary_add(r->text, f, s);
+	case REPORT_CSV:
+		write_csv(r->out, f, s);
+		break;
+	case REPORT_JSON:
+		report_json_finding(r->out, f, s, r->findings == 0);
+		break;
+	default:
 		break;
 	}
+	r->findings++;
 }
 
 void
-report_finish(struct report *r, const struct scan_stats *st)
+report_finish(struct report *r, const struct summary *sum)
 {
-	if (r->format == REPORT_TEXT)
-		text_summary_write(r->text, st, r->out);
+	switch (r->opt.format) {
+	case REPORT_TEXT:
+		report_text_write(r->out, &r->opt, sum);
+		break;
+	case REPORT_JSON:
+		report_json_end(r->out, sum);
+		break;
+	case REPORT_TLSRPT:
+		report_tlsrpt_write(r->out, &r->opt, sum);
+		break;
+	default:
+		break;
+	}
 }

@@ -893,7 +893,7 @@ rules_eval(struct rules *r, const struct session *s, finding_fn emit,
 			attrs[nattrs].name = r->captures[i];
 			attrs[nattrs++].value = s->captures[i];
 		}
-	for (i = 0; i < r->lang.nrules; i++) {
+	for (i = 0; i < r->lang.nrules && emit != NULL; i++) {
 		const struct rule_def *d = &r->lang.rules[i];
 
 		if (!d->enabled || !eval_expr(ev, d->when))
@@ -922,6 +922,7 @@ rules_eval(struct rules *r, const struct session *s, finding_fn emit,
 		f.hint = hint[0] != '\0' ? hint : NULL;
 		f.attrs = attrs;
 		f.nattrs = nattrs;
+		f.onset = ev->last_starttls;
 		emit(&f, s, arg);
 	}
 	if (s->starttls_offered && keylen > 0) {

@@ -167,6 +167,7 @@ destroy(struct open_session *o)
 	free(o->s.local_endpoint);
 	free(o->s.remote_endpoint);
 	free(o->s.remote_host);
+	free(o->s.rcpt_domain);
 	free(o);
 }
 
@@ -285,6 +286,29 @@ verb_is(const struct field *f, const char *verb)
 	    (f->len == n || f->p[n] == ' ' || f->p[n] == ':');
 }
 
+/* "RCPT TO:<a@Fabrikam.COM> NOTIFY=..." -> "fabrikam.com", or NULL. */
+static char *
+address_domain(const struct field *f)
+{
+	const char *at, *end, *lt = memchr(f->p, '<', f->len);
+	char *d;
+	size_t i, n;
+
+	if (lt == NULL || (end = memchr(lt, '>', f->len -
+	    (size_t)(lt - f->p))) == NULL)
+		return NULL;
+	for (at = end; at > lt && *at != '@'; at--)
+		;
+	if (at == lt || end - at < 2)
+		return NULL;
+	n = (size_t)(end - at - 1);
+	d = xstrndup(at + 1, n);
+	for (i = 0; i < n; i++)
+		if (d[i] >= 'A' && d[i] <= 'Z')
+			d[i] = (char)(d[i] - 'A' + 'a');
+	return d;
+}
+
 static void
 on_command(struct open_session *o, const struct row *row)
 {
@@ -308,8 +332,11 @@ on_command(struct open_session *o, const struct row *row)
 	} else if (verb_is(d, "MAIL")) {
 		push(o, CMD_MAIL);
 		s->messages_attempted++;
-	} else if (verb_is(d, "RCPT"))
+	} else if (verb_is(d, "RCPT")) {
 		push(o, CMD_RCPT);
+		if (s->rcpt_domain == NULL)
+			s->rcpt_domain = address_domain(d);
+	}
 	else if (verb_is(d, "DATA"))
 		push(o, CMD_DATA);
 	else if (verb_is(d, "BDAT"))

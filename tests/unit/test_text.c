@@ -440,6 +440,19 @@ test_input_name_cmp(void **state)
 		{ "zz/SEND20190321-1.LOG", "aa/readme.txt", -1 },
 		{ "z/a.txt", "a/b.txt", -1 },
 		{ "x/SEND20190321-1.LOG", "y/SEND20190321-1.LOG", 0 },
+		/* a .gz suffix does not count in the rollover order */
+		{ "SEND20190321-9.LOG.gz", "SEND20190321-10.LOG.gz", -1 },
+		{ "SEND20190321-9.LOG.gz", "SEND20190321-10.LOG", -1 },
+		{ "SEND20190321-9.LOG", "SEND20190321-10.LOG.gz", -1 },
+		{ "SEND2019032113-10.LOG.gz", "SEND2019032114-1.LOG", -1 },
+		{ "SEND20190321-2.log.GZ", "SEND20190321-10.LOG", -1 },
+		{ "d/SEND20190321-9.LOG.gz", "c/SEND20190321-10.LOG", -1 },
+		/* same rollover: the plain name first, by bytes */
+		{ "SEND20190321-4.LOG", "SEND20190321-4.LOG.gz", -1 },
+		/* only .LOG.gz: other suffixes are other names */
+		{ "SEND20190321-10.LOG.gz", "SEND20190321-9.LOG.bz2", -1 },
+		{ "SEND20190321-10.LOG.gz", "SEND20190321-9.gz", -1 },
+		{ "SEND20190321-10.LOG", "SEND20190321-9.LOG.gz.gz", -1 },
 	};
 	size_t i;
 
@@ -471,11 +484,13 @@ test_input_name_sort(void **state)
 	const char *names[] = {
 		"notes.txt", "SEND2019032101-1.LOG", "SEND20190321-10.LOG",
 		"SEND20190320-2.LOG", "SEND20190321-9.LOG", "README",
-		"SEND20190321-1.LOG",
+		"SEND20190321-1.LOG", "SEND20190321-11.LOG.gz",
+		"SEND20190321-2.LOG.gz",
 	};
 	static const char *const want[] = {
 		"SEND20190320-2.LOG", "SEND20190321-1.LOG",
-		"SEND20190321-9.LOG", "SEND20190321-10.LOG",
+		"SEND20190321-2.LOG.gz", "SEND20190321-9.LOG",
+		"SEND20190321-10.LOG", "SEND20190321-11.LOG.gz",
 		"SEND2019032101-1.LOG", "README", "notes.txt",
 	};
 	size_t i;

@@ -1,0 +1,679 @@
+/*
+ * summary.c: groups, timeline, coverage, remotes and TLSRPT counts.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ehlo.h"
+#include "strmap.h"
+#include "summary.h"
+#include "xmalloc.h"
+
+#define HOUR_MS	3600000LL
+#define DAY_MS	86400000LL
+
+struct summary *
+summary_new(int64_t gap)
+{
+	struct summary *sum = xcalloc(1, sizeof *sum);
+
+	sum->gap = gap;
+	sum->since = sum->until = -1;
+	sum->group_index = strmap_new();
+	sum->hour_index = strmap_new();
+	sum->folder_index = strmap_new();
+	sum->remote_index = strmap_new();
+	sum->policy_index = strmap_new();
+	return sum;
+}
+
+static void
+free_example(struct summary_example *x)
+{
+	int k;
+
+	free(x->id);
+	free(x->message);
+	free(x->file_copy);
+	for (k = 0; k < x->nevidence; k++)
+		free(x->evidence[k].text);
+	free(x->evidence);
+}
+
+static void
+free_detail(struct summary_tls_detail *d)
+{
+	free(d->result_type);
+	free(d->sending_ip);
+	free(d->receiving_ip);
+	free(d->mx_helo);
+	free(d->mx_host);
+	free(d->reason);
+}
+
+void
+summary_free(struct summary *sum)
+{
+	size_t i, j;
+
+	if (sum == NULL)
+		return;
+	for (i = 0; i < sum->ngroups; i++) {
+		struct summary_group *g = sum->groups[i];
+
+		free(g->rule);
+		free(g->title);
+		free(g->connector);
+		free(g->remote);
+		free(g->hint);
+		for (j = 0; j < g->nips; j++)
+			free(g->ips[j]);
+		free_example(&g->example);
+		free(g);
+	}
+	for (i = 0; i < sum->nfolders; i++)
+		free(sum->folders[i].folder);
+	for (i = 0; i < sum->nremotes; i++) {
+		free(sum->remotes[i].remote);
+		for (j = 0; j < sum->remotes[i].nrules; j++)
+			free(sum->remotes[i].rules[j]);
+		free(sum->remotes[i].rules);
+	}
+	for (i = 0; i < sum->npolicies; i++) {
+		free(sum->policies[i].domain);
+		for (j = 0; j < sum->policies[i].ndetails; j++)
+			free_detail(&sum->policies[i].details[j]);
+		free(sum->policies[i].details);
+	}
+	free(sum->groups);
+	free(sum->hours);
+	free(sum->folders);
+	free(sum->remotes);
+	free(sum->policies);
+	strmap_free(sum->group_index);
+	strmap_free(sum->hour_index);
+	strmap_free(sum->folder_index);
+	strmap_free(sum->remote_index);
+	strmap_free(sum->policy_index);
+	free(sum);
+}
+
+/* Grow an array of n elements of size sz by one; returns the new one. */
+static void *
+append(void *arrayp, size_t *n, size_t sz)
+{
+	char **array = arrayp;
+
+	*array = xreallocarray(*array, *n + 1, sz);
+	memset(*array + *n * sz, 0, sz);
+	return *array + (*n)++ * sz;
+}
+
+/* ---- coverage ---- */
+
+static struct summary_folder *
+folder(struct summary *sum, const char *name)
+{
+	size_t i = strmap_get(sum->folder_index, name, strlen(name));
+	struct summary_folder *f;
+
+	if (i != (size_t)-1)
+		return &sum->folders[i];
+	strmap_put(sum->folder_index, name, strlen(name), sum->nfolders);
+	f = append(&sum->folders, &sum->nfolders, sizeof *f);
+	f->folder = xstrdup(name);
+	return f;
+}
+
+void
+summary_add_gap(struct summary *sum, const char *name, int64_t from,
+    int64_t to)
+{
+	struct summary_folder *f = folder(sum, name);
+
+	if (f->nrows_gaps == SUMMARY_GAPS) {
+		f->more_rows_gaps++;
+		return;
+	}
+	f->rows_gaps[f->nrows_gaps].from = from;
+	f->rows_gaps[f->nrows_gaps++].to = to;
+}
+
+void
+summary_row(struct summary *sum, const char *name, int64_t time)
+{
+	struct summary_folder *f = folder(sum, name);
+
+	if (!f->have_rows) {
+		f->have_rows = 1;
+		f->first = f->last = time;
+		return;
+	}
+	/* Rows come in time order but for a little jitter: a gap is time
+	 * beyond the latest row so far with no row at all. */
+	if (time - f->last > sum->gap)
+		summary_add_gap(sum, name, f->last, time);
+	if (time > f->last)
+		f->last = time;
+	if (time < f->first)
+		f->first = time;
+}
+
+void
+summary_file(struct summary *sum, const char *name)
+{
+	folder(sum, name)->files++;
+}
+
+void
+summary_add_folder(struct summary *sum, const char *name, unsigned long files,
+    int64_t first, int64_t last)
+{
+	struct summary_folder *f = folder(sum, name);
+
+	f->files += files;
+	if (first > last)
+		return;
+	if (!f->have_rows || first < f->first)
+		f->first = first;
+	if (!f->have_rows || last > f->last)
+		f->last = last;
+	f->have_rows = 1;
+}
+
+/* ---- groups ---- */
+
+char *
+summary_remote_label(const struct session *s)
+{
+	const char *ep = s->remote_endpoint, *colon;
+
+	if (s->remote_host != NULL)
+		return xstrdup(s->remote_host);
+	if (ep == NULL)
+		return xstrdup("(unknown)");
+	/* "1.2.3.4:25" -> "1.2.3.4"; "[::1]:25" -> "[::1]" */
+	colon = strrchr(ep, ':');
+	if (colon != NULL && (ep[0] == '[' ? colon[-1] == ']' :
+	    strchr(ep, ':') == colon))
+		return xstrndup(ep, (size_t)(colon - ep));
+	return xstrdup(ep);
+}
+
+static char *
+endpoint_ip(const char *ep)
+{
+	const char *colon;
+
+	if (ep == NULL)
+		return xstrdup("");
+	colon = strrchr(ep, ':');
+	if (ep[0] == '[' && colon != NULL && colon > ep && colon[-1] == ']')
+		return xstrndup(ep + 1, (size_t)(colon - 1 - ep - 1));
+	if (colon != NULL && strchr(ep, ':') == colon)
+		return xstrndup(ep, (size_t)(colon - ep));
+	return xstrdup(ep);
+}
+
+static void
+set_example(struct summary_example *x, const struct finding *f,
+    const struct session *s)
+{
+	int k;
+
+	x->id = xstrdup(s->id);
+	x->file = s->file;
+	x->line = s->line;
+	x->message = xstrdup(f->message);
+	x->complete = s->complete;
+	x->nevidence = s->nevidence;
+	x->evidence_dropped = s->evidence_dropped;
+	x->evidence = xcalloc((size_t)s->nevidence + 1, sizeof *x->evidence);
+	for (k = 0; k < s->nevidence; k++) {
+		x->evidence[k] = s->evidence[k];
+		x->evidence[k].text = xstrndup(s->evidence[k].text,
+		    s->evidence[k].textlen);
+	}
+}
+
+static void
+add_ip(struct summary_group *g, const char *ep)
+{
+	char *ip = endpoint_ip(ep);
+	size_t i;
+
+	for (i = 0; i < g->nips; i++)
+		if (strcmp(g->ips[i], ip) == 0) {
+			free(ip);
+			return;
+		}
+	if (ip[0] == '\0' || g->nips == SUMMARY_GROUP_IPS) {
+		if (ip[0] != '\0')
+			g->more_ips++;
+		free(ip);
+		return;
+	}
+	g->ips[g->nips++] = ip;
+}
+
+void
+summary_finding(struct summary *sum, const struct finding *f,
+    const struct session *s)
+{
+	const char *connector = s->connector != NULL ? s->connector : "";
+	char *remote = summary_remote_label(s), *key;
+	struct summary_group *g;
+	size_t i, n;
+
+	sum->findings++;
+	n = strlen(f->rule) + strlen(connector) + strlen(remote) + 8;
+	key = xmalloc(n);
+	n = (size_t)snprintf(key, n, "%d%c%s%c%s%c%s", (int)f->severity, 0,
+	    f->rule, 0, connector, 0, remote);
+	i = strmap_get(sum->group_index, key, n);
+	if (i == (size_t)-1) {
+		strmap_put(sum->group_index, key, n, sum->ngroups);
+		g = xcalloc(1, sizeof *g);
+		g->rule = xstrdup(f->rule);
+		g->title = xstrdup(f->title != NULL ? f->title : "");
+		g->connector = xstrdup(connector);
+		g->remote = remote;
+		remote = NULL;
+		g->severity = f->severity;
+		g->first = s->start;
+		g->last = s->end;
+		g->last_start = s->start;
+		g->onset = f->onset;
+		g->hint = f->hint != NULL ? xstrdup(f->hint) : NULL;
+		set_example(&g->example, f, s);
+		*(struct summary_group **)append(&sum->groups, &sum->ngroups,
+		    sizeof g) = g;
+	} else
+		g = sum->groups[i];
+	free(key);
+	free(remote);
+	g->sessions++;
+	g->messages += s->messages_attempted;
+	add_ip(g, s->remote_endpoint);
+	if (s->start < g->first) {
+		g->first = s->start;
+		g->onset = f->onset;	/* as seen by the first failure */
+	}
+	if (s->end > g->last)
+		g->last = s->end;
+	if (s->start > g->last_start)
+		g->last_start = s->start;
+	if (g->hint == NULL && f->hint != NULL)
+		g->hint = xstrdup(f->hint);
+}
+
+/* ---- timeline ---- */
+
+void
+summary_add_hour(struct summary *sum, int64_t hour, unsigned long ok,
+    unsigned long failing)
+{
+	char key[32];
+	struct summary_hour *h;
+	size_t i, n;
+
+	n = (size_t)snprintf(key, sizeof key, "%lld", (long long)hour);
+	i = strmap_get(sum->hour_index, key, n);
+	if (i == (size_t)-1) {
+		strmap_put(sum->hour_index, key, n, sum->nhours);
+		h = append(&sum->hours, &sum->nhours, sizeof *h);
+		h->hour = hour;
+	} else
+		h = &sum->hours[i];
+	h->ok += ok;
+	h->failing += failing;
+}
+
+/* ---- remotes ---- */
+
+void
+summary_add_remote(struct summary *sum, const char *remote,
+    int64_t last_start, const char *const *rules, size_t n)
+{
+	size_t i = strmap_get(sum->remote_index, remote, strlen(remote)), k;
+	struct summary_remote *r;
+
+	if (i == (size_t)-1) {
+		strmap_put(sum->remote_index, remote, strlen(remote),
+		    sum->nremotes);
+		r = append(&sum->remotes, &sum->nremotes, sizeof *r);
+		r->remote = xstrdup(remote);
+	} else {
+		r = &sum->remotes[i];
+		if (last_start < r->last_start)
+			return;
+		if (last_start > r->last_start) {
+			for (k = 0; k < r->nrules; k++)
+				free(r->rules[k]);
+			r->nrules = 0;
+		}
+	}
+	r->last_start = last_start;
+	for (k = 0; k < n; k++) {
+		size_t j;
+
+		for (j = 0; j < r->nrules; j++)
+			if (strcmp(r->rules[j], rules[k]) == 0)
+				break;
+		if (j == r->nrules)
+			*(char **)append(&r->rules, &r->nrules,
+			    sizeof(char *)) = xstrdup(rules[k]);
+	}
+}
+
+/* ---- TLSRPT ---- */
+
+static struct summary_policy *
+policy(struct summary *sum, int64_t day, const char *domain)
+{
+	char *key;
+	size_t i, n = strlen(domain) + 32;
+	struct summary_policy *p;
+
+	key = xmalloc(n);
+	n = (size_t)snprintf(key, n, "%lld %s", (long long)day, domain);
+	i = strmap_get(sum->policy_index, key, n);
+	if (i == (size_t)-1) {
+		strmap_put(sum->policy_index, key, n, sum->npolicies);
+		p = append(&sum->policies, &sum->npolicies, sizeof *p);
+		p->day = day;
+		p->domain = xstrdup(domain);
+	} else
+		p = &sum->policies[i];
+	free(key);
+	return p;
+}
+
+void
+summary_add_tls(struct summary *sum, int64_t day, const char *domain,
+    unsigned long successful, unsigned long failed)
+{
+	struct summary_policy *p = policy(sum, day, domain);
+
+	p->successful += successful;
+	p->failed += failed;
+}
+
+void
+summary_add_tls_detail(struct summary *sum, int64_t day, const char *domain,
+    const struct summary_tls_key *k, unsigned long count)
+{
+	struct summary_policy *p = policy(sum, day, domain);
+	struct summary_tls_detail *x;
+	size_t i;
+
+	for (i = 0; i < p->ndetails; i++) {
+		x = &p->details[i];
+		if (strcmp(x->result_type, k->result_type) == 0 &&
+		    strcmp(x->sending_ip, k->sending_ip) == 0 &&
+		    strcmp(x->receiving_ip, k->receiving_ip) == 0 &&
+		    strcmp(x->mx_helo, k->mx_helo) == 0 &&
+		    strcmp(x->mx_host, k->mx_host) == 0 &&
+		    strcmp(x->reason, k->reason) == 0) {
+			x->count += count;
+			return;
+		}
+	}
+	x = append(&p->details, &p->ndetails, sizeof *x);
+	x->result_type = xstrdup(k->result_type);
+	x->sending_ip = xstrdup(k->sending_ip);
+	x->receiving_ip = xstrdup(k->receiving_ip);
+	x->mx_helo = xstrdup(k->mx_helo);
+	x->mx_host = xstrdup(k->mx_host);
+	x->reason = xstrdup(k->reason);
+	x->count = count;
+}
+
+/* "mx1.fabrikam.com" -> "fabrikam.com"; a name of two labels stays. */
+static const char *
+host_domain(const char *host)
+{
+	const char *dot = strchr(host, '.');
+
+	return dot != NULL && strchr(dot + 1, '.') != NULL ? dot + 1 : host;
+}
+
+static const char *
+attr(const struct finding *f, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < f->nattrs; i++)
+		if (strcmp(f->attrs[i].name, name) == 0)
+			return f->attrs[i].value;
+	return NULL;
+}
+
+void
+summary_outcome_add(struct summary_outcome *o, const struct finding *f)
+{
+	const char *reason;
+
+	if (f->severity != SEV_INFO)
+		o->failing = 1;
+	if (o->nrules < sizeof o->rules / sizeof *o->rules)
+		o->rules[o->nrules++] = f->rule;
+	if (o->tls_type == NULL && f->tlsrpt != NULL) {
+		o->tls_type = f->tlsrpt;
+		if ((reason = attr(f, "tls_error")) == NULL)
+			reason = attr(f, "auth_error");
+		snprintf(o->tls_reason, sizeof o->tls_reason, "%s",
+		    reason != NULL ? reason : "");
+	}
+}
+
+/*
+ * One session in RFC 8460 terms: successful when TLS came up with no
+ * failure found; failed with the result type of the first finding that
+ * has one, or starttls-not-supported when the EHLO/HELO reply lacked
+ * STARTTLS; neither when it never got a reply (never connected) or when
+ * STARTTLS was offered and not used.
+ */
+static void
+tls_session(struct summary *sum, const struct session *s,
+    const struct summary_outcome *o)
+{
+	struct summary_tls_key k;
+	const char *type = o->tls_type, *domain;
+	char *sending, *receiving, helo[256];
+	int64_t day;
+
+	if (!s->greeting_seen && !s->tls_up)
+		return;
+	if (type == NULL && !s->starttls_offered)
+		type = "starttls-not-supported";
+	day = s->start - ((s->start % DAY_MS) + DAY_MS) % DAY_MS;
+	sending = endpoint_ip(s->local_endpoint);
+	receiving = endpoint_ip(s->remote_endpoint);
+	domain = s->rcpt_domain != NULL ? s->rcpt_domain :
+	    s->remote_host != NULL ? host_domain(s->remote_host) : receiving;
+	if (type == NULL) {
+		if (s->tls_up)
+			summary_add_tls(sum, day, domain, 1, 0);
+		free(sending);
+		free(receiving);
+		return;
+	}
+	summary_add_tls(sum, day, domain, 0, 1);
+	k.result_type = type;
+	k.sending_ip = sending;
+	k.receiving_ip = receiving;
+	k.mx_helo = ehlo_host_name(s->ehlo.greeting, strlen(s->ehlo.greeting),
+	    helo, sizeof helo) != NULL ? helo : "";
+	k.mx_host = s->remote_host != NULL ? s->remote_host : "";
+	k.reason = type == o->tls_type ? o->tls_reason : "";
+	summary_add_tls_detail(sum, day, domain, &k, 1);
+	free(sending);
+	free(receiving);
+}
+
+void
+summary_session(struct summary *sum, const struct session *s,
+    const struct summary_outcome *o)
+{
+	char *remote;
+
+	summary_add_hour(sum, s->start - ((s->start % HOUR_MS) + HOUR_MS) %
+	    HOUR_MS, !o->failing, o->failing);
+	remote = summary_remote_label(s);
+	summary_add_remote(sum, remote, s->start, o->rules, o->nrules);
+	free(remote);
+	tls_session(sum, s, o);
+}
+
+/* ---- the end ---- */
+
+static int
+group_cmp(const void *a, const void *b)
+{
+	const struct summary_group *x = *(struct summary_group *const *)a;
+	const struct summary_group *y = *(struct summary_group *const *)b;
+	int c;
+
+	if (x->severity != y->severity)
+		return x->severity > y->severity ? -1 : 1;
+	if ((c = strcmp(x->rule, y->rule)) != 0 ||
+	    (c = strcmp(x->connector, y->connector)) != 0)
+		return c;
+	if (x->sessions != y->sessions)
+		return x->sessions > y->sessions ? -1 : 1;
+	return strcmp(x->remote, y->remote);
+}
+
+static int
+hour_cmp(const void *a, const void *b)
+{
+	const struct summary_hour *x = a, *y = b;
+
+	return x->hour < y->hour ? -1 : x->hour > y->hour;
+}
+
+static int
+remote_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct summary_remote *)a)->remote,
+	    ((const struct summary_remote *)b)->remote);
+}
+
+static int
+detail_cmp(const void *a, const void *b)
+{
+	const struct summary_tls_detail *x = a, *y = b;
+	int c;
+
+	if ((c = strcmp(x->result_type, y->result_type)) != 0 ||
+	    (c = strcmp(x->receiving_ip, y->receiving_ip)) != 0 ||
+	    (c = strcmp(x->mx_helo, y->mx_helo)) != 0 ||
+	    (c = strcmp(x->mx_host, y->mx_host)) != 0 ||
+	    (c = strcmp(x->sending_ip, y->sending_ip)) != 0)
+		return c;
+	return strcmp(x->reason, y->reason);
+}
+
+static int
+policy_cmp(const void *a, const void *b)
+{
+	const struct summary_policy *x = a, *y = b;
+
+	if (x->day != y->day)
+		return x->day < y->day ? -1 : 1;
+	return strcmp(x->domain, y->domain);
+}
+
+static int
+gap_cmp(const void *a, const void *b)
+{
+	const struct summary_gap *x = a, *y = b;
+
+	return x->from < y->from ? -1 : x->from > y->from;
+}
+
+/* qsort, which may not be given a NULL array even of no elements. */
+static void
+sort(void *base, size_t n, size_t size, int (*cmp)(const void *,
+    const void *))
+{
+	if (n > 1)
+		qsort(base, n, size, cmp);
+}
+
+static void
+add_gap(struct summary_folder *f, int64_t from, int64_t to)
+{
+	if (f->ngaps == sizeof f->gaps / sizeof *f->gaps) {
+		f->more_gaps++;
+		return;
+	}
+	f->gaps[f->ngaps].from = from;
+	f->gaps[f->ngaps++].to = to;
+}
+
+void
+summary_finish(struct summary *sum)
+{
+	size_t i, j;
+
+	sort(sum->groups, sum->ngroups, sizeof *sum->groups, group_cmp);
+	sort(sum->hours, sum->nhours, sizeof *sum->hours, hour_cmp);
+	sort(sum->remotes, sum->nremotes, sizeof *sum->remotes, remote_cmp);
+	sort(sum->policies, sum->npolicies, sizeof *sum->policies,
+	    policy_cmp);
+	for (i = 0; i < sum->npolicies; i++)
+		sort(sum->policies[i].details, sum->policies[i].ndetails,
+		    sizeof *sum->policies[i].details, detail_cmp);
+	/*
+	 * Only what is missing inside the window counts.  A folder's logs are
+	 * also missing where they start after the window's start (or the
+	 * first row of any folder) and end before its end (or the last row
+	 * of any folder): a server whose logs stop early is the audit's
+	 * blind spot.
+	 */
+	for (i = 0; i < sum->nfolders; i++) {
+		struct summary_folder *f = &sum->folders[i];
+		int64_t lo = sum->since >= 0 ? sum->since :
+		    sum->stats.have_time ? sum->stats.first_time : INT64_MIN;
+		int64_t hi = sum->until >= 0 && sum->until != INT64_MAX ?
+		    sum->until : sum->stats.have_time ? sum->stats.last_time :
+		    INT64_MAX;
+		size_t k;
+
+		f->ngaps = 0;
+		f->more_gaps = f->more_rows_gaps;
+		if (f->have_rows && lo != INT64_MIN && f->first - lo > sum->gap)
+			add_gap(f, lo, f->first);
+		for (k = 0; k < f->nrows_gaps; k++) {
+			struct summary_gap g = f->rows_gaps[k];
+
+			if (g.from < lo)
+				g.from = lo;
+			if (g.to > hi)
+				g.to = hi;
+			if (g.to - g.from > sum->gap)
+				add_gap(f, g.from, g.to);
+		}
+		if (f->have_rows && hi != INT64_MAX && hi - f->last > sum->gap)
+			add_gap(f, f->last, hi);
+		sort(f->gaps, f->ngaps, sizeof *f->gaps, gap_cmp);
+	}
+	/* Still failing: the remote's latest session had this rule. */
+	for (i = 0; i < sum->ngroups; i++) {
+		struct summary_group *g = sum->groups[i];
+		struct summary_remote key, *r;
+
+		key.remote = g->remote;
+		r = sum->nremotes == 0 ? NULL : bsearch(&key, sum->remotes,
+		    sum->nremotes, sizeof *sum->remotes, remote_cmp);
+		g->still_failing = 0;
+		for (j = 0; r != NULL && j < r->nrules; j++)
+			if (strcmp(r->rules[j], g->rule) == 0 &&
+			    r->last_start == g->last_start)
+				g->still_failing = 1;
+	}
+}
