@@ -723,6 +723,157 @@ test_reader_long_last_line(void **state)
 	src_close(&s);
 }
 
+/* --- the fast path gives what libcsv gives ------------------------------ */
+
+static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
+
+static unsigned
+rng(unsigned n)
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return (unsigned)((rng_state * 0x2545F4914F6CDD1Dull) >> 33) % n;
+}
+
+/* A field's bytes from an alphabet that holds every byte CSV cares about. */
+static size_t
+random_bytes(char *out, size_t max)
+{
+	static const char alphabet[] = "ab ,\"\"\r\t\0\xc3\xa9x*<-";
+	size_t i, n = rng((unsigned)max);
+
+	for (i = 0; i < n; i++)
+		out[i] = alphabet[rng(sizeof alphabet - 1)];
+	return n;
+}
+
+/* One data line: 9 fields, each written well (quoted when it must be) or
+ * raw, so that good rows and every kind of broken one come out. */
+static size_t
+random_line(char *out)
+{
+	static const char *const fixed[] = { T, NULL, ID, "0" };
+	char field[24];
+	size_t n = 0, len, k;
+	int i;
+
+	for (i = 0; i < 9; i++) {
+		if (i > 0)
+			out[n++] = ',';
+		if (i < 4 && fixed[i] != NULL && rng(8) != 0) {
+			memcpy(out + n, fixed[i], strlen(fixed[i]));
+			n += strlen(fixed[i]);
+			continue;
+		}
+		if (i == 6 && rng(8) != 0) {
+			out[n++] = "+-<>*"[rng(5)];
+			continue;
+		}
+		len = random_bytes(field, sizeof field);
+		if (rng(4) == 0) {		/* raw, maybe broken */
+			memcpy(out + n, field, len);
+			n += len;
+			continue;
+		}
+		out[n++] = '"';
+		for (k = 0; k < len; k++) {
+			if (field[k] == '"')
+				out[n++] = '"';
+			out[n++] = field[k];
+		}
+		if (rng(16) != 0)		/* now and then left open */
+			out[n++] = '"';
+		if (rng(16) == 0)		/* or followed by junk */
+			out[n++] = 'j';
+	}
+	return n;
+}
+
+struct parsed {
+	char		*text;		/* every row's fields, one after another */
+	size_t		 len;
+	unsigned long	 rows, bad_rows, lines;
+};
+
+static void
+parse_all(const char *in, size_t len, int fast, struct parsed *out)
+{
+	struct reader *r;
+	struct row row;
+	FILE *fp, *mem;
+	char *buf = malloc(len);
+
+	assert_non_null(buf);
+	memcpy(buf, in, len);
+	fp = fmemopen(buf, len, "r");
+	assert_non_null(fp);
+	mem = open_memstream(&out->text, &out->len);
+	assert_non_null(mem);
+	r = reader_new(fp, "diff.LOG");
+	reader_set_fast_path(r, fast);
+	assert_int_equal(reader_header(r), LOG_SEND);
+	while (reader_next(r, &row) == 1) {
+		const struct field *f;
+
+		fprintf(mem, "%lu %c", row.line, row.event);
+		for (f = &row.date_time; f <= &row.context; f++) {
+			fprintf(mem, "|%zu:", f->len);
+			fwrite(f->p, 1, f->len, mem);
+			assert_int_equal(f->p[f->len], '\0');
+		}
+		fputc('\n', mem);
+	}
+	out->rows = reader_stats(r)->rows;
+	out->bad_rows = reader_stats(r)->bad_rows;
+	out->lines = reader_stats(r)->lines;
+	reader_free(r);
+	fclose(fp);
+	fclose(mem);
+	free(buf);
+}
+
+/*
+ * Thousands of random lines, good and broken, read with the fast path
+ * and with libcsv alone: the same rows, fields and bad rows, byte for
+ * byte.
+ */
+static void
+test_reader_fast_path_equals_libcsv(void **state)
+{
+	enum { LINES = 400, ROUNDS = 25 };
+	static const char hdr[] = HDR;
+	struct parsed fast, slow;
+	char *in;
+	size_t n;
+	int round, i;
+
+	(void)state;
+	in = malloc(sizeof hdr + LINES * 9 * 64);
+	assert_non_null(in);
+	for (round = 0; round < ROUNDS; round++) {
+		memcpy(in, hdr, sizeof hdr - 1);
+		n = sizeof hdr - 1;
+		for (i = 0; i < LINES; i++) {
+			n += random_line(in + n);
+			memcpy(in + n, rng(4) ? "\r\n" : "\n", 2);
+			n += in[n] == '\r' ? 2 : 1;
+		}
+		parse_all(in, n, 1, &fast);
+		parse_all(in, n, 0, &slow);
+		assert_int_equal(fast.lines, slow.lines);
+		assert_int_equal(fast.bad_rows, slow.bad_rows);
+		assert_int_equal(fast.rows, slow.rows);
+		assert_int_equal(fast.len, slow.len);
+		assert_memory_equal(fast.text, slow.text, fast.len);
+		/* Both kinds of row are there to compare. */
+		assert_true(fast.rows > 0 && fast.bad_rows > 0);
+		free(fast.text);
+		free(slow.text);
+	}
+	free(in);
+}
+
 int
 main(void)
 {
@@ -740,6 +891,7 @@ main(void)
 		T_(test_reader_line_at_limit),
 		T_(test_reader_line_just_over_limit),
 		T_(test_reader_long_last_line),
+		T_(test_reader_fast_path_equals_libcsv),
 	};
 
 	/* Skipped rows are warned about on stderr; they are counted anyway. */
