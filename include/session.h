@@ -24,6 +24,12 @@
 #define SESSION_EVIDENCE_MAX	48	/* evidence rows kept per session */
 #define SESSION_TEXT_MAX	1024	/* bytes of an evidence row's text */
 #define SESSION_CAPTURES_MAX	32	/* named groups the rules may keep */
+/*
+ * Sessions open at once, per table.  Past it the oldest open session is
+ * closed as incomplete, so that logs of sessions that never end (a
+ * crashed server, hostile input) cannot take all memory: about 6 KB each.
+ */
+#define SESSION_OPEN_MAX	20000
 
 /* A row kept as evidence: where it is and what it said. */
 struct evidence {
@@ -58,7 +64,7 @@ struct session {
 	unsigned	 messages_accepted;	/* 2xx after DATA or BDAT LAST */
 	char		*rcpt_domain;	/* of the first RCPT TO, lower case */
 
-	struct evidence	 evidence[SESSION_EVIDENCE_MAX];
+	struct evidence	*evidence;	/* nevidence of them, in row order */
 	int		 nevidence;
 	unsigned	 evidence_dropped;
 
@@ -71,6 +77,7 @@ struct session_stats {
 	unsigned long	 complete;
 	unsigned long	 incomplete;
 	unsigned long	 open_max;	/* most sessions open at once */
+	unsigned long	 evicted;	/* closed early: SESSION_OPEN_MAX */
 };
 
 struct session_table;

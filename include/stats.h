@@ -20,6 +20,7 @@ struct scan_stats {
 	unsigned long		 bad_rows;
 	unsigned long		 sessions_complete;
 	unsigned long		 sessions_incomplete;
+	unsigned long		 sessions_evicted;	/* closed early: too many open */
 	unsigned long		 sessions_reported;	/* in the window and filters */
 	unsigned long		 findings;
 	int			 have_time;

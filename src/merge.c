@@ -134,6 +134,9 @@ merge_finding(json_t *o, struct summary *sum, struct report *rep)
 
 		if (s.nevidence == SESSION_EVIDENCE_MAX || text == NULL)
 			break;
+		if (s.nevidence % 8 == 0)
+			s.evidence = xreallocarray(s.evidence,
+			    (size_t)s.nevidence + 8, sizeof *s.evidence);
 		e = &s.evidence[s.nevidence++];
 		e->file = str(v, "file");
 		e->line = (unsigned long)num(v, "line");
@@ -147,6 +150,7 @@ merge_finding(json_t *o, struct summary *sum, struct report *rep)
 	}
 	for (i = 0; i < (size_t)s.nevidence; i++)
 		free(s.evidence[i].text);
+	free(s.evidence);
 	free(s.id);
 	free(s.connector);
 	free(s.local_endpoint);
@@ -174,6 +178,7 @@ merge_read(json_t *o, struct scan_stats *st)
 	st->sessions_incomplete += (unsigned long)num(o,
 	    "sessions_incomplete");
 	st->sessions_reported += (unsigned long)num(o, "sessions_reported");
+	st->sessions_evicted += (unsigned long)num(o, "sessions_evicted");
 	if (first >= 0 && (!st->have_time || first < st->first_time))
 		st->first_time = first;
 	if (last >= 0 && (!st->have_time || last > st->last_time))

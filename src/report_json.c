@@ -52,6 +52,7 @@ write_read(struct jsonw *w, const struct scan_stats *st)
 	jw_int(w, "sessions_complete", (long long)st->sessions_complete);
 	jw_int(w, "sessions_incomplete", (long long)st->sessions_incomplete);
 	jw_int(w, "sessions_reported", (long long)st->sessions_reported);
+	jw_int(w, "sessions_evicted", (long long)st->sessions_evicted);
 	jw_time(w, "first", st->have_time ? st->first_time : -1, 1);
 	jw_time(w, "last", st->have_time ? st->last_time : -1, 1);
 	jw_end(w);

@@ -360,6 +360,10 @@ write_read(const struct out *o, const struct summary *sum)
 	    "open at the end of their folder's logs), %lu reported on\n",
 	    st->sessions_complete, st->sessions_incomplete,
 	    st->sessions_reported);
+	if (st->sessions_evicted > 0)
+		fprintf(o->fp, "               %lu of the incomplete closed early: "
+		    "more than %d open at once\n", st->sessions_evicted,
+		    SESSION_OPEN_MAX);
 	if (st->have_time)
 		fprintf(o->fp, "Time range:    %s .. %s\n",
 		    logtime_format(st->first_time, a),

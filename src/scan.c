@@ -187,8 +187,15 @@ scan_file(struct scan *sc, const struct input_file *f)
 		sc->last_folder = f->folder;
 		summary_file(sc->summary, f->folder);
 		while ((rc = reader_next(r, &row)) == 1) {
+			unsigned long evicted = sessions_stats(sc->sessions)->evicted;
+
 			count_row(sc, f->folder, &row);
 			s = sessions_feed(sc->sessions, f->folder, &row);
+			if (evicted == 0 && sessions_stats(sc->sessions)->evicted)
+				diag(DIAG_WARNING, f->path, row.line, "more than "
+				    "%d sessions open at once: the oldest are "
+				    "closed early as incomplete (counted in the "
+				    "summary)", SESSION_OPEN_MAX);
 			rules_observe_row(sc->rules, s, &row);
 			sessions_end_row(sc->sessions, s);
 			if ((reader_stats(r)->rows & 0xffff) == 0) {
@@ -365,6 +372,7 @@ scan_run(const struct scan_options *opt)
 	ss = sessions_stats(sc.sessions);
 	sc.stats->sessions_complete = ss->complete;
 	sc.stats->sessions_incomplete = ss->incomplete;
+	sc.stats->sessions_evicted = ss->evicted;
 	sc.stats->findings = sc.summary->findings;
 	summary_finish(sc.summary);
 	report_finish(sc.report, sc.summary);

@@ -27,8 +27,7 @@ struct open_session {
 	uint32_t		 hash;
 	unsigned char		 pending[PENDING_MAX];
 	unsigned		 phead, pcount;
-	struct ehlo_reply	 reply;		/* EHLO/HELO reply being read */
-	int			 in_reply;
+	struct ehlo_reply	*reply;		/* EHLO/HELO reply being read */
 	int			 ended;		/* its "-" row was seen */
 };
 
@@ -162,6 +161,8 @@ destroy(struct open_session *o)
 		free(o->s.evidence[i].text);
 	for (i = 0; i < SESSION_CAPTURES_MAX; i++)
 		free(o->s.captures[i]);
+	free(o->s.evidence);
+	free(o->reply);
 	free(o->s.id);
 	free(o->s.connector);
 	free(o->s.local_endpoint);
@@ -233,8 +234,12 @@ session_add_evidence(struct session *s, const struct row *row)
 		e = &s->evidence[SESSION_EVIDENCE_MAX - 1];
 		free(e->text);
 		s->evidence_dropped++;
-	} else
+	} else {
+		if (s->nevidence % 8 == 0)
+			s->evidence = xreallocarray(s->evidence,
+			    (size_t)s->nevidence + 8, sizeof *s->evidence);
 		e = &s->evidence[s->nevidence++];
+	}
 	e->file = row->file;
 	e->line = row->line;
 	e->event = row->event;
@@ -363,28 +368,34 @@ on_greeting_reply(struct open_session *o, const struct row *row,
     enum command cmd)
 {
 	struct session *s = &o->s;
+	struct ehlo_reply *reply;
 
-	if (!o->in_reply) {
-		ehlo_init(&o->reply);
-		o->in_reply = 1;
+	if (o->reply == NULL) {
+		o->reply = xmalloc(sizeof *o->reply);
+		ehlo_init(o->reply);
 	}
 	if (!s->tls_up)
 		session_add_evidence(s, row);
-	if (ehlo_feed(&o->reply, row->data.p, row->data.len,
+	if (ehlo_feed(o->reply, row->data.p, row->data.len,
 	    cmd == CMD_HELO) != 1)
 		return;
-	o->in_reply = 0;
-	if (s->tls_up)
+	reply = o->reply;
+	o->reply = NULL;
+	if (s->tls_up) {
+		free(reply);
 		return;		/* the EHLO after STARTTLS tells nothing new */
-	if (o->reply.code / 100 == 2 || s->ehlo.lines == 0)
-		s->ehlo = o->reply;
-	if (o->reply.code / 100 != 2)
-		return;
-	s->greeting_seen = 1;
-	if (o->reply.starttls)
-		s->starttls_offered = 1;
-	if (!smtp_text_masked(o->reply.greeting, strlen(o->reply.greeting)))
-		set_host(s, o->reply.greeting, strlen(o->reply.greeting));
+	}
+	if (reply->code / 100 == 2 || s->ehlo.lines == 0)
+		s->ehlo = *reply;
+	if (reply->code / 100 == 2) {
+		s->greeting_seen = 1;
+		if (reply->starttls)
+			s->starttls_offered = 1;
+		if (!smtp_text_masked(reply->greeting,
+		    strlen(reply->greeting)))
+			set_host(s, reply->greeting, strlen(reply->greeting));
+	}
+	free(reply);
 }
 
 static void
@@ -459,8 +470,13 @@ sessions_feed(struct session_table *t, const char *folder,
 	struct open_session *o = lookup(t, folder, &row->session_id, hash);
 	struct session *s;
 
-	if (o == NULL)
+	if (o == NULL) {
+		if (t->count >= SESSION_OPEN_MAX) {
+			t->stats.evicted++;
+			close_session(t, t->oldest, 0);
+		}
 		o = create(t, folder, row, hash);
+	}
 	s = &o->s;
 	if (row->time < s->start)
 		s->start = row->time;
