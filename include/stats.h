@@ -15,6 +15,7 @@ struct scan_stats {
 	unsigned long		 skipped_other;	/* other log type, bad header, not regular */
 	unsigned long		 skipped_window;	/* wholly outside --since/--until */
 	unsigned long		 files_unreadable;
+	unsigned long		 errors;	/* paths and files that failed */
 	unsigned long long	 bytes;
 	unsigned long		 rows;
 	unsigned long		 bad_rows;

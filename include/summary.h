@@ -122,6 +122,8 @@ void		 summary_free(struct summary *);
 /* A row read from folder: coverage. */
 void		 summary_row(struct summary *, const char *folder, int64_t time);
 void		 summary_file(struct summary *, const char *folder);
+/* A folder whose files were all skipped still has its coverage. */
+void		 summary_folder_seen(struct summary *, const char *folder);
 
 /* A finding to report: its group. */
 void		 summary_finding(struct summary *, const struct finding *,

@@ -44,6 +44,8 @@ filter_time_parse(const char *text, struct filter_time *t)
 	memcpy(buf, text, len + 1);
 	if (len > 10 && buf[10] == ' ')
 		buf[10] = 'T';
+	if (len == 17 && buf[16] == 'Z')	/* 2026-11-02T13:00Z */
+		buf[--len] = '\0';
 	if (len == 10)
 		i = 0;
 	else if (len == 16)

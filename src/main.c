@@ -314,7 +314,8 @@ main(int argc, char *argv[])
 	}
 
 	opt.report.color = strcmp(color, "always") == 0 ||
-	    (strcmp(color, "auto") == 0 && getenv("NO_COLOR") == NULL &&
+	    (strcmp(color, "auto") == 0 && (getenv("NO_COLOR") == NULL ||
+	    getenv("NO_COLOR")[0] == '\0') &&
 	    isatty(STDOUT_FILENO));
 	opt.progress = !quiet && isatty(STDERR_FILENO);
 	if (merge) {

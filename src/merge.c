@@ -171,6 +171,7 @@ merge_read(json_t *o, struct scan_stats *st)
 	st->skipped_other += (unsigned long)num(o, "skipped_other");
 	st->skipped_window += (unsigned long)num(o, "skipped_window");
 	st->files_unreadable += (unsigned long)num(o, "files_unreadable");
+	st->errors += (unsigned long)num(o, "errors");
 	st->bytes += (unsigned long long)num(o, "bytes");
 	st->rows += (unsigned long)num(o, "rows");
 	st->bad_rows += (unsigned long)num(o, "bad_rows");
@@ -347,7 +348,8 @@ merge_run(const char *const *paths, size_t npaths,
 	sum->stats.findings = sum->findings;
 	summary_finish(sum);
 	report_finish(rep, sum);
-	status = sum->findings > 0 ? 1 : 0;
+	/* A result made despite trouble keeps its trouble. */
+	status = sum->stats.errors > 0 ? 2 : sum->findings > 0;
 	report_free(rep);
 	summary_free(sum);
 out:

@@ -17,6 +17,8 @@
 
 #define CHUNK		(64 * 1024)
 #define MAX_COLUMNS	64
+/* Bytes kept after the fields: PCRE2's JIT reads a little ahead. */
+#define FIELD_PAD	64
 
 enum column {
 	COL_IGNORED, COL_DATE_TIME, COL_CONNECTOR, COL_SESSION, COL_SEQUENCE,
@@ -66,6 +68,19 @@ struct reader {
 };
 
 /*
+ * Buffers are kept zeroed past what was read: PCRE2's JIT reads a little
+ * ahead of a subject's end, harmlessly, and memory checkers should see
+ * defined bytes there.
+ */
+static void *
+grow_zeroed(void *p, size_t old, size_t size)
+{
+	p = xrealloc(p, size);
+	memset((char *)p + old, 0, size - old);
+	return p;
+}
+
+/*
  * libcsv grows its field buffer without limit; refuse above the line cap
  * so that no field can take more than a line's worth of memory.
  */
@@ -113,9 +128,9 @@ reader_new(FILE *fp, const char *name)
 	r->name = name;
 	r->date = -1;
 	r->size = CHUNK;
-	r->buf = xmalloc(r->size);
+	r->buf = xcalloc(1, r->size);
 	r->fbufsize = 4096;
-	r->fbuf = xmalloc(r->fbufsize);
+	r->fbuf = xcalloc(1, r->fbufsize);
 	csv_setup(r);
 	return r;
 }
@@ -161,7 +176,7 @@ fill(struct reader *r)
 	}
 	if (r->end == r->size) {
 		r->size *= 2;
-		r->buf = xrealloc(r->buf, r->size);
+		r->buf = grow_zeroed(r->buf, r->size / 2, r->size);
 	}
 	n = fread(r->buf + r->end, 1, r->size - r->end, r->fp);
 	if (n == 0) {
@@ -348,10 +363,12 @@ on_field(void *s, size_t len, void *arg)
 
 	if (i >= MAX_COLUMNS)
 		return;
-	if (r->fbufused + len + 1 > r->fbufsize) {
-		while (r->fbufused + len + 1 > r->fbufsize)
+	if (r->fbufused + len + 1 + FIELD_PAD > r->fbufsize) {
+		size_t old = r->fbufsize;
+
+		while (r->fbufused + len + 1 + FIELD_PAD > r->fbufsize)
 			r->fbufsize *= 2;
-		r->fbuf = xrealloc(r->fbuf, r->fbufsize);
+		r->fbuf = grow_zeroed(r->fbuf, old, r->fbufsize);
 	}
 	if (len > 0)
 		memcpy(r->fbuf + r->fbufused, s, len);
@@ -400,10 +417,12 @@ split_fast(struct reader *r)
 	char *out;
 	size_t n = 0;
 
-	if (r->linelen + 1 > r->fbufsize) {
-		while (r->linelen + 1 > r->fbufsize)
+	if (r->linelen + 1 + FIELD_PAD > r->fbufsize) {
+		size_t old = r->fbufsize;
+
+		while (r->linelen + 1 + FIELD_PAD > r->fbufsize)
 			r->fbufsize *= 2;
-		r->fbuf = xrealloc(r->fbuf, r->fbufsize);
+		r->fbuf = grow_zeroed(r->fbuf, old, r->fbufsize);
 	}
 	out = r->fbuf;
 	for (p = line;; p++) {

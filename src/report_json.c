@@ -46,6 +46,7 @@ write_read(struct jsonw *w, const struct scan_stats *st)
 	jw_int(w, "skipped_other", (long long)st->skipped_other);
 	jw_int(w, "skipped_window", (long long)st->skipped_window);
 	jw_int(w, "files_unreadable", (long long)st->files_unreadable);
+	jw_int(w, "errors", (long long)st->errors);
 	jw_int(w, "bytes", (long long)st->bytes);
 	jw_int(w, "rows", (long long)st->rows);
 	jw_int(w, "bad_rows", (long long)st->bad_rows);

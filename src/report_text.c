@@ -221,6 +221,20 @@ write_gaps(const struct out *o, const struct summary *sum)
 
 	for (i = 0; i < sum->nfolders; i++)
 		n += sum->folders[i].ngaps + sum->folders[i].more_gaps;
+	if (sum->have_window && sum->stats.sessions_reported == 0 &&
+	    (!sum->stats.have_time || (sum->since >= 0 &&
+	    sum->stats.last_time < sum->since) || (sum->until >= 0 &&
+	    sum->stats.first_time > sum->until))) {
+		fputc('\n', o->fp);
+		paint(o, RED);
+		fputs("LOGS MISSING: no rows at all in the window", o->fp);
+		unpaint(o);
+		if (sum->stats.have_time)
+			fprintf(o->fp, "; the rows read run from %s to %s UTC",
+			    short_time(sum->stats.first_time, a),
+			    short_time(sum->stats.last_time, b));
+		fputc('\n', o->fp);
+	}
 	if (n == 0)
 		return;
 	fputc('\n', o->fp);
@@ -382,9 +396,11 @@ write_read(const struct out *o, const struct summary *sum)
 		    st->skipped_no_header, st->skipped_window,
 		    st->skipped_other);
 	fputc('\n', o->fp);
-	if (st->files_unreadable > 0)
-		fprintf(o->fp, "Unreadable:    %lu %s\n", st->files_unreadable,
-		    plural(st->files_unreadable, "file", "files"));
+	if (st->errors > 0)
+		fprintf(o->fp, "Errors:        %lu %s or %s could not be read "
+		    "(see the error messages)\n", st->errors,
+		    plural(st->errors, "path", "paths"),
+		    plural(st->errors, "file", "files"));
 	fprintf(o->fp, "Bad rows:      %lu skipped\n", st->bad_rows);
 }
 

@@ -67,6 +67,8 @@ struct rules {
 	int			 ncaptures;
 	pcre2_match_context	*mctx;
 	pcre2_match_data	*md;
+	char			*scratch;	/* see padded() */
+	size_t			 scratchsize;
 	struct history		*history[HISTORY_BUCKETS];
 };
 
@@ -437,6 +439,7 @@ rules_free(struct rules *r)
 		}
 	pcre2_match_context_free(r->mctx);
 	pcre2_match_data_free(r->md);
+	free(r->scratch);
 	free(r);
 }
 
@@ -740,6 +743,26 @@ compare(enum cmp_op op, int c)
 	}
 }
 
+/*
+ * PCRE2's JIT reads up to a vector ahead of a subject's end: match in a
+ * copy with zeroed room after it, not in a string allocated to its length.
+ */
+#define MATCH_PAD	64
+
+static const char *
+padded(struct rules *r, const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len + 1 + MATCH_PAD > r->scratchsize) {
+		r->scratchsize = len + 1 + MATCH_PAD;
+		r->scratch = xrealloc(r->scratch, r->scratchsize);
+	}
+	memcpy(r->scratch, s, len);
+	memset(r->scratch + len, 0, r->scratchsize - len);
+	return r->scratch;
+}
+
 static int
 eval_expr(struct eval *ev, const struct expr *e)
 {
@@ -774,7 +797,8 @@ eval_expr(struct eval *ev, const struct expr *e)
 			n = v.num;
 		return compare(e->cmp, n < e->num ? -1 : n > e->num);
 	case EXPR_MATCH:
-		text = value_text(ref_value(ev, &e->ref), num, sizeof num);
+		text = padded(ev->r, value_text(ref_value(ev, &e->ref), num,
+		    sizeof num));
 		rc = pcre2_match(e->re, (PCRE2_SPTR)text, strlen(text), 0, 0,
 		    ev->r->md, ev->r->mctx);
 		return (rc >= 0) != e->negate;

@@ -356,6 +356,8 @@ scan_run(const struct scan_options *opt)
 		if (skip[i]) {
 			sc.stats->skipped_window++;
 			sc.stats->files_skipped++;
+			/* Its folder still counts: no rows is missing logs. */
+			summary_folder_seen(sc.summary, in.files[i].folder);
 		} else
 			scan_file(&sc, &in.files[i]);
 		progress_show(&sc.progress, 0);
@@ -374,10 +376,11 @@ scan_run(const struct scan_options *opt)
 	sc.stats->sessions_incomplete = ss->incomplete;
 	sc.stats->sessions_evicted = ss->evicted;
 	sc.stats->findings = sc.summary->findings;
+	sc.stats->errors = in.errors + sc.stats->files_unreadable;
 	summary_finish(sc.summary);
 	report_finish(sc.report, sc.summary);
 
-	if (in.errors > 0 || sc.stats->files_unreadable > 0)
+	if (sc.stats->errors > 0)
 		status = 2;
 	else if (sc.stats->files_read == 0 && sc.stats->skipped_window == 0) {
 		diag(DIAG_ERROR, NULL, 0, "no Exchange send log found");

@@ -162,6 +162,12 @@ summary_row(struct summary *sum, const char *name, int64_t time)
 }
 
 void
+summary_folder_seen(struct summary *sum, const char *name)
+{
+	(void)folder(sum, name);
+}
+
+void
 summary_file(struct summary *sum, const char *name)
 {
 	folder(sum, name)->files++;
@@ -647,7 +653,7 @@ summary_finish(struct summary *sum)
 		f->ngaps = 0;
 		f->more_gaps = f->more_rows_gaps;
 		if (f->have_rows && lo != INT64_MIN && f->first - lo > sum->gap)
-			add_gap(f, lo, f->first);
+			add_gap(f, lo, f->first < hi ? f->first : hi);
 		for (k = 0; k < f->nrows_gaps; k++) {
 			struct summary_gap g = f->rows_gaps[k];
 
@@ -658,8 +664,12 @@ summary_finish(struct summary *sum)
 			if (g.to - g.from > sum->gap)
 				add_gap(f, g.from, g.to);
 		}
-		if (f->have_rows && hi != INT64_MAX && hi - f->last > sum->gap)
-			add_gap(f, f->last, hi);
+		if (f->have_rows && hi != INT64_MAX && hi - f->last > sum->gap &&
+		    hi - lo > sum->gap)
+			add_gap(f, f->last > lo ? f->last : lo, hi);
+		if (!f->have_rows && lo != INT64_MIN && hi != INT64_MAX &&
+		    hi - lo > sum->gap)
+			add_gap(f, lo, hi);	/* nothing at all in the window */
 		sort(f->gaps, f->ngaps, sizeof *f->gaps, gap_cmp);
 	}
 	/* Still failing: the remote's latest session had this rule. */
