@@ -26,14 +26,14 @@ BUILD	?= build
 SANFLAGS =
 endif
 
-ALL_CFLAGS   = -std=c11 $(WARNINGS) $(CFLAGS) $(SANFLAGS)
+ALL_CFLAGS   = -std=c11 -pthread $(WARNINGS) $(CFLAGS) $(SANFLAGS)
 ALL_CPPFLAGS = -Iinclude -D_POSIX_C_SOURCE=200809L -DVERSION='"$(VERSION)"' \
 	       $(PCRE2_CFLAGS) $(CPPFLAGS)
 PCRE2_CFLAGS != pkg-config --cflags libpcre2-8 2>/dev/null || true
 PCRE2_LIBS   != pkg-config --libs libpcre2-8 2>/dev/null || echo -lpcre2-8
 LIBARCHIVE_LIBS != pkg-config --libs libarchive 2>/dev/null || echo -larchive
 LIBS	= -lcsv $(PCRE2_LIBS) $(LIBARCHIVE_LIBS) -lz -ljansson
-ALL_LDFLAGS  = $(SANFLAGS) $(LDFLAGS)
+ALL_LDFLAGS  = -pthread $(SANFLAGS) $(LDFLAGS)
 
 # One module per stage: input -> reader -> sessions -> rules -> report.
 MODULES	= diag xmalloc escape logtime strmap input reader ehlo session \
@@ -48,7 +48,7 @@ BIN	= $(BUILD)/sendlog-scan
 DEB_PACKAGES = gcc make pkg-config libcsv-dev libpcre2-dev libcmocka-dev \
 	       zlib1g-dev libarchive-dev libjansson-dev mandoc jq
 
-.PHONY: all check unit e2e lint-man install uninstall clean deps demo
+.PHONY: all check unit e2e lint-man install uninstall clean deps demo bench
 
 all: sendlog-scan
 
@@ -115,6 +115,20 @@ deps:
 	apt-get update -qq && \
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing
 
+# make bench [BENCH_MB=1024] [BENCH_RUNS=5] [BENCH_DIR=$(BUILD)/bench-corpus]:
+# generate a corpus of send logs (bench/gen.c) and time sendlog-scan on it
+# next to cat, grep -c and a libcsv-only reader (bench/run).  No timing is
+# asserted; not part of check.
+$(BUILD)/gen: bench/gen.c | $(BUILD)
+	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -o $@ $< $(ALL_LDFLAGS)
+
+$(BUILD)/libcsv-only: bench/libcsv-only.c | $(BUILD)
+	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -o $@ $< $(ALL_LDFLAGS) -lcsv
+
+bench: $(BIN) $(BUILD)/gen $(BUILD)/libcsv-only
+	BENCH_MB='$(BENCH_MB)' BENCH_RUNS='$(BENCH_RUNS)' \
+	    BENCH_DIR='$(BENCH_DIR)' bench/run $(BUILD)
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 755 sendlog-scan $(DESTDIR)$(BINDIR)/sendlog-scan
@@ -126,3 +140,56 @@ uninstall:
 
 clean:
 	rm -rf build build-sanitize sendlog-scan
+
+# libFuzzer targets (fuzz/README.md).  make fuzz-build: each fuzz/fuzz_NAME.c
+# linked with the modules above, all built by clang under ASan and UBSan in
+# $(BUILD)-fuzz/.  make fuzz: replay fuzz/regressions/, then run each target
+# for FUZZ_SECONDS on a copy of its seed corpus, in $(BUILD)-fuzz/work/NAME/;
+# fails when a target crashes, leaks or times out.
+FUZZ_TARGETS	= reader pipeline rules ehlo escape
+FUZZ_BUILD	= $(BUILD)-fuzz
+FUZZ_CC		= clang
+FUZZ_SANFLAGS	= -fsanitize=fuzzer-no-link,address,undefined \
+		  -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_HELPERS	= fuzz/jsoncheck.c fuzz/textcheck.c fuzz/fuzzutil.c
+FUZZ_SECONDS	?= 60
+FUZZ_OPTIONS	= -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
+
+.PHONY: fuzz fuzz-build
+
+fuzz-build:
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) \
+	    CFLAGS='-g -O1' SANFLAGS='$(FUZZ_SANFLAGS)' \
+	    $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
+
+# Used by fuzz-build, with BUILD set to the fuzzing build directory.
+$(BUILD)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_HELPERS) $(wildcard fuzz/*.h) $(OBJS)
+	$(CC) $(ALL_CPPFLAGS) -Ifuzz $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ \
+	    $< $(FUZZ_HELPERS) $(OBJS) $(ALL_LDFLAGS) $(LIBS)
+
+fuzz: fuzz-build
+	@failed=; \
+	for t in $(FUZZ_TARGETS); do \
+	    bin=$(FUZZ_BUILD)/fuzz_$$t; w=$(FUZZ_BUILD)/work/$$t; \
+	    rm -rf $$w && mkdir -p $$w/corpus $$w/artifacts || exit 2; \
+	    for f in fuzz/regressions/$$t-*; do \
+	        test -f "$$f" || continue; \
+	        $$bin $(FUZZ_OPTIONS) -artifact_prefix=$$w/artifacts/ "$$f" \
+	            >>$$w/regressions.log 2>&1 || { \
+	            echo "fuzz_$$t: FAILED on $$f (see $$w/regressions.log)"; \
+	            failed="$$failed $$f"; }; \
+	    done; \
+	    cp fuzz/corpus/$$t/* $$w/corpus/; \
+	    dict=; test -f fuzz/$$t.dict && dict=-dict=fuzz/$$t.dict; \
+	    echo "fuzz_$$t: $(FUZZ_SECONDS) s, log in $$w/fuzz.log"; \
+	    if $$bin $(FUZZ_OPTIONS) -max_total_time=$(FUZZ_SECONDS) \
+	        -artifact_prefix=$$w/artifacts/ $$dict $$w/corpus \
+	        >$$w/fuzz.log 2>&1; then \
+	        grep -h '^stat::number_of_executed_units' $$w/fuzz.log; \
+	    else \
+	        tail -n 40 $$w/fuzz.log; \
+	        echo "fuzz_$$t: FAILED, input in $$w/artifacts/"; \
+	        failed="$$failed $$t"; \
+	    fi; \
+	done; \
+	test -z "$$failed" || { echo "fuzz: failures:$$failed"; exit 1; }

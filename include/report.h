@@ -36,6 +36,8 @@ struct report_options {
 	int		 color;		/* escape sequences for a terminal */
 	const char	*org;		/* TLSRPT organization-name */
 	const char	*contact;	/* TLSRPT contact-info */
+	int		 fragment;	/* findings only: no CSV header, no JSON
+					   start (--jobs puts pieces together) */
 };
 
 struct report;

@@ -15,6 +15,8 @@ struct scan_options {
 	const char *const	*paths;
 	size_t			 npaths;
 	struct rules		*rules;		/* loaded by the caller */
+	const struct rules_config *rules_config;	/* to load more, --jobs */
+	int			 jobs;		/* folders scanned at once */
 	struct filter		*filter;	/* window, connector, remote */
 	struct report_options	 report;
 	int64_t			 gap;		/* --gap, ms */

@@ -172,6 +172,12 @@ void		 summary_add_tls_detail(struct summary *, int64_t day,
 		    unsigned long count);
 
 /*
+ * Add everything from gathered (not yet finished) to sum, as if sum had
+ * been fed it: the summaries of folders scanned apart, in folder order.
+ */
+void		 summary_merge(struct summary *, const struct summary *from);
+
+/*
  * Sort everything into its report order and work out what depends on all
  * of it (still failing, the gaps at the edges of the window).
  */

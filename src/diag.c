@@ -1,8 +1,11 @@
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 
 #include "diag.h"
 
+/* Workers of --jobs report too: one message at a time. */
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned long counts[2];
 static int quiet, muted;
 
@@ -28,11 +31,17 @@ void
 vdiag(enum diag_level level, const char *file, unsigned long line,
     const char *fmt, va_list ap)
 {
-	if (muted)
+	pthread_mutex_lock(&lock);
+	if (muted) {
+		pthread_mutex_unlock(&lock);
 		return;
+	}
 	counts[level]++;
-	if (quiet && level == DIAG_WARNING)
+	if (quiet && level == DIAG_WARNING) {
+		pthread_mutex_unlock(&lock);
 		return;
+	}
+	flockfile(stderr);
 	fputs("sendlog-scan: ", stderr);
 	if (file != NULL) {
 		fputs(file, stderr);
@@ -43,6 +52,8 @@ vdiag(enum diag_level level, const char *file, unsigned long line,
 	fputs(level == DIAG_ERROR ? "error: " : "warning: ", stderr);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
+	funlockfile(stderr);
+	pthread_mutex_unlock(&lock);
 }
 
 void

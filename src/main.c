@@ -38,6 +38,8 @@ usage(FILE *fp)
 "      --require-tls NAME    treat sessions on connector NAME as TLS-required\n"
 "                            even when the log says nothing (repeatable;\n"
 "                            * for every connector)\n"
+"  -j, --jobs N              folders (servers) scanned at once (default: the\n"
+"                            number of processors); the output is the same\n"
 "  -q, --quiet               no warnings and no progress line (warnings are\n"
 "                            still counted in the summary)\n"
 "  -h, --help                show this help and exit\n"
@@ -113,7 +115,7 @@ enum {
 	OPT_REQUIRE_TLS = 256, OPT_NO_DEFAULT, OPT_RULE, OPT_SKIP_RULE,
 	OPT_LIST_RULES, OPT_EXPLAIN, OPT_SINCE, OPT_UNTIL, OPT_CONNECTOR,
 	OPT_REMOTE, OPT_SEVERITY, OPT_TOP, OPT_DETAIL, OPT_GAP, OPT_COLOR,
-	OPT_ORG, OPT_CONTACT, OPT_MERGE
+	OPT_ORG, OPT_CONTACT, OPT_MERGE, OPT_JOBS
 };
 
 /* A whole number in [min, max] for an option; -1 when it is not. */
@@ -160,6 +162,7 @@ main(int argc, char *argv[])
 		{ "org",	      required_argument, NULL, OPT_ORG },
 		{ "contact",	      required_argument, NULL, OPT_CONTACT },
 		{ "merge",	      no_argument,	 NULL, OPT_MERGE },
+		{ "jobs",	      required_argument, NULL, 'j' },
 		{ "help",	      no_argument,	 NULL, 'h' },
 		{ "version",	      no_argument,	 NULL, 'V' },
 		{ NULL,		      0,		 NULL, 0 }
@@ -182,8 +185,11 @@ main(int argc, char *argv[])
 	opt.report.top = 10;
 	opt.report.detail = 2;
 	opt.gap = 3600 * 1000LL;
+	opt.jobs = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	if (opt.jobs < 1)
+		opt.jobs = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":f:r:qhV", longopts,
+	while ((c = getopt_long(argc, argv, ":f:r:j:qhV", longopts,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'f':
@@ -262,6 +268,10 @@ main(int argc, char *argv[])
 			break;
 		case OPT_MERGE:
 			merge = 1;
+			break;
+		case 'j':
+			if (int_arg("--jobs", optarg, 1, 1024, &opt.jobs) == -1)
+				return 2;
 			break;
 		case OPT_REQUIRE_TLS:
 			list_add(&require_tls, optarg);
@@ -349,6 +359,7 @@ main(int argc, char *argv[])
 		} else
 			status = finish_output(0);
 	} else {
+		opt.rules_config = &rc;
 		opt.paths = (const char *const *)(argv + optind);
 		opt.npaths = (size_t)(argc - optind);
 		status = finish_output(scan_run(&opt));

@@ -54,7 +54,9 @@ report_new(const struct report_options *opt, FILE *out)
 
 	r->opt = *opt;
 	r->out = out;
-	if (opt->format == REPORT_CSV)
+	if (opt->fragment)
+		;
+	else if (opt->format == REPORT_CSV)
 		fputs("rule,severity,title,tlsrpt_result_type,message,"
 		    "session_id,folder,connector,local_endpoint,"
 		    "remote_endpoint,remote_host,start,end,file,line,complete,"

@@ -687,3 +687,163 @@ summary_finish(struct summary *sum)
 				g->still_failing = 1;
 	}
 }
+
+/* ---- one summary into another (--jobs: a folder's into the run's) ---- */
+
+static void
+copy_example(struct summary_example *to, const struct summary_example *x)
+{
+	int k;
+
+	to->id = xstrdup(x->id);
+	to->message = xstrdup(x->message);
+	to->file = x->file;
+	to->file_copy = x->file_copy != NULL ? xstrdup(x->file_copy) : NULL;
+	if (to->file_copy != NULL)
+		to->file = to->file_copy;
+	to->line = x->line;
+	to->complete = x->complete;
+	to->nevidence = x->nevidence;
+	to->evidence_dropped = x->evidence_dropped;
+	to->evidence = xcalloc((size_t)x->nevidence + 1, sizeof *to->evidence);
+	for (k = 0; k < x->nevidence; k++) {
+		to->evidence[k] = x->evidence[k];
+		to->evidence[k].text = xstrndup(x->evidence[k].text,
+		    x->evidence[k].textlen);
+	}
+}
+
+static void
+merge_group(struct summary *sum, const struct summary_group *s)
+{
+	struct summary_group *g;
+	char *key;
+	size_t i, n;
+
+	n = strlen(s->rule) + strlen(s->connector) + strlen(s->remote) + 8;
+	key = xmalloc(n);
+	n = (size_t)snprintf(key, n, "%d%c%s%c%s%c%s", (int)s->severity, 0,
+	    s->rule, 0, s->connector, 0, s->remote);
+	i = strmap_get(sum->group_index, key, n);
+	if (i == (size_t)-1) {
+		strmap_put(sum->group_index, key, n, sum->ngroups);
+		g = xcalloc(1, sizeof *g);
+		g->rule = xstrdup(s->rule);
+		g->title = xstrdup(s->title);
+		g->connector = xstrdup(s->connector);
+		g->remote = xstrdup(s->remote);
+		g->severity = s->severity;
+		g->first = s->first;
+		g->last = s->last;
+		g->last_start = s->last_start;
+		g->onset = s->onset;
+		g->hint = s->hint != NULL ? xstrdup(s->hint) : NULL;
+		copy_example(&g->example, &s->example);
+		for (i = 0; i < s->nips; i++)
+			g->ips[i] = xstrdup(s->ips[i]);
+		g->nips = s->nips;
+		g->more_ips = s->more_ips;
+		g->sessions = s->sessions;
+		g->messages = s->messages;
+		*(struct summary_group **)append(&sum->groups, &sum->ngroups,
+		    sizeof g) = g;
+		free(key);
+		return;
+	}
+	free(key);
+	g = sum->groups[i];
+	g->sessions += s->sessions;
+	g->messages += s->messages;
+	for (i = 0; i < s->nips; i++) {
+		size_t k;
+
+		for (k = 0; k < g->nips; k++)
+			if (strcmp(g->ips[k], s->ips[i]) == 0)
+				break;
+		if (k < g->nips)
+			continue;
+		if (g->nips == SUMMARY_GROUP_IPS)
+			g->more_ips++;
+		else
+			g->ips[g->nips++] = xstrdup(s->ips[i]);
+	}
+	g->more_ips += s->more_ips;
+	if (s->first < g->first) {
+		g->first = s->first;
+		g->onset = s->onset;
+	}
+	if (s->last > g->last)
+		g->last = s->last;
+	if (s->last_start > g->last_start)
+		g->last_start = s->last_start;
+	if (g->hint == NULL && s->hint != NULL)
+		g->hint = xstrdup(s->hint);
+}
+
+void
+summary_merge(struct summary *sum, const struct summary *from)
+{
+	struct scan_stats *st = &sum->stats;
+	const struct scan_stats *ft = &from->stats;
+	size_t i, k;
+
+	for (i = 0; i < from->ngroups; i++)
+		merge_group(sum, from->groups[i]);
+	sum->findings += from->findings;
+	for (i = 0; i < from->nhours; i++)
+		summary_add_hour(sum, from->hours[i].hour, from->hours[i].ok,
+		    from->hours[i].failing);
+	for (i = 0; i < from->nfolders; i++) {
+		const struct summary_folder *f = &from->folders[i];
+
+		summary_add_folder(sum, f->folder, f->files, f->have_rows ?
+		    f->first : 1, f->have_rows ? f->last : 0);
+		for (k = 0; k < f->nrows_gaps; k++)
+			summary_add_gap(sum, f->folder, f->rows_gaps[k].from,
+			    f->rows_gaps[k].to);
+	}
+	for (i = 0; i < from->nremotes; i++)
+		summary_add_remote(sum, from->remotes[i].remote,
+		    from->remotes[i].last_start,
+		    (const char *const *)from->remotes[i].rules,
+		    from->remotes[i].nrules);
+	for (i = 0; i < from->npolicies; i++) {
+		const struct summary_policy *p = &from->policies[i];
+
+		summary_add_tls(sum, p->day, p->domain, p->successful,
+		    p->failed);
+		for (k = 0; k < p->ndetails; k++) {
+			const struct summary_tls_detail *d = &p->details[k];
+			struct summary_tls_key key = { d->result_type,
+			    d->sending_ip, d->receiving_ip, d->mx_helo,
+			    d->mx_host, d->reason };
+
+			summary_add_tls_detail(sum, p->day, p->domain, &key,
+			    d->count);
+		}
+	}
+	st->folders += ft->folders;
+	st->files_read += ft->files_read;
+	st->files_skipped += ft->files_skipped;
+	st->skipped_receive += ft->skipped_receive;
+	st->skipped_no_header += ft->skipped_no_header;
+	st->skipped_other += ft->skipped_other;
+	st->skipped_window += ft->skipped_window;
+	st->files_unreadable += ft->files_unreadable;
+	st->errors += ft->errors;
+	st->bytes += ft->bytes;
+	st->rows += ft->rows;
+	st->bad_rows += ft->bad_rows;
+	st->sessions_complete += ft->sessions_complete;
+	st->sessions_incomplete += ft->sessions_incomplete;
+	st->sessions_reported += ft->sessions_reported;
+	st->sessions_evicted += ft->sessions_evicted;
+	st->findings += ft->findings;
+	if (ft->have_time) {
+		if (!st->have_time || ft->first_time < st->first_time)
+			st->first_time = ft->first_time;
+		if (!st->have_time || ft->last_time > st->last_time)
+			st->last_time = ft->last_time;
+		st->have_time = 1;
+	}
+}
