@@ -56,7 +56,7 @@ unsafe_char(unsigned long c)
 typedef void (*put_fn)(void *, const char *, size_t);
 
 static void
-esc_text_walk(const char *s, size_t len, put_fn put, void *arg)
+esc_walk(const char *s, size_t len, int keep_space, put_fn put, void *arg)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	unsigned long cp;
@@ -65,7 +65,8 @@ esc_text_walk(const char *s, size_t len, put_fn put, void *arg)
 
 	while (i < len) {
 		n = utf8_decode(u + i, len - i, &cp);
-		if (n > 0 && !unsafe_char(cp)) {
+		if (n > 0 && (!unsafe_char(cp) || (keep_space &&
+		    (cp == '\t' || cp == '\r' || cp == '\n')))) {
 			i += n;
 			run += n;
 			continue;
@@ -90,6 +91,12 @@ esc_text_walk(const char *s, size_t len, put_fn put, void *arg)
 }
 
 static void
+esc_text_walk(const char *s, size_t len, put_fn put, void *arg)
+{
+	esc_walk(s, len, 0, put, arg);
+}
+
+static void
 put_file(void *arg, const char *s, size_t n)
 {
 	fwrite(s, 1, n, arg);
@@ -99,6 +106,12 @@ void
 esc_text(FILE *fp, const char *s, size_t len)
 {
 	esc_text_walk(s, len, put_file, fp);
+}
+
+void
+esc_cell(FILE *fp, const char *s, size_t len)
+{
+	esc_walk(s, len, 1, put_file, fp);
 }
 
 struct bufsink {

@@ -547,6 +547,10 @@ fill_row(struct reader *r, struct row *row)
 		f->p = r->fbuf + r->foff[i];
 		f->len = r->flen[i];
 	}
+	if (row->event == '\0') {
+		bad_row(r, "#Fields: has no event column, row skipped");
+		return -1;
+	}
 	/* Fields the header did not name read as empty strings. */
 	for (f = &row->date_time; f <= &row->context; f++)
 		if (f->p == NULL)

@@ -175,23 +175,26 @@ write_line(FILE *fp, const struct finding *f, const struct session *s)
 /*
  * One RFC 4180 field.  A cell that a spreadsheet would take for a formula
  * (=, +, -, @, tab or CR first) gets a leading apostrophe, as OWASP
- * recommends; the text itself is kept as UTF-8 JSON would keep it.
+ * recommends.
  */
 static void
 csv_field(FILE *fp, const char *s, int last)
 {
-	const char *p;
+	const char *q;
 
 	if (s == NULL)
 		s = "";
 	fputc('"', fp);
 	if (strchr("=+-@\t\r", s[0]) != NULL && s[0] != '\0')
 		fputc('\'', fp);
-	for (p = s; *p != '\0'; p++) {
-		if (*p == '"')
-			fputc('"', fp);
-		fputc(*p, fp);
+	/* Quotes doubled; bytes that are not UTF-8 or are control
+	 * characters shown as \xNN, as in the text report. */
+	while ((q = strchr(s, '"')) != NULL) {
+		esc_cell(fp, s, (size_t)(q - s) + 1);
+		fputc('"', fp);
+		s = q + 1;
 	}
+	esc_cell(fp, s, strlen(s));
 	fputc('"', fp);
 	fputs(last ? "\r\n" : ",", fp);
 }

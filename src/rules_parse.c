@@ -1019,15 +1019,16 @@ rules_lang_parse(struct rules_lang *lang, const char *name, const char *text,
 				rc = -1;
 				break;
 			}
-			for (i = 0; i < add.nrules; i++)
+			for (i = 0; i < add.nrules && rc == 0; i++)
 				if (strcmp(add.rules[i].id, id) == 0) {
 					perr(&p, col, "rule %s is already "
 					    "defined in this file", id);
-					free(id);
 					rc = -1;
 				}
-			if (rc == -1)
+			if (rc == -1) {
+				free(id);
 				break;
+			}
 			add.rules = xreallocarray(add.rules, add.nrules + 1,
 			    sizeof *add.rules);
 			rule = &add.rules[add.nrules++];

@@ -723,6 +723,29 @@ test_reader_long_last_line(void **state)
 	src_close(&s);
 }
 
+/* A header block again inside the file, naming no event column: its rows
+ * cannot be read as rows of any kind. */
+static void
+test_reader_later_fields_without_event(void **state)
+{
+	static const char in[] = HDR
+	    ROW(ID, "0", "<", "250 a", "") "\r\n"
+	    "#Fields: date-time,connector-id,session-id\r\n"
+	    T ",c," ID "\r\n";
+	struct src s;
+	struct reader *r;
+	struct row row;
+
+	(void)state;
+	r = src_open(&s, in, sizeof in - 1);
+	assert_int_equal(reader_header(r), LOG_SEND);
+	assert_int_equal(reader_next(r, &row), 1);
+	assert_int_equal(row.event, '<');
+	assert_int_equal(reader_next(r, &row), 0);
+	assert_int_equal(reader_stats(r)->bad_rows, 1);
+	src_close(&s);
+}
+
 /* --- the fast path gives what libcsv gives ------------------------------ */
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
@@ -892,6 +915,7 @@ main(void)
 		T_(test_reader_line_just_over_limit),
 		T_(test_reader_long_last_line),
 		T_(test_reader_fast_path_equals_libcsv),
+		T_(test_reader_later_fields_without_event),
 	};
 
 	/* Skipped rows are warned about on stderr; they are counted anyway. */

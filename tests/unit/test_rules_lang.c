@@ -81,6 +81,12 @@ static const struct {
 	  "    tlsrpt none\n    when tls_up\n    message \"m\"\n",
 	  "t.rules:1:6: error: rule r: the last severity needs no 'if'" },
 	{ RULE_OK RULE_OK, "t.rules:7:6: error: rule r is already defined" },
+	/* The name is compared with every rule before it, and freed once. */
+	{ "rule a\n    severity info\n    title \"T\"\n    tlsrpt none\n"
+	  "    when tls_up\n    message \"m\"\n"
+	  "rule b\n    severity info\n    title \"T\"\n    tlsrpt none\n"
+	  "    when tls_up\n    message \"m\"\n"
+	  "rule a\n", "t.rules:13:6: error: rule a is already defined" },
 	{ RULE_OK "    when tls_up\n",
 	  "t.rules:7:5: error: a second 'when' for rule r" },
 	/* Found when names are resolved, after every file is read. */
