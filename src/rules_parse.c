@@ -166,6 +166,26 @@ read_string(struct parser *p)
 	return out;
 }
 
+/* {n}, {n,} or {n,m} at s: 1, with *i moved to its '}'; else 0. */
+static int
+quantifier(const char *s, size_t len, size_t *i)
+{
+	size_t k = 1;
+	int digits = 0;
+
+	while (k < len && isdigit((unsigned char)s[k]))
+		k++, digits++;
+	if (digits == 0)
+		return 0;
+	if (k < len && s[k] == ',')
+		for (k++; k < len && isdigit((unsigned char)s[k]); k++)
+			;
+	if (k >= len || s[k] != '}')
+		return 0;
+	*i += k;
+	return 1;
+}
+
 /*
  * A substring that every match of the pattern contains, to skip rows
  * cheaply before PCRE2 runs: the longest run of plain characters at the
@@ -203,10 +223,12 @@ required_literal(const char *re, size_t len, uint32_t options, size_t *outlen)
 			if (i + 1 >= len)
 				goto none;
 			c = re[++i];
-			if (c == 'Q' || c == 'E')
-				goto none;
+			/* One-letter escapes end the run; those that take
+			 * more (\x41, \p{L}, \g1, \1, \Q...) end the search. */
 			if (!isalnum((unsigned char)c))
 				literal = c;
+			else if (strchr("dDwWsShHvVbBAzZGRXKnrtefa", c) == NULL)
+				goto none;
 			break;
 		case '|':
 			if (depth == 0)
@@ -223,10 +245,16 @@ required_literal(const char *re, size_t len, uint32_t options, size_t *outlen)
 			if (i + 1 < len && re[i + 1] == ']')
 				i++;
 			break;
-		case '{': case '*': case '?':
-			/* The character before is optional; skip x{0,2}. */
-			while (c == '{' && i + 1 < len && re[i] != '}')
-				i++;
+		case '{':
+			/* x{2}, x{0,2}, x{1,}: x may be absent.  A brace that is
+			 * not a quantifier is too rare to be worth reading. */
+			if (!quantifier(re + i, len - i, &i))
+				goto none;
+			if (n > 0)
+				n--;
+			break;
+		case '*': case '?':
+			/* The character before is optional. */
 			if (n > 0)
 				n--;
 			break;

@@ -218,6 +218,15 @@ test_literals(void **state)
 		{ "/(?i)connector is configured/", NULL },
 		{ "/(*UCP)connector is configured/", NULL },
 		{ "/(?:x)connector is configured/", "connector is configured" },
+		/* Found by fuzzing: a brace that is no quantifier hid a "|",
+		 * and \x41 is one character, not "41". */
+		{ "/Oubo{|/", NULL },
+		{ "/\\x41BCDE/", NULL },
+		{ "/\\p{L}abcdef/", NULL },
+		{ "/(x)\\1abcdef/", NULL },
+		{ "/ab{2,3}cdef/", "cdef" },
+		{ "/ab{2,}cdefg/", "cdefg" },
+		{ "/\\dabc\\sxyz/", "abc" },
 	};
 	struct rules_lang lang;
 	char text[256], err[256];
