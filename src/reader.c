@@ -115,6 +115,9 @@ csv_setup(struct reader *r)
 {
 	csv_init(&r->csv, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL);
 	csv_set_realloc_func(&r->csv, csv_capped_realloc);
+	/* libcsv grows its buffer by this much at a time (128 bytes by
+	 * default: thousands of reallocs for a long quoted field). */
+	csv_set_blk_size(&r->csv, CHUNK);
 	csv_set_space_func(&r->csv, csv_no_space);
 	csv_set_term_func(&r->csv, csv_no_term);
 }
