@@ -24,7 +24,6 @@
 struct summary_example {
 	char		*id, *message;
 	const char	*file;		/* valid for the run */
-	char		*file_copy;	/* owned, when read by --merge */
 	unsigned long	 line;
 	int		 complete;
 	struct evidence	*evidence;

@@ -15,6 +15,7 @@
 #include "logtime.h"
 #include "rules.h"
 #include "rules_lang.h"
+#include "strmap.h"
 #include "xmalloc.h"
 
 /* The built-in rules, made from rules/default.rules at build time. */
@@ -48,16 +49,6 @@ static const char *const builtin_names[NBUILTINS] = {
 	"remote_last_starttls",
 };
 
-/* When a remote last offered STARTTLS: for remote_last_starttls. */
-struct history {
-	char		*key;		/* folder NUL remote */
-	size_t		 keylen;
-	int64_t		 last;
-	struct history	*next;
-};
-
-#define HISTORY_BUCKETS	4096
-
 struct rules {
 	struct rules_config	 cfg;
 	struct rules_lang	 lang;
@@ -69,7 +60,11 @@ struct rules {
 	pcre2_match_data	*md;
 	char			*scratch;	/* see padded() */
 	size_t			 scratchsize;
-	struct history		*history[HISTORY_BUCKETS];
+	/* When each remote (folder, then host or address) last offered
+	 * STARTTLS: for remote_last_starttls. */
+	struct strmap		*history;	/* key -> index in offered */
+	int64_t			*offered;
+	size_t			 noffered;
 };
 
 /* A value of an attribute while a session is evaluated. */
@@ -409,6 +404,7 @@ rules_new(const struct rules_config *cfg, char *err, size_t errsz)
 	for (i = 0; i < r->lang.npatterns; i++)
 		r->lang.patterns[i].active =
 		    pattern_used(&r->lang.patterns[i], &used);
+	r->history = strmap_new();
 	r->mctx = pcre2_match_context_create(NULL);
 	pcre2_set_match_limit(r->mctx, RULES_MATCH_LIMIT);
 	r->md = pcre2_match_data_create(64, NULL);
@@ -421,7 +417,6 @@ fail:
 void
 rules_free(struct rules *r)
 {
-	struct history *h, *next;
 	int i;
 
 	if (r == NULL)
@@ -431,12 +426,8 @@ rules_free(struct rules *r)
 		free(r->facts[i]);
 	for (i = 0; i < r->ncaptures; i++)
 		free(r->captures[i]);
-	for (i = 0; i < HISTORY_BUCKETS; i++)
-		for (h = r->history[i]; h != NULL; h = next) {
-			next = h->next;
-			free(h->key);
-			free(h);
-		}
+	strmap_free(r->history);
+	free(r->offered);
 	pcre2_match_context_free(r->mctx);
 	pcre2_match_data_free(r->md);
 	free(r->scratch);
@@ -846,19 +837,6 @@ severity_of(const char *word)
 	    strcmp(word, "warning") == 0 ? SEV_WARNING : SEV_INFO;
 }
 
-static uint32_t
-history_hash(const char *key, size_t len)
-{
-	uint32_t h = 2166136261u;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)key[i];
-		h *= 16777619u;
-	}
-	return h % HISTORY_BUCKETS;
-}
-
 /* The remote as the history knows it: folder, then host name or address. */
 static size_t
 history_key(const struct session *s, char *buf, size_t bufsz)
@@ -872,24 +850,21 @@ history_key(const struct session *s, char *buf, size_t bufsz)
 	    remote) < bufsz ? strlen(s->folder) + 1 + strlen(remote) : 0;
 }
 
-static struct history *
+/* The entry of a remote in the history, made when create is set; or NULL. */
+static int64_t *
 history_find(struct rules *r, const char *key, size_t len, int create)
 {
-	struct history *h;
-	uint32_t b = history_hash(key, len);
+	size_t i = strmap_get(r->history, key, len);
 
-	for (h = r->history[b]; h != NULL; h = h->next)
-		if (h->keylen == len && memcmp(h->key, key, len) == 0)
-			return h;
+	if (i != (size_t)-1)
+		return &r->offered[i];
 	if (!create)
 		return NULL;
-	h = xcalloc(1, sizeof *h);
-	h->key = xmalloc(len);
-	memcpy(h->key, key, len);
-	h->keylen = len;
-	h->next = r->history[b];
-	r->history[b] = h;
-	return h;
+	r->offered = xreallocarray(r->offered, r->noffered + 1,
+	    sizeof *r->offered);
+	r->offered[r->noffered] = INT64_MIN;
+	strmap_put(r->history, key, len, r->noffered);
+	return &r->offered[r->noffered++];
 }
 
 void
@@ -899,7 +874,7 @@ rules_eval(struct rules *r, const struct session *s, finding_fn emit,
 	struct finding_attr attrs[RULES_MAX_CAPTURES];
 	char message[1024], hint[2048], key[1024], piece[1024];
 	const struct choice *sev, *tlsrpt, *msg;
-	struct history *h;
+	int64_t *last;
 	struct finding f;
 	struct eval *ev;
 	size_t i, j, keylen, nattrs = 0, n;
@@ -909,9 +884,9 @@ rules_eval(struct rules *r, const struct session *s, finding_fn emit,
 	ev->s = s;
 	ev->last_starttls = -1;
 	keylen = history_key(s, key, sizeof key);
-	if (keylen > 0 && (h = history_find(r, key, keylen, 0)) != NULL &&
-	    h->last < s->start)
-		ev->last_starttls = h->last;
+	if (keylen > 0 && (last = history_find(r, key, keylen, 0)) != NULL &&
+	    *last < s->start)
+		ev->last_starttls = *last;
 	for (i = 0; i < (size_t)r->ncaptures; i++)
 		if (s->captures[i] != NULL) {
 			attrs[nattrs].name = r->captures[i];
@@ -950,9 +925,9 @@ rules_eval(struct rules *r, const struct session *s, finding_fn emit,
 		emit(&f, s, arg);
 	}
 	if (s->starttls_offered && keylen > 0) {
-		h = history_find(r, key, keylen, 1);
-		if (h->last < s->start)
-			h->last = s->start;
+		last = history_find(r, key, keylen, 1);
+		if (*last < s->start)
+			*last = s->start;
 	}
 	free(ev);
 }

@@ -36,7 +36,6 @@ free_example(struct summary_example *x)
 
 	free(x->id);
 	free(x->message);
-	free(x->file_copy);
 	for (k = 0; k < x->nevidence; k++)
 		free(x->evidence[k].text);
 	free(x->evidence);
@@ -223,25 +222,35 @@ endpoint_ip(const char *ep)
 	return xstrdup(ep);
 }
 
+/* Fill x with copies of what it is to keep of a session. */
+static void
+fill_example(struct summary_example *x, const char *id, const char *message,
+    const char *file, unsigned long line, int complete,
+    const struct evidence *evidence, int nevidence, unsigned dropped)
+{
+	int k;
+
+	x->id = xstrdup(id);
+	x->message = xstrdup(message);
+	x->file = file;
+	x->line = line;
+	x->complete = complete;
+	x->nevidence = nevidence;
+	x->evidence_dropped = dropped;
+	x->evidence = xcalloc((size_t)nevidence + 1, sizeof *x->evidence);
+	for (k = 0; k < nevidence; k++) {
+		x->evidence[k] = evidence[k];
+		x->evidence[k].text = xstrndup(evidence[k].text,
+		    evidence[k].textlen);
+	}
+}
+
 static void
 set_example(struct summary_example *x, const struct finding *f,
     const struct session *s)
 {
-	int k;
-
-	x->id = xstrdup(s->id);
-	x->file = s->file;
-	x->line = s->line;
-	x->message = xstrdup(f->message);
-	x->complete = s->complete;
-	x->nevidence = s->nevidence;
-	x->evidence_dropped = s->evidence_dropped;
-	x->evidence = xcalloc((size_t)s->nevidence + 1, sizeof *x->evidence);
-	for (k = 0; k < s->nevidence; k++) {
-		x->evidence[k] = s->evidence[k];
-		x->evidence[k].text = xstrndup(s->evidence[k].text,
-		    s->evidence[k].textlen);
-	}
+	fill_example(x, s->id, f->message, s->file, s->line, s->complete,
+	    s->evidence, s->nevidence, s->evidence_dropped);
 }
 
 static void
@@ -693,24 +702,8 @@ summary_finish(struct summary *sum)
 static void
 copy_example(struct summary_example *to, const struct summary_example *x)
 {
-	int k;
-
-	to->id = xstrdup(x->id);
-	to->message = xstrdup(x->message);
-	to->file = x->file;
-	to->file_copy = x->file_copy != NULL ? xstrdup(x->file_copy) : NULL;
-	if (to->file_copy != NULL)
-		to->file = to->file_copy;
-	to->line = x->line;
-	to->complete = x->complete;
-	to->nevidence = x->nevidence;
-	to->evidence_dropped = x->evidence_dropped;
-	to->evidence = xcalloc((size_t)x->nevidence + 1, sizeof *to->evidence);
-	for (k = 0; k < x->nevidence; k++) {
-		to->evidence[k] = x->evidence[k];
-		to->evidence[k].text = xstrndup(x->evidence[k].text,
-		    x->evidence[k].textlen);
-	}
+	fill_example(to, x->id, x->message, x->file, x->line, x->complete,
+	    x->evidence, x->nevidence, x->evidence_dropped);
 }
 
 static void
