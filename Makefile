@@ -153,7 +153,7 @@ FUZZ_SANFLAGS	= -fsanitize=fuzzer-no-link,address,undefined \
 		  -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_HELPERS	= fuzz/jsoncheck.c fuzz/textcheck.c fuzz/fuzzutil.c
 FUZZ_SECONDS	?= 60
-FUZZ_OPTIONS	= -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
+FUZZ_OPTIONS	= -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -seed=1
 
 .PHONY: fuzz fuzz-build
 

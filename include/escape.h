@@ -20,8 +20,6 @@
 #include <stdio.h>
 
 void	esc_text(FILE *, const char *s, size_t len);
-/* esc_text that keeps tab, CR and LF: for a CSV cell. */
-void	esc_cell(FILE *, const char *s, size_t len);
 void	esc_json(FILE *, const char *s, size_t len);
 void	esc_json_str(FILE *, const char *s);	/* NUL-terminated; NULL gives null */
 

@@ -56,7 +56,7 @@ unsafe_char(unsigned long c)
 typedef void (*put_fn)(void *, const char *, size_t);
 
 static void
-esc_walk(const char *s, size_t len, int keep_space, put_fn put, void *arg)
+esc_text_walk(const char *s, size_t len, put_fn put, void *arg)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	unsigned long cp;
@@ -65,8 +65,7 @@ esc_walk(const char *s, size_t len, int keep_space, put_fn put, void *arg)
 
 	while (i < len) {
 		n = utf8_decode(u + i, len - i, &cp);
-		if (n > 0 && (!unsafe_char(cp) || (keep_space &&
-		    (cp == '\t' || cp == '\r' || cp == '\n')))) {
+		if (n > 0 && !unsafe_char(cp)) {
 			i += n;
 			run += n;
 			continue;
@@ -91,12 +90,6 @@ esc_walk(const char *s, size_t len, int keep_space, put_fn put, void *arg)
 }
 
 static void
-esc_text_walk(const char *s, size_t len, put_fn put, void *arg)
-{
-	esc_walk(s, len, 0, put, arg);
-}
-
-static void
 put_file(void *arg, const char *s, size_t n)
 {
 	fwrite(s, 1, n, arg);
@@ -108,11 +101,6 @@ esc_text(FILE *fp, const char *s, size_t len)
 	esc_text_walk(s, len, put_file, fp);
 }
 
-void
-esc_cell(FILE *fp, const char *s, size_t len)
-{
-	esc_walk(s, len, 1, put_file, fp);
-}
 
 struct bufsink {
 	char	*buf;

@@ -187,14 +187,14 @@ csv_field(FILE *fp, const char *s, int last)
 	fputc('"', fp);
 	if (strchr("=+-@\t\r", s[0]) != NULL && s[0] != '\0')
 		fputc('\'', fp);
-	/* Quotes doubled; bytes that are not UTF-8 or are control
-	 * characters shown as \xNN, as in the text report. */
+	/* Quotes doubled; bytes that are not UTF-8 and control characters
+	 * (tab, CR and LF too) shown as \xNN, as in the text report. */
 	while ((q = strchr(s, '"')) != NULL) {
-		esc_cell(fp, s, (size_t)(q - s) + 1);
+		esc_text(fp, s, (size_t)(q - s) + 1);
 		fputc('"', fp);
 		s = q + 1;
 	}
-	esc_cell(fp, s, strlen(s));
+	esc_text(fp, s, strlen(s));
 	fputc('"', fp);
 	fputs(last ? "\r\n" : ",", fp);
 }
