@@ -569,6 +569,10 @@ fill_row(struct reader *r, struct row *row)
 		bad_row(r, "empty session-id, row skipped");
 		return -1;
 	}
+	if (memchr(row->session_id.p, '\0', row->session_id.len) != NULL) {
+		bad_row(r, "NUL byte in session-id, row skipped");
+		return -1;
+	}
 	return 0;
 }
 

@@ -746,6 +746,27 @@ test_reader_later_fields_without_event(void **state)
 	src_close(&s);
 }
 
+/* A session id is text: one with a NUL byte in it is a bad row. */
+static void
+test_reader_nul_in_session_id(void **state)
+{
+	static const char in[] = HDR
+	    ROW("08D6\0A", "0", "<", "250 a", "") "\r\n"
+	    ROW(ID, "1", "<", "250 b", "") "\r\n";
+	struct src s;
+	struct reader *r;
+	struct row row;
+
+	(void)state;
+	r = src_open(&s, in, sizeof in - 1);
+	assert_int_equal(reader_header(r), LOG_SEND);
+	assert_int_equal(reader_next(r, &row), 1);
+	assert_string_equal(row.session_id.p, ID);
+	assert_int_equal(reader_next(r, &row), 0);
+	assert_int_equal(reader_stats(r)->bad_rows, 1);
+	src_close(&s);
+}
+
 /* --- the fast path gives what libcsv gives ------------------------------ */
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
@@ -916,6 +937,7 @@ main(void)
 		T_(test_reader_long_last_line),
 		T_(test_reader_fast_path_equals_libcsv),
 		T_(test_reader_later_fields_without_event),
+		T_(test_reader_nul_in_session_id),
 	};
 
 	/* Skipped rows are warned about on stderr; they are counted anyway. */
