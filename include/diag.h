@@ -30,4 +30,15 @@ void diag_set_quiet(int);
  * read again later, when their diagnostics are printed. */
 void diag_set_muted(int);
 
+/*
+ * Hold this thread's diagnostics instead of printing them: each one, as
+ * the text it would print (newline included), goes to hold(level, text,
+ * arg), which owns text.  NULL prints again.  diag_release() prints and
+ * counts a held one, in the order the caller chooses: how --jobs keeps
+ * standard error the same whatever the number of threads.
+ */
+typedef void (*diag_hold_fn)(enum diag_level, char *text, void *arg);
+void diag_set_hold(diag_hold_fn hold, void *arg);
+void diag_release(enum diag_level, const char *text);
+
 #endif

@@ -94,6 +94,12 @@ const struct reader_stats *reader_stats(const struct reader *);
  */
 void		 reader_set_fast_path(struct reader *, int);
 
+/*
+ * A copy of row that owns its bytes, in one allocation (free() it), with
+ * the same zeroed room after each field as the reader's own rows.
+ */
+struct row	*reader_row_copy(const struct row *);
+
 /* The time in the first #Date: line of the header, or -1. */
 int64_t		 reader_date(const struct reader *);
 

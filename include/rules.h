@@ -63,6 +63,20 @@ typedef void (*finding_fn)(const struct finding *, const struct session *,
 void		 rules_eval(struct rules *, const struct session *,
 		    finding_fn emit, void *arg);
 
+/*
+ * A pattern stopped by RULES_MATCH_LIMIT is reported once per pattern, at
+ * the first row it happens on.  Rules that read for a --jobs worker hold
+ * that back: rules_take_limits() takes what they counted since the last
+ * call (NULL if nothing), and rules_add_limits() adds it to rules made
+ * from the same config, which then say the first of each pattern they had
+ * not met yet, and frees it.
+ */
+struct rules_limits;
+void		 rules_hold_limits(struct rules *, int);
+struct rules_limits *rules_take_limits(struct rules *);
+void		 rules_add_limits(struct rules *, struct rules_limits *);
+void		 rules_free_limits(struct rules_limits *);
+
 /* At the end of a scan: say how often a pattern hit the match limit. */
 void		 rules_finish(struct rules *);
 

@@ -106,6 +106,9 @@ struct fact_pattern {
 	int		 ngroups;
 	struct src_pos	 pos;
 	unsigned long	 limit_hits;	/* matches stopped by the limit */
+	const char	*limit_file;	/* where the first was, */
+	unsigned long	 limit_line;
+	char		 limit_msg[128];	/* and PCRE2's word for it */
 	int		 active;	/* a rule to run uses the fact */
 };
 

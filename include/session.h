@@ -30,6 +30,8 @@
  * crashed server, hostile input) cannot take all memory: about 6 KB each.
  */
 #define SESSION_OPEN_MAX	20000
+/* A row this much older than the latest of its session is reported. */
+#define SESSION_TIME_BACK	1000
 
 /* A row kept as evidence: where it is and what it said. */
 struct evidence {
@@ -78,6 +80,11 @@ struct session_stats {
 	unsigned long	 incomplete;
 	unsigned long	 open_max;	/* most sessions open at once */
 	unsigned long	 evicted;	/* closed early: SESSION_OPEN_MAX */
+	unsigned long	 restarted;	/* closed early: sequence 0 again */
+	unsigned long	 out_of_order;	/* rows whose sequence number did
+					   not go up */
+	unsigned long	 time_back;	/* rows over SESSION_TIME_BACK older
+					   than the latest of their session */
 };
 
 struct session_table;
@@ -91,9 +98,20 @@ void			 sessions_free(struct session_table *);
  * Take one row of folder.  Returns the session it belongs to, which stays
  * open (even after its "-" row) until sessions_end_row() is called, so
  * that the caller can look at the row and the session together.
+ *
+ * A row with sequence number 0 begins a session: a session of that id
+ * still open is closed as incomplete, with a warning.  A row whose
+ * sequence number is not above the one before it in its session, or whose
+ * time is over SESSION_TIME_BACK before the session's latest, is kept and
+ * counted, with a warning once per session.
+ *
+ * With born_only set, a row of no open session whose sequence number is
+ * not 0 starts nothing: NULL is returned, and the row is the caller's
+ * (it continues a session begun in an earlier file).
  */
 struct session	*sessions_feed(struct session_table *, const char *folder,
 		    const struct row *);
+void		 sessions_set_born_only(struct session_table *, int);
 
 /* After sessions_feed(): close the session if its "-" row was this row. */
 void		 sessions_end_row(struct session_table *, struct session *);
@@ -103,6 +121,26 @@ void		 session_add_evidence(struct session *, const struct row *);
 
 /* Close every open session as incomplete (end of a folder or input). */
 void		 sessions_close_all(struct session_table *);
+
+/*
+ * Take every open session out of the table, oldest first, and hand it to
+ * fn, which owns it then: it goes on with sessions_adopt() into another
+ * table, or ends with session_free().
+ */
+void		 sessions_hand_over(struct session_table *,
+		    void (*fn)(struct session *, void *), void *arg);
+/*
+ * Put an open session handed over into t, as its newest.  A session of the
+ * same id open in t is closed as incomplete first, as at sequence 0.
+ */
+void		 sessions_adopt(struct session_table *, struct session *);
+
+/*
+ * Called by a close callback: the session is not freed on return, but
+ * stays the callback's until session_free().
+ */
+void		 session_keep(struct session *);
+void		 session_free(struct session *);
 
 const struct session_stats *sessions_stats(const struct session_table *);
 

@@ -22,6 +22,9 @@ struct scan_stats {
 	unsigned long		 sessions_complete;
 	unsigned long		 sessions_incomplete;
 	unsigned long		 sessions_evicted;	/* closed early: too many open */
+	unsigned long		 sessions_restarted;	/* closed early: id begun again */
+	unsigned long		 rows_out_of_order;	/* sequence number not up */
+	unsigned long		 rows_time_back;	/* time back in a session */
 	unsigned long		 sessions_reported;	/* in the window and filters */
 	unsigned long		 findings;
 	int			 have_time;

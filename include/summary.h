@@ -172,7 +172,7 @@ void		 summary_add_tls_detail(struct summary *, int64_t day,
 
 /*
  * Add everything from gathered (not yet finished) to sum, as if sum had
- * been fed it: the summaries of folders scanned apart, in folder order.
+ * been fed it: the summaries of files read apart, in reading order.
  */
 void		 summary_merge(struct summary *, const struct summary *from);
 

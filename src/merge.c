@@ -180,6 +180,9 @@ merge_read(json_t *o, struct scan_stats *st)
 	    "sessions_incomplete");
 	st->sessions_reported += (unsigned long)num(o, "sessions_reported");
 	st->sessions_evicted += (unsigned long)num(o, "sessions_evicted");
+	st->sessions_restarted += (unsigned long)num(o, "sessions_restarted");
+	st->rows_out_of_order += (unsigned long)num(o, "rows_out_of_order");
+	st->rows_time_back += (unsigned long)num(o, "rows_time_back");
 	if (first >= 0 && (!st->have_time || first < st->first_time))
 		st->first_time = first;
 	if (last >= 0 && (!st->have_time || last > st->last_time))

@@ -616,3 +616,37 @@ reader_next(struct reader *r, struct row *row)
 	}
 	return rc;
 }
+
+/* The fields of a row, in one order for reader_row_copy(). */
+#define ROW_FIELDS(r) { &(r)->date_time, &(r)->connector, &(r)->session_id, \
+	&(r)->sequence, &(r)->local, &(r)->remote, &(r)->data, &(r)->context }
+
+struct row *
+reader_row_copy(const struct row *row)
+{
+	struct row *copy;
+	size_t i, n, size = sizeof *copy;
+	char *p;
+
+	{
+		const struct field *from[] = ROW_FIELDS(row);
+
+		n = sizeof from / sizeof from[0];
+		for (i = 0; i < n; i++)
+			size += from[i]->len + 1 + FIELD_PAD;
+	}
+	copy = xmalloc(size);
+	*copy = *row;
+	p = (char *)(copy + 1);
+	{
+		struct field *to[] = ROW_FIELDS(copy);
+
+		for (i = 0; i < n; i++) {
+			memcpy(p, to[i]->p, to[i]->len);
+			memset(p + to[i]->len, 0, 1 + FIELD_PAD);
+			to[i]->p = p;
+			p += to[i]->len + 1 + FIELD_PAD;
+		}
+	}
+	return copy;
+}

@@ -54,6 +54,9 @@ write_read(struct jsonw *w, const struct scan_stats *st)
 	jw_int(w, "sessions_incomplete", (long long)st->sessions_incomplete);
 	jw_int(w, "sessions_reported", (long long)st->sessions_reported);
 	jw_int(w, "sessions_evicted", (long long)st->sessions_evicted);
+	jw_int(w, "sessions_restarted", (long long)st->sessions_restarted);
+	jw_int(w, "rows_out_of_order", (long long)st->rows_out_of_order);
+	jw_int(w, "rows_time_back", (long long)st->rows_time_back);
 	jw_time(w, "first", st->have_time ? st->first_time : -1, 1);
 	jw_time(w, "last", st->have_time ? st->last_time : -1, 1);
 	jw_end(w);

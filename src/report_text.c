@@ -378,6 +378,15 @@ write_read(const struct out *o, const struct summary *sum)
 		fprintf(o->fp, "               %lu of the incomplete closed early: "
 		    "more than %d open at once\n", st->sessions_evicted,
 		    SESSION_OPEN_MAX);
+	if (st->sessions_restarted > 0)
+		fprintf(o->fp, "               %lu of the incomplete closed early: "
+		    "a session of the same id began (sequence number 0)\n",
+		    st->sessions_restarted);
+	if (st->rows_out_of_order > 0 || st->rows_time_back > 0)
+		fprintf(o->fp, "Out of order:  %lu %s whose sequence number did "
+		    "not go up, %lu going back in time (kept)\n",
+		    st->rows_out_of_order, plural(st->rows_out_of_order, "row",
+		    "rows"), st->rows_time_back);
 	if (st->have_time)
 		fprintf(o->fp, "Time range:    %s .. %s\n",
 		    logtime_format(st->first_time, a),

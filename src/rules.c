@@ -65,6 +65,7 @@ struct rules {
 	struct strmap		*history;	/* key -> index in offered */
 	int64_t			*offered;
 	size_t			 noffered;
+	int			 hold_limits;	/* see rules_hold_limits() */
 };
 
 /* A value of an attribute while a session is evaluated. */
@@ -474,6 +475,77 @@ keep_captures(struct rules *r, struct session *s, struct fact_pattern *f,
 	}
 }
 
+static void
+limit_warning(const struct fact_pattern *f)
+{
+	diag(DIAG_WARNING, f->limit_file, f->limit_line, "pattern of fact %s "
+	    "(%s:%d) stopped: %s; the row does not match (reported once per "
+	    "pattern)", f->fact, f->pos.file, f->pos.line, f->limit_msg);
+}
+
+void
+rules_hold_limits(struct rules *r, int on)
+{
+	r->hold_limits = on;
+}
+
+struct rules_limits {
+	size_t			 n;
+	struct fact_pattern	 v[];	/* only the limit_ fields are used */
+};
+
+struct rules_limits *
+rules_take_limits(struct rules *r)
+{
+	struct rules_limits *l = NULL;
+	size_t i, n = r->lang.npatterns;
+
+	for (i = 0; i < n; i++) {
+		struct fact_pattern *f = &r->lang.patterns[i];
+
+		if (f->limit_hits == 0)
+			continue;
+		if (l == NULL) {
+			l = xcalloc(1, sizeof *l + n * sizeof l->v[0]);
+			l->n = n;
+		}
+		l->v[i].limit_hits = f->limit_hits;
+		l->v[i].limit_file = f->limit_file;
+		l->v[i].limit_line = f->limit_line;
+		memcpy(l->v[i].limit_msg, f->limit_msg, sizeof f->limit_msg);
+		f->limit_hits = 0;
+	}
+	return l;
+}
+
+void
+rules_add_limits(struct rules *r, struct rules_limits *l)
+{
+	size_t i;
+
+	for (i = 0; l != NULL && i < l->n && i < r->lang.npatterns; i++) {
+		struct fact_pattern *d = &r->lang.patterns[i];
+		const struct fact_pattern *f = &l->v[i];
+
+		if (f->limit_hits == 0)
+			continue;
+		if (d->limit_hits == 0) {
+			d->limit_file = f->limit_file;
+			d->limit_line = f->limit_line;
+			memcpy(d->limit_msg, f->limit_msg, sizeof d->limit_msg);
+			limit_warning(d);
+		}
+		d->limit_hits += f->limit_hits;
+	}
+	free(l);
+}
+
+void
+rules_free_limits(struct rules_limits *l)
+{
+	free(l);
+}
+
 void
 rules_observe_row(struct rules *r, struct session *s, const struct row *row)
 {
@@ -497,15 +569,14 @@ rules_observe_row(struct rules *r, struct session *s, const struct row *row)
 		if (rc == PCRE2_ERROR_NOMATCH)
 			continue;
 		if (rc < 0) {
-			PCRE2_UCHAR msg[128];
-
-			pcre2_get_error_message(rc, msg, sizeof msg);
-			if (f->limit_hits++ == 0)
-				diag(DIAG_WARNING, row->file, row->line,
-				    "pattern of fact %s (%s:%d) stopped: %s; "
-				    "the row does not match (reported once per "
-				    "pattern)", f->fact, f->pos.file,
-				    f->pos.line, (char *)msg);
+			if (f->limit_hits++ == 0) {
+				f->limit_file = row->file;
+				f->limit_line = row->line;
+				pcre2_get_error_message(rc, (PCRE2_UCHAR *)
+				    f->limit_msg, sizeof f->limit_msg);
+				if (!r->hold_limits)
+					limit_warning(f);
+			}
 			continue;
 		}
 		s->facts |= (uint64_t)1 << f->fact_id;

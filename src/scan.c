@@ -1,5 +1,5 @@
 /*
- * scan.c: run the pipeline over every file, a folder at a time.
+ * scan.c: run the pipeline over every file.
  */
 #include <sys/stat.h>
 
@@ -35,17 +35,17 @@ struct progress {
 	int			 shown;
 };
 
+/* The main thread's: what is taken in order, and the report. */
 struct scan {
 	const struct scan_options *opt;
 	const char		*last_folder;	/* of the last file read */
 	struct rules		*rules;
 	struct report		*report;
 	struct summary		*summary;
-	struct session_table	*sessions;
+	struct session_table	*sessions;	/* going on across files */
 	struct scan_stats	*stats;
 	struct progress		*progress;
-	int			 show_progress;	/* this thread draws it */
-	int			 to_stdout;	/* report written as it goes */
+	int			 show_progress;
 	/* The findings of the session being closed. */
 	struct summary_outcome	 outcome;
 };
@@ -87,7 +87,87 @@ progress_show(struct progress *p, int last)
 		fputs("\r\033[K", stderr);
 }
 
-/* ---- findings ---- */
+/*
+ * How the work is shared.  Each file is read on its own, by a worker of
+ * --jobs or by the main thread, into a table of the sessions that begin in
+ * it (sequence number 0).  What the reading yields goes to the main thread
+ * as a list of events, which it takes file by file in reading order:
+ *
+ *  - a session that began and ended in the file, to evaluate and report;
+ *  - a row of a session begun in an earlier file, fed to the table of
+ *    sessions that go on across files;
+ *  - a session still open at the end of the file, moved into that table;
+ *  - a diagnostic, printed then.
+ *
+ * The events of a file and the order they are taken in are the same
+ * whatever the number of threads, and so is everything written.
+ */
+
+enum event_kind { EV_DIAG, EV_ROW, EV_CLOSED, EV_OPEN };
+
+struct event {
+	enum event_kind	 kind;
+	enum diag_level	 level;		/* EV_DIAG */
+	void		*p;		/* its text, struct row or session */
+};
+
+#define BATCH_EVENTS	256
+/* Bytes of events a worker may hold ahead of the main thread, all told. */
+#define HOLD_MAX	(32 * 1024 * 1024)
+
+struct batch {
+	struct batch	*next;
+	size_t		 n, bytes;
+	struct event	 ev[BATCH_EVENTS];
+};
+
+/* One file of the input. */
+struct unit {
+	const struct input_file *file;
+	size_t			 index;
+	int			 skip;		/* outside the window */
+	struct summary		*summary;	/* what its rows add */
+	struct rules_limits	*limits;	/* patterns stopped in it */
+	struct batch		*head, *tail;	/* handed on, not yet taken */
+	size_t			 held;		/* their bytes, about */
+	int			 done;		/* all handed on */
+	size_t			 reader;	/* the worker that read it */
+};
+
+struct pool {
+	pthread_mutex_t		 lock;
+	pthread_cond_t		 cond;
+	struct unit		*units;
+	size_t			 nunits, next;	/* next to read */
+	size_t			 taking;	/* the main thread is at */
+	size_t			 hold_max;	/* per unit ahead */
+	_Atomic int		 stop;		/* the report's reader has gone */
+	const struct scan_options *opt;
+	struct progress		*progress;
+	struct session_stats	 sessions;	/* the readings' tables */
+	/*
+	 * Batches taken, back to the worker that made them, which frees
+	 * them: memory is freed by the thread that allocated it, which
+	 * keeps threads from waiting on each other's malloc arenas.
+	 */
+	struct batch		**garbage;	/* per worker */
+	size_t			 nworkers;
+};
+
+/* Reading files: a worker's, or the main thread's with --jobs 1. */
+struct reading {
+	struct scan		*direct;	/* take events at once, or NULL */
+	struct pool		*pool;
+	struct unit		*unit;		/* being read */
+	struct rules		*rules;		/* of its own */
+	struct session_table	*sessions;	/* begun in the file */
+	struct batch		*batch;		/* being filled */
+	size_t			 id;		/* the worker's number */
+	struct progress		*progress;
+	int			 show_progress;
+};
+
+/* ---- the main thread: findings and events ---- */
 
 static void
 on_finding(const struct finding *f, const struct session *s, void *arg)
@@ -102,10 +182,8 @@ on_finding(const struct finding *f, const struct session *s, void *arg)
 }
 
 static void
-on_session_closed(struct session *s, void *arg)
+session_done(struct scan *sc, struct session *s)
 {
-	struct scan *sc = arg;
-
 	if (!filter_session(sc->opt->filter, s)) {
 		/* Rules still see it: history such as remote_last_starttls. */
 		rules_eval(sc->rules, s, NULL, NULL);
@@ -117,26 +195,176 @@ on_session_closed(struct session *s, void *arg)
 	summary_session(sc->summary, s, &sc->outcome);
 }
 
-/* ---- files ---- */
+/* A session that went on across files has closed. */
+static void
+on_session_closed(struct session *s, void *arg)
+{
+	session_done(arg, s);
+}
 
 static void
-count_row(struct scan *sc, const char *folder, const struct row *row)
+take_event(struct scan *sc, const struct unit *u, struct event *ev)
 {
-	struct scan_stats *st = sc->stats;
+	struct session *s;
+	struct row *row;
 
+	switch (ev->kind) {
+	case EV_DIAG:
+		diag_release(ev->level, ev->p);
+		break;
+	case EV_ROW:
+		row = ev->p;
+		s = sessions_feed(sc->sessions, u->file->folder, row);
+		rules_observe_row(sc->rules, s, row);
+		sessions_end_row(sc->sessions, s);
+		break;
+	case EV_CLOSED:
+		session_done(sc, ev->p);
+		break;
+	case EV_OPEN:
+		sessions_adopt(sc->sessions, ev->p);
+		break;
+	}
+}
+
+/* Free what an event holds, once taken (or not, if the scan stopped). */
+static void
+free_event(struct event *ev, int taken)
+{
+	if (ev->kind == EV_CLOSED || (ev->kind == EV_OPEN && !taken))
+		session_free(ev->p);
+	else if (ev->kind != EV_OPEN)
+		free(ev->p);
+}
+
+static void
+free_batches(struct batch *b, int taken)
+{
+	struct batch *next;
+	size_t i;
+
+	for (; b != NULL; b = next) {
+		next = b->next;
+		for (i = 0; i < b->n; i++)
+			free_event(&b->ev[i], taken);
+		free(b);
+	}
+}
+
+/* What a file read adds to the whole, once its events are taken. */
+static void
+unit_done(struct scan *sc, struct unit *u)
+{
+	if (u->skip) {
+		sc->stats->skipped_window++;
+		sc->stats->files_skipped++;
+		/* Its folder still counts: no rows is missing logs. */
+		summary_folder_seen(sc->summary, u->file->folder);
+		return;
+	}
+	if (u->summary->stats.files_read > 0 &&
+	    sc->last_folder != u->file->folder) {
+		sc->stats->folders++;
+		sc->last_folder = u->file->folder;
+	}
+	summary_merge(sc->summary, u->summary);
+	summary_free(u->summary);
+	u->summary = NULL;
+	rules_add_limits(sc->rules, u->limits);
+	u->limits = NULL;
+}
+
+/* ---- reading a file ---- */
+
+static void
+publish(struct reading *rd)
+{
+	struct pool *pool = rd->pool;
+	struct unit *u = rd->unit;
+	struct batch *b = rd->batch, *garbage;
+
+	rd->batch = NULL;
+	pthread_mutex_lock(&pool->lock);
+	garbage = pool->garbage[rd->id];
+	pool->garbage[rd->id] = NULL;
+	if (b != NULL) {
+		if (u->tail != NULL)
+			u->tail->next = b;
+		else
+			u->head = b;
+		u->tail = b;
+		u->held += b->bytes;
+		pthread_cond_broadcast(&pool->cond);
+	}
+	/* Far ahead of the main thread: wait for it. */
+	while (u->index > pool->taking && u->held > pool->hold_max &&
+	    !pool->stop)
+		pthread_cond_wait(&pool->cond, &pool->lock);
+	pthread_mutex_unlock(&pool->lock);
+	free_batches(garbage, 1);
+}
+
+static void
+push(struct reading *rd, enum event_kind kind, enum diag_level level, void *p,
+    size_t bytes)
+{
+	struct event ev = { kind, level, p };
+	struct batch *b;
+
+	if (rd->direct != NULL) {
+		take_event(rd->direct, rd->unit, &ev);
+		free_event(&ev, 1);
+		return;
+	}
+	if ((b = rd->batch) == NULL) {
+		b = rd->batch = xmalloc(sizeof *b);
+		b->next = NULL;
+		b->n = b->bytes = 0;
+	}
+	b->ev[b->n++] = ev;
+	b->bytes += bytes;
+	if (b->n == BATCH_EVENTS)
+		publish(rd);
+}
+
+static void
+hold_diag(enum diag_level level, char *text, void *arg)
+{
+	push(arg, EV_DIAG, level, text, strlen(text) + 64);
+}
+
+/* A session begun in the file has closed in it. */
+static void
+on_closed_in_file(struct session *s, void *arg)
+{
+	session_keep(s);
+	push(arg, EV_CLOSED, DIAG_WARNING, s, 4096);
+}
+
+/* A session begun in the file is open at its end. */
+static void
+on_open_at_end(struct session *s, void *arg)
+{
+	push(arg, EV_OPEN, DIAG_WARNING, s, 4096);
+}
+
+static void
+count_row(struct scan_stats *st, struct summary *sum, const char *folder,
+    const struct row *row)
+{
 	if (!st->have_time || row->time < st->first_time)
 		st->first_time = row->time;
 	if (!st->have_time || row->time > st->last_time)
 		st->last_time = row->time;
 	st->have_time = 1;
-	summary_row(sc->summary, folder, row->time);
+	summary_row(sum, folder, row->time);
 }
 
 /* Why a file with this header is not read; NULL when it is. */
 static const char *
 header_problem(struct scan_stats *st, struct reader *r, int kind)
 {
-	static char buf[96];
+	static _Thread_local char buf[96];
 	const char *column;
 
 	switch (kind) {
@@ -163,70 +391,333 @@ header_problem(struct scan_stats *st, struct reader *r, int kind)
 }
 
 static void
-scan_file(struct scan *sc, const struct input_file *f)
+read_rows(struct reading *rd, struct reader *r, const char *folder)
 {
-	struct scan_stats *st = sc->stats;
+	struct scan_stats *st = &rd->unit->summary->stats;
 	unsigned long long counted = 0;
+	struct session *s;
+	struct row row;
+	int rc;
+
+	while ((rc = reader_next(r, &row)) == 1) {
+		count_row(st, rd->unit->summary, folder, &row);
+		if ((s = sessions_feed(rd->sessions, folder, &row)) == NULL)
+			push(rd, EV_ROW, DIAG_WARNING, reader_row_copy(&row),
+			    1024);
+		else {
+			rules_observe_row(rd->rules, s, &row);
+			sessions_end_row(rd->sessions, s);
+		}
+		if ((reader_stats(r)->rows & 0xffff) == 0) {
+			rd->progress->done += reader_stats(r)->bytes - counted;
+			counted = reader_stats(r)->bytes;
+			if (rd->show_progress)
+				progress_show(rd->progress, 0);
+			if (rd->pool != NULL && rd->pool->stop)
+				break;
+		}
+	}
+	if (rc == -1) {
+		diag(DIAG_ERROR, rd->unit->file->path, reader_stats(r)->lines,
+		    "read error: %s", strerror(errno));
+		st->files_unreadable++;
+	}
+	rd->progress->done += reader_stats(r)->bytes - counted;
+}
+
+static void
+read_file(struct reading *rd, struct unit *u, const struct scan_options *opt)
+{
+	const struct input_file *f = u->file;
+	struct scan_stats *st;
 	const struct reader_stats *rs;
 	const char *problem = NULL;
-	struct session *s;
 	struct reader *r;
-	struct row row;
 	FILE *fp;
-	int kind, rc;
+	int kind;
 
+	rd->unit = u;
+	u->summary = summary_new(opt->gap);
+	st = &u->summary->stats;
 	if ((fp = input_open(f)) == NULL) {
 		diag(DIAG_ERROR, f->path, 0, "%s", strerror(errno));
 		st->files_unreadable++;
 		return;
 	}
 	r = reader_new(fp, f->path);
-	if ((kind = reader_header(r)) == -1)
-		rc = -1;
-	else if ((problem = header_problem(st, r, kind)) != NULL) {
-		diag(DIAG_WARNING, f->path, 0, "%s", problem);
-		st->files_skipped++;
-		rc = 0;
-	} else {
-		st->files_read++;
-		if (sc->last_folder != f->folder)
-			st->folders++;
-		sc->last_folder = f->folder;
-		summary_file(sc->summary, f->folder);
-		while ((rc = reader_next(r, &row)) == 1) {
-			unsigned long evicted = sessions_stats(sc->sessions)->evicted;
-
-			count_row(sc, f->folder, &row);
-			s = sessions_feed(sc->sessions, f->folder, &row);
-			if (evicted == 0 && sessions_stats(sc->sessions)->evicted)
-				diag(DIAG_WARNING, f->path, row.line, "more than "
-				    "%d sessions open at once: the oldest are "
-				    "closed early as incomplete (counted in the "
-				    "summary)", SESSION_OPEN_MAX);
-			rules_observe_row(sc->rules, s, &row);
-			sessions_end_row(sc->sessions, s);
-			if ((reader_stats(r)->rows & 0xffff) == 0) {
-				sc->progress->done += reader_stats(r)->bytes -
-				    counted;
-				counted = reader_stats(r)->bytes;
-				if (sc->show_progress)
-					progress_show(sc->progress, 0);
-			}
-		}
-	}
-	if (rc == -1) {
+	if ((kind = reader_header(r)) == -1) {
 		diag(DIAG_ERROR, f->path, reader_stats(r)->lines,
 		    "read error: %s", strerror(errno));
 		st->files_unreadable++;
+	} else if ((problem = header_problem(st, r, kind)) != NULL) {
+		diag(DIAG_WARNING, f->path, 0, "%s", problem);
+		st->files_skipped++;
+	} else {
+		st->files_read++;
+		summary_file(u->summary, f->folder);
+		read_rows(rd, r, f->folder);
 	}
 	rs = reader_stats(r);
 	if (problem == NULL)
 		st->bytes += rs->bytes;
 	st->rows += rs->rows;
 	st->bad_rows += rs->bad_rows;
-	sc->progress->done += rs->bytes - counted;
 	reader_free(r);
 	input_close(f, fp);
+	/* The sessions still open go on in the next file. */
+	sessions_hand_over(rd->sessions, on_open_at_end, rd);
+	u->limits = rules_take_limits(rd->rules);
+}
+
+static int
+reading_init(struct reading *rd, const struct scan_options *opt)
+{
+	char err[512];
+
+	memset(rd, 0, sizeof *rd);
+	if ((rd->rules = rules_new(opt->rules_config, err, sizeof err)) ==
+	    NULL) {
+		diag(DIAG_ERROR, NULL, 0, "cannot load the rules again: %s",
+		    err);
+		return -1;
+	}
+	rules_hold_limits(rd->rules, 1);
+	rd->sessions = sessions_new(on_closed_in_file, rd);
+	sessions_set_born_only(rd->sessions, 1);
+	return 0;
+}
+
+static void
+add_session_stats(struct scan_stats *st, const struct session_stats *ss)
+{
+	st->sessions_complete += ss->complete;
+	st->sessions_incomplete += ss->incomplete;
+	st->sessions_evicted += ss->evicted;
+	st->sessions_restarted += ss->restarted;
+	st->rows_out_of_order += ss->out_of_order;
+	st->rows_time_back += ss->time_back;
+}
+
+/* Its sessions' counts go to *st, which the caller guards. */
+static void
+reading_free(struct reading *rd, struct session_stats *st)
+{
+	const struct session_stats *ss = sessions_stats(rd->sessions);
+
+	st->complete += ss->complete;
+	st->incomplete += ss->incomplete;
+	st->evicted += ss->evicted;
+	st->restarted += ss->restarted;
+	st->out_of_order += ss->out_of_order;
+	st->time_back += ss->time_back;
+	sessions_free(rd->sessions);
+	rules_free(rd->rules);
+}
+
+/* ---- --jobs: files read side by side ---- */
+
+static void *
+worker(void *arg)
+{
+	struct pool *pool = arg;
+	struct reading rd;
+	struct unit *u;
+
+	if (reading_init(&rd, pool->opt) == -1)
+		exit(2);
+	pthread_mutex_lock(&pool->lock);
+	rd.id = pool->nworkers++;
+	pthread_mutex_unlock(&pool->lock);
+	rd.pool = pool;
+	rd.progress = pool->progress;
+	for (;;) {
+		pthread_mutex_lock(&pool->lock);
+		u = pool->next < pool->nunits && !pool->stop ?
+		    &pool->units[pool->next++] : NULL;
+		pthread_mutex_unlock(&pool->lock);
+		if (u == NULL)
+			break;
+		pool->progress->file++;
+		rd.unit = u;
+		u->reader = rd.id;
+		if (!u->skip) {
+			diag_set_hold(hold_diag, &rd);
+			read_file(&rd, u, pool->opt);
+			diag_set_hold(NULL, NULL);
+		}
+		publish(&rd);
+		pthread_mutex_lock(&pool->lock);
+		u->done = 1;
+		pthread_cond_broadcast(&pool->cond);
+		pthread_mutex_unlock(&pool->lock);
+	}
+	pthread_mutex_lock(&pool->lock);
+	reading_free(&rd, &pool->sessions);
+	pthread_mutex_unlock(&pool->lock);
+	return NULL;
+}
+
+/* Take the events of unit u as they come, then u's totals. */
+static void
+take_unit(struct scan *sc, struct pool *pool, struct unit *u)
+{
+	struct timespec t;
+	struct batch *b;
+	size_t i;
+	int done;
+
+	for (;;) {
+		pthread_mutex_lock(&pool->lock);
+		while ((b = u->head) == NULL && !u->done) {
+			clock_gettime(CLOCK_REALTIME, &t);
+			t.tv_nsec += 250000000;
+			if (t.tv_nsec >= 1000000000) {
+				t.tv_sec++;
+				t.tv_nsec -= 1000000000;
+			}
+			pthread_cond_timedwait(&pool->cond, &pool->lock, &t);
+			if (sc->show_progress) {
+				pthread_mutex_unlock(&pool->lock);
+				progress_show(sc->progress, 0);
+				pthread_mutex_lock(&pool->lock);
+			}
+		}
+		if (b != NULL) {
+			if ((u->head = b->next) == NULL)
+				u->tail = NULL;
+			u->held -= b->bytes;
+			pthread_cond_broadcast(&pool->cond);
+		}
+		done = u->done && u->head == NULL;
+		pthread_mutex_unlock(&pool->lock);
+		if (b != NULL) {
+			for (i = 0; i < b->n; i++)
+				take_event(sc, u, &b->ev[i]);
+			pthread_mutex_lock(&pool->lock);
+			b->next = pool->garbage[u->reader];
+			pool->garbage[u->reader] = b;
+			pthread_mutex_unlock(&pool->lock);
+		}
+		if (b == NULL && done)
+			break;
+	}
+	unit_done(sc, u);
+}
+
+/* Free what was handed on and not taken. */
+static void
+drop_unit(struct unit *u)
+{
+	free_batches(u->head, 0);
+	summary_free(u->summary);
+	rules_free_limits(u->limits);
+}
+
+/* Where the folder that starts at file i ends. */
+static size_t
+folder_end(const struct input_list *in, size_t i)
+{
+	while (i + 1 < in->nfiles && in->files[i + 1].folder ==
+	    in->files[i].folder)
+		i++;
+	return i + 1;
+}
+
+static void
+units_init(struct pool *pool, const struct input_list *in, const char *skip)
+{
+	size_t i;
+
+	pool->units = xcalloc(in->nfiles + 1, sizeof *pool->units);
+	pool->nunits = in->nfiles;
+	for (i = 0; i < in->nfiles; i++) {
+		pool->units[i].file = &in->files[i];
+		pool->units[i].index = i;
+		pool->units[i].skip = skip[i];
+	}
+}
+
+/*
+ * Every file, read by njobs threads or by this one (njobs 1).  Taken in
+ * order; a folder is one server: its open sessions end with it.
+ */
+static void
+scan_files(struct scan *sc, const struct input_list *in, const char *skip,
+    int njobs)
+{
+	struct reading rd;
+	struct pool pool;
+	pthread_t *threads = NULL;
+	size_t i;
+	int k, nthreads = 0;
+
+	memset(&pool, 0, sizeof pool);
+	pthread_mutex_init(&pool.lock, NULL);
+	pthread_cond_init(&pool.cond, NULL);
+	units_init(&pool, in, skip);
+	pool.opt = sc->opt;
+	pool.progress = sc->progress;
+	if ((size_t)njobs > in->nfiles)
+		njobs = (int)in->nfiles;
+	if (njobs > 1) {
+		pool.hold_max = HOLD_MAX / (size_t)njobs;
+		pool.garbage = xcalloc((size_t)njobs, sizeof *pool.garbage);
+		threads = xcalloc((size_t)njobs, sizeof *threads);
+		for (k = 0; k < njobs; k++, nthreads++)
+			if (pthread_create(&threads[k], NULL, worker,
+			    &pool) != 0) {
+				diag(DIAG_ERROR, NULL, 0, "cannot start a "
+				    "thread");
+				exit(2);
+			}
+	} else {
+		if (reading_init(&rd, sc->opt) == -1)
+			exit(2);
+		rd.direct = sc;
+		rd.progress = sc->progress;
+		rd.show_progress = sc->show_progress;
+	}
+	for (i = 0; i < pool.nunits; i++) {
+		struct unit *u = &pool.units[i];
+
+		if (nthreads > 0) {
+			pthread_mutex_lock(&pool.lock);
+			pool.taking = i;
+			pthread_cond_broadcast(&pool.cond);
+			pthread_mutex_unlock(&pool.lock);
+			take_unit(sc, &pool, u);
+		} else {
+			sc->progress->file++;
+			if (!u->skip)
+				read_file(&rd, u, sc->opt);
+			unit_done(sc, u);
+			if (sc->show_progress)
+				progress_show(sc->progress, 0);
+		}
+		if (folder_end(in, i) == i + 1)
+			sessions_close_all(sc->sessions);
+		if (ferror(stdout))
+			break;	/* the reader of the report has gone */
+	}
+	if (nthreads > 0) {
+		pool.stop = 1;
+		pthread_mutex_lock(&pool.lock);
+		pthread_cond_broadcast(&pool.cond);
+		pthread_mutex_unlock(&pool.lock);
+		for (k = 0; k < nthreads; k++) {
+			pthread_join(threads[k], NULL);
+			free_batches(pool.garbage[k], 1);
+		}
+		free(pool.garbage);
+	} else
+		reading_free(&rd, &pool.sessions);
+	add_session_stats(sc->stats, &pool.sessions);
+	for (; i < pool.nunits; i++)
+		drop_unit(&pool.units[i]);
+	pthread_mutex_destroy(&pool.lock);
+	pthread_cond_destroy(&pool.cond);
+	free(threads);
+	free(pool.units);
 }
 
 /* ---- the window ---- */
@@ -325,213 +816,6 @@ plan_window(struct scan *sc, const struct input_list *in, char *skip)
 	return 0;
 }
 
-/* Scan the files [first, end) of one folder, then close its sessions. */
-static void
-scan_folder(struct scan *sc, const struct input_list *in, size_t first,
-    size_t end, const char *skip)
-{
-	size_t i;
-
-	for (i = first; i < end; i++) {
-		sc->progress->file++;
-		if (skip[i]) {
-			sc->stats->skipped_window++;
-			sc->stats->files_skipped++;
-			/* Its folder still counts: no rows is missing logs. */
-			summary_folder_seen(sc->summary, in->files[i].folder);
-		} else
-			scan_file(sc, &in->files[i]);
-		if (sc->show_progress)
-			progress_show(sc->progress, 0);
-		if (sc->to_stdout && ferror(stdout))
-			break;	/* the reader of the report has gone */
-	}
-	/* A folder is one server: its open sessions end with it. */
-	sessions_close_all(sc->sessions);
-}
-
-/* Where the folder that starts at file i ends. */
-static size_t
-folder_end(const struct input_list *in, size_t i)
-{
-	while (i + 1 < in->nfiles && in->files[i + 1].folder ==
-	    in->files[i].folder)
-		i++;
-	return i + 1;
-}
-
-static void
-scan_init(struct scan *sc, const struct scan_options *opt,
-    struct progress *progress)
-{
-	memset(sc, 0, sizeof *sc);
-	sc->opt = opt;
-	sc->summary = summary_new(opt->gap);
-	sc->stats = &sc->summary->stats;
-	sc->progress = progress;
-	sc->sessions = sessions_new(on_session_closed, sc);
-}
-
-static void
-scan_done(struct scan *sc)
-{
-	const struct session_stats *ss = sessions_stats(sc->sessions);
-
-	sc->stats->sessions_complete += ss->complete;
-	sc->stats->sessions_incomplete += ss->incomplete;
-	sc->stats->sessions_evicted += ss->evicted;
-	rules_finish(sc->rules);
-	sessions_free(sc->sessions);
-	sc->sessions = NULL;
-}
-
-/* ---- --jobs: folders scanned side by side ---- */
-
-struct job {
-	size_t		 first, end;	/* the folder's files */
-	struct summary	*summary;	/* what it gathered */
-	FILE		*out;		/* what it wrote, a temporary file */
-	unsigned long	 written;	/* findings written to out */
-	int		 done;
-};
-
-struct pool {
-	pthread_mutex_t		 lock;
-	pthread_cond_t		 cond;
-	struct job		*jobs;
-	size_t			 njobs, next;
-	const struct scan_options *opt;
-	const struct input_list	*in;
-	const char		*skip;
-	struct progress		*progress;
-	int			 failed;	/* a worker could not start */
-};
-
-static void *
-worker(void *arg)
-{
-	struct pool *pool = arg;
-	struct report_options ro = pool->opt->report;
-	struct scan sc;
-	struct job *job;
-	char err[512];
-
-	ro.fragment = 1;
-	for (;;) {
-		pthread_mutex_lock(&pool->lock);
-		job = pool->next < pool->njobs ? &pool->jobs[pool->next++] :
-		    NULL;
-		pthread_mutex_unlock(&pool->lock);
-		if (job == NULL)
-			return NULL;
-		scan_init(&sc, pool->opt, pool->progress);
-		sc.rules = rules_new(pool->opt->rules_config, err, sizeof err);
-		if ((job->out = tmpfile()) == NULL || sc.rules == NULL) {
-			diag(DIAG_ERROR, NULL, 0, "cannot start a worker: %s",
-			    sc.rules == NULL ? err : strerror(errno));
-			exit(2);
-		}
-		sc.report = report_new(&ro, job->out);
-		scan_folder(&sc, pool->in, job->first, job->end, pool->skip);
-		scan_done(&sc);
-		rules_free(sc.rules);
-		report_free(sc.report);
-		job->written = sc.summary->findings;
-		pthread_mutex_lock(&pool->lock);
-		job->summary = sc.summary;
-		job->done = 1;
-		pthread_cond_broadcast(&pool->cond);
-		pthread_mutex_unlock(&pool->lock);
-	}
-}
-
-/* Copy what a worker wrote to standard output. */
-static void
-copy_out(FILE *from, int comma)
-{
-	char buf[65536];
-	size_t n;
-
-	rewind(from);
-	if (comma)
-		putchar(',');
-	while ((n = fread(buf, 1, sizeof buf, from)) > 0)
-		fwrite(buf, 1, n, stdout);
-	fclose(from);
-}
-
-/*
- * The folders side by side in njobs threads; their outputs and summaries
- * are taken in folder order, so that what is written is what one thread
- * writes.
- */
-static void
-scan_parallel(struct scan *sc, const struct input_list *in, const char *skip,
-    int njobs)
-{
-	struct pool pool;
-	pthread_t *threads;
-	struct timespec t;
-	unsigned long written = 0;
-	size_t i, n = 0;
-	int k;
-
-	memset(&pool, 0, sizeof pool);
-	pthread_mutex_init(&pool.lock, NULL);
-	pthread_cond_init(&pool.cond, NULL);
-	for (i = 0; i < in->nfiles; i = folder_end(in, i))
-		n++;
-	pool.jobs = xcalloc(n + 1, sizeof *pool.jobs);
-	for (i = 0; i < in->nfiles; i = folder_end(in, i)) {
-		pool.jobs[pool.njobs].first = i;
-		pool.jobs[pool.njobs++].end = folder_end(in, i);
-	}
-	pool.opt = sc->opt;
-	pool.in = in;
-	pool.skip = skip;
-	pool.progress = sc->progress;
-	if ((size_t)njobs > pool.njobs)
-		njobs = (int)pool.njobs;
-	threads = xcalloc((size_t)njobs + 1, sizeof *threads);
-	for (k = 0; k < njobs; k++)
-		if (pthread_create(&threads[k], NULL, worker, &pool) != 0) {
-			diag(DIAG_ERROR, NULL, 0, "cannot start a thread");
-			exit(2);
-		}
-	for (i = 0; i < pool.njobs; i++) {
-		struct job *job = &pool.jobs[i];
-
-		pthread_mutex_lock(&pool.lock);
-		while (!job->done) {
-			clock_gettime(CLOCK_REALTIME, &t);
-			t.tv_nsec += 250000000;
-			if (t.tv_nsec >= 1000000000) {
-				t.tv_sec++;
-				t.tv_nsec -= 1000000000;
-			}
-			pthread_cond_timedwait(&pool.cond, &pool.lock, &t);
-			if (sc->show_progress) {
-				pthread_mutex_unlock(&pool.lock);
-				progress_show(sc->progress, 0);
-				pthread_mutex_lock(&pool.lock);
-			}
-		}
-		pthread_mutex_unlock(&pool.lock);
-		/* JSON findings of two folders need a comma between them. */
-		copy_out(job->out, sc->opt->report.format == REPORT_JSON &&
-		    written > 0 && job->written > 0);
-		written += job->written;
-		summary_merge(sc->summary, job->summary);
-		summary_free(job->summary);
-	}
-	for (k = 0; k < njobs; k++)
-		pthread_join(threads[k], NULL);
-	pthread_mutex_destroy(&pool.lock);
-	pthread_cond_destroy(&pool.cond);
-	free(threads);
-	free(pool.jobs);
-}
-
 int
 scan_run(const struct scan_options *opt)
 {
@@ -544,6 +828,7 @@ scan_run(const struct scan_options *opt)
 	int status;
 
 	memset(&progress, 0, sizeof progress);
+	memset(&sc, 0, sizeof sc);
 	input_collect(opt->paths, opt->npaths, &in);
 	skip = xcalloc(in.nfiles + 1, 1);
 	sc.opt = opt;
@@ -552,7 +837,10 @@ scan_run(const struct scan_options *opt)
 		input_free(&in);
 		return 2;
 	}
-	scan_init(&sc, opt, &progress);
+	sc.summary = summary_new(opt->gap);
+	sc.stats = &sc.summary->stats;
+	sc.progress = &progress;
+	sc.sessions = sessions_new(on_session_closed, &sc);
 	sc.show_progress = opt->progress;
 	sc.stats->skipped_other = in.skipped;
 	sc.stats->files_skipped = in.skipped;
@@ -561,23 +849,19 @@ scan_run(const struct scan_options *opt)
 	sc.summary->until = opt->filter->until.set ? opt->filter->to : -1;
 	sc.rules = opt->rules;
 	sc.report = report_new(&opt->report, stdout);
-	sc.to_stdout = 1;
 	progress.on = opt->progress;
 	progress.nfiles = in.nfiles;
 	clock_gettime(CLOCK_MONOTONIC, &progress.start);
 	for (i = 0; i < in.nfiles && opt->progress; i++)
 		if (stat(in.files[i].path, &st) == 0 && S_ISREG(st.st_mode))
 			progress.total += (unsigned long long)st.st_size;
-	if (opt->jobs > 1 && in.nfiles > 0 &&
-	    folder_end(&in, 0) < in.nfiles)
-		scan_parallel(&sc, &in, skip, opt->jobs);
-	else
-		for (i = 0; i < in.nfiles && !ferror(stdout);
-		    i = folder_end(&in, i))
-			scan_folder(&sc, &in, i, folder_end(&in, i), skip);
+	scan_files(&sc, &in, skip, opt->jobs);
 	if (progress.shown)
 		progress_show(&progress, 1);
-	scan_done(&sc);
+	sessions_close_all(sc.sessions);
+	add_session_stats(sc.stats, sessions_stats(sc.sessions));
+	sessions_free(sc.sessions);
+	rules_finish(sc.rules);
 	sc.stats->findings = sc.summary->findings;
 	sc.stats->errors = in.errors + sc.stats->files_unreadable;
 	summary_finish(sc.summary);

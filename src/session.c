@@ -2,12 +2,15 @@
  * session.c: group rows into sessions and derive what each session did.
  */
 #define _GNU_SOURCE	/* memmem */
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "diag.h"
 #include "ehlo.h"
+#include "logtime.h"
 #include "session.h"
 #include "xmalloc.h"
 
@@ -29,6 +32,10 @@ struct open_session {
 	unsigned		 phead, pcount;
 	struct ehlo_reply	*reply;		/* EHLO/HELO reply being read */
 	int			 ended;		/* its "-" row was seen */
+	int			 kept;		/* see session_keep() */
+	int			 warned_seq;	/* said its rows are out of order */
+	int			 warned_time;	/* said its time goes back */
+	unsigned long		 seq;		/* of its latest row */
 };
 
 struct session_table {
@@ -38,6 +45,7 @@ struct session_table {
 	session_close_fn	 on_close;
 	void			*arg;
 	struct session_stats	 stats;
+	int			 born_only;	/* see sessions_set_born_only() */
 };
 
 struct session_table *
@@ -104,6 +112,8 @@ lookup(struct session_table *t, const char *folder, const struct field *id,
 	return NULL;
 }
 
+static void	insert(struct session_table *, struct open_session *);
+
 static struct open_session *
 create(struct session_table *t, const char *folder, const struct row *row,
     uint32_t hash)
@@ -117,18 +127,7 @@ create(struct session_table *t, const char *folder, const struct row *row,
 	o->s.start = o->s.end = row->time;
 	ehlo_init(&o->s.ehlo);
 	o->hash = hash;
-	if (t->count >= t->nbuckets)
-		grow(t);
-	o->hnext = t->buckets[hash & (t->nbuckets - 1)];
-	t->buckets[hash & (t->nbuckets - 1)] = o;
-	o->prev = t->newest;
-	if (t->newest != NULL)
-		t->newest->next = o;
-	else
-		t->oldest = o;
-	t->newest = o;
-	if (++t->count > t->stats.open_max)
-		t->stats.open_max = t->count;
+	insert(t, o);
 	return o;
 }
 
@@ -182,7 +181,58 @@ close_session(struct session_table *t, struct open_session *o, int complete)
 	else
 		t->stats.incomplete++;
 	t->on_close(&o->s, t->arg);
-	destroy(o);
+	if (!o->kept)
+		destroy(o);
+}
+
+void
+session_keep(struct session *s)
+{
+	((struct open_session *)s)->kept = 1;
+}
+
+void
+session_free(struct session *s)
+{
+	if (s != NULL)
+		destroy((struct open_session *)s);
+}
+
+void
+sessions_set_born_only(struct session_table *t, int on)
+{
+	t->born_only = on;
+}
+
+/* Put o in t as its newest open session. */
+static void
+insert(struct session_table *t, struct open_session *o)
+{
+	if (t->count >= t->nbuckets)
+		grow(t);
+	o->hnext = t->buckets[o->hash & (t->nbuckets - 1)];
+	t->buckets[o->hash & (t->nbuckets - 1)] = o;
+	o->prev = t->newest;
+	o->next = NULL;
+	if (t->newest != NULL)
+		t->newest->next = o;
+	else
+		t->oldest = o;
+	t->newest = o;
+	if (++t->count > t->stats.open_max)
+		t->stats.open_max = t->count;
+}
+
+void
+sessions_hand_over(struct session_table *t,
+    void (*fn)(struct session *, void *), void *arg)
+{
+	struct open_session *o;
+
+	while ((o = t->oldest) != NULL) {
+		unlink_session(t, o);
+		fn(&o->s, arg);
+	}
 }
 
 void
@@ -461,6 +511,49 @@ field_dup(const struct field *f)
 	return xstrndup(f->p, f->len);
 }
 
+/* The row's sequence number; ULONG_MAX when it is not a number. */
+static unsigned long
+sequence(const struct row *row)
+{
+	const struct field *f = &row->sequence;
+	unsigned long n = 0;
+	size_t i;
+
+	if (f->len == 0 || f->len > 9)
+		return ULONG_MAX;
+	for (i = 0; i < f->len; i++) {
+		if (f->p[i] < '0' || f->p[i] > '9')
+			return ULONG_MAX;
+		n = n * 10 + (unsigned long)(f->p[i] - '0');
+	}
+	return n;
+}
+
+/* Keep t within SESSION_OPEN_MAX before a session met at file:line is added. */
+static void
+make_room(struct session_table *t, const char *file, unsigned long line)
+{
+	if (t->count < SESSION_OPEN_MAX)
+		return;
+	if (t->stats.evicted++ == 0)
+		diag(DIAG_WARNING, file, line, "more than %d sessions open at "
+		    "once: the oldest are closed early as incomplete (counted "
+		    "in the summary)", SESSION_OPEN_MAX);
+	close_session(t, t->oldest, 0);
+}
+
+/* A session of old's id begins at file:line: old has ended. */
+static void
+restart(struct session_table *t, struct open_session *old, const char *file,
+    unsigned long line)
+{
+	t->stats.restarted++;
+	diag(DIAG_WARNING, file, line, "session %s starts again (sequence "
+	    "number 0) while open since %s:%lu: the earlier one is closed as "
+	    "incomplete", old->s.id, old->s.file, old->s.line);
+	close_session(t, old, 0);
+}
+
 struct session *
 sessions_feed(struct session_table *t, const char *folder,
     const struct row *row)
@@ -468,15 +561,42 @@ sessions_feed(struct session_table *t, const char *folder,
 	uint32_t hash = hash_key(folder, row->session_id.p,
 	    row->session_id.len);
 	struct open_session *o = lookup(t, folder, &row->session_id, hash);
+	unsigned long seq = sequence(row);
 	struct session *s;
 
-	if (o == NULL) {
-		if (t->count >= SESSION_OPEN_MAX) {
-			t->stats.evicted++;
-			close_session(t, t->oldest, 0);
-		}
-		o = create(t, folder, row, hash);
+	if (o != NULL && seq == 0) {
+		/* Sequence 0 begins a session: the open one has ended. */
+		restart(t, o, row->file, row->line);
+		o = NULL;
 	}
+	if (o == NULL) {
+		if (t->born_only && seq != 0)
+			return NULL;
+		make_room(t, row->file, row->line);
+		o = create(t, folder, row, hash);
+	} else if (seq != ULONG_MAX && o->seq != ULONG_MAX && seq <= o->seq) {
+		t->stats.out_of_order++;
+		if (!o->warned_seq) {
+			o->warned_seq = 1;
+			diag(DIAG_WARNING, row->file, row->line, "session %s: "
+			    "sequence number %lu after %lu, a repeated or "
+			    "reordered row (kept; said once per session)",
+			    o->s.id, seq, o->seq);
+		}
+	}
+	if (o->s.end - row->time > SESSION_TIME_BACK) {
+		t->stats.time_back++;
+		if (!o->warned_time) {
+			char was[LOGTIME_BUFSZ], now[LOGTIME_BUFSZ];
+
+			o->warned_time = 1;
+			diag(DIAG_WARNING, row->file, row->line, "session %s: "
+			    "time goes back from %s to %s (row kept; said once "
+			    "per session)", o->s.id, logtime_format(o->s.end,
+			    was), logtime_format(row->time, now));
+		}
+	}
+	o->seq = seq;
 	s = &o->s;
 	if (row->time < s->start)
 		s->start = row->time;
@@ -507,6 +627,18 @@ sessions_feed(struct session_table *t, const char *folder,
 		break;
 	}
 	return s;
+}
+
+void
+sessions_adopt(struct session_table *t, struct session *s)
+{
+	struct open_session *o = (struct open_session *)s, *old;
+	struct field id = { s->id, strlen(s->id) };
+
+	if ((old = lookup(t, s->folder, &id, o->hash)) != NULL)
+		restart(t, old, s->file, s->line);
+	make_room(t, s->file, s->line);
+	insert(t, o);
 }
 
 void

@@ -788,12 +788,18 @@ summary_merge(struct summary *sum, const struct summary *from)
 		    from->hours[i].failing);
 	for (i = 0; i < from->nfolders; i++) {
 		const struct summary_folder *f = &from->folders[i];
+		struct summary_folder *to = folder(sum, f->folder);
 
+		/* A folder met again (its next file): the gap before it. */
+		if (to->have_rows && f->have_rows &&
+		    f->first - to->last > sum->gap)
+			summary_add_gap(sum, f->folder, to->last, f->first);
 		summary_add_folder(sum, f->folder, f->files, f->have_rows ?
 		    f->first : 1, f->have_rows ? f->last : 0);
 		for (k = 0; k < f->nrows_gaps; k++)
 			summary_add_gap(sum, f->folder, f->rows_gaps[k].from,
 			    f->rows_gaps[k].to);
+		folder(sum, f->folder)->more_rows_gaps += f->more_rows_gaps;
 	}
 	for (i = 0; i < from->nremotes; i++)
 		summary_add_remote(sum, from->remotes[i].remote,
@@ -831,6 +837,9 @@ summary_merge(struct summary *sum, const struct summary *from)
 	st->sessions_incomplete += ft->sessions_incomplete;
 	st->sessions_reported += ft->sessions_reported;
 	st->sessions_evicted += ft->sessions_evicted;
+	st->sessions_restarted += ft->sessions_restarted;
+	st->rows_out_of_order += ft->rows_out_of_order;
+	st->rows_time_back += ft->rows_time_back;
 	st->findings += ft->findings;
 	if (ft->have_time) {
 		if (!st->have_time || ft->first_time < st->first_time)

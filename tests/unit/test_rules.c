@@ -206,8 +206,11 @@ feed(struct drv *d, const char *id, const struct step *st)
 {
 	struct row row;
 	struct session *s;
+	char seq[24];
 
 	memset(&row, 0, sizeof row);
+	/* Rising in every session, never 0: no row begins one again. */
+	snprintf(seq, sizeof seq, "%lu", d->line + 1);
 	row.file = FILE1;
 	row.line = ++d->line;
 	row.time = d->time;
@@ -215,7 +218,7 @@ feed(struct drv *d, const char *id, const struct step *st)
 	set_field(&row.date_time, logtime_format(row.time, d->tbuf));
 	set_field(&row.connector, d->connector);
 	set_field(&row.session_id, id);
-	set_field(&row.sequence, "0");
+	set_field(&row.sequence, seq);
 	set_field(&row.local, "10.0.0.5:51234");
 	set_field(&row.remote, "104.47.1.2:25");
 	row.event = st->event;

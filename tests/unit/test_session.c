@@ -158,7 +158,31 @@ struct drv {
 	unsigned long		 line;
 	int64_t			 time;
 	char			 tbuf[LOGTIME_BUFSZ];
+	/* Each session's rows count 0, 1, 2 ... in sequence-number. */
+	struct { const char *folder, *id; unsigned long next; } seq[64];
+	size_t			 nseq;
+	char			 seqbuf[24];
 };
+
+/* The next sequence number of id in the driver's folder. */
+static const char *
+next_seq(struct drv *d, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < d->nseq; i++)
+		if (d->seq[i].folder == d->folder &&
+		    strcmp(d->seq[i].id, id) == 0)
+			break;
+	if (i == d->nseq) {
+		assert_true(d->nseq < sizeof d->seq / sizeof d->seq[0]);
+		d->seq[d->nseq].folder = d->folder;
+		d->seq[d->nseq].id = id;
+		d->seq[d->nseq++].next = 0;
+	}
+	snprintf(d->seqbuf, sizeof d->seqbuf, "%lu", d->seq[i].next++);
+	return d->seqbuf;
+}
 
 static void
 drv_init(struct drv *d)
@@ -218,7 +242,7 @@ make_row(struct drv *d, struct row *row, const char *id, char event,
 	set_field(&row->date_time, logtime_format(row->time, d->tbuf));
 	set_field(&row->connector, d->connector);
 	set_field(&row->session_id, id);
-	set_field(&row->sequence, "0");
+	set_field(&row->sequence, next_seq(d, id));
 	set_field(&row->local, d->local);
 	set_field(&row->remote, d->remote);
 	row->event = event;
@@ -1200,6 +1224,106 @@ test_session_evidence_text_cut(void **state)
 	drv_free(&d);
 }
 
+/* A row numbered 0 of an open id closes that session, as incomplete. */
+static void
+test_session_restart_at_zero(void **state)
+{
+	struct drv d;
+
+	(void)state;
+	drv_init(&d);
+	feed(&d, ID, '*', "SendRoutingHeaders", "Set Session Permissions");
+	feed(&d, ID, '+', "", "");
+	d.seq[0].next = 0;	/* the id begins again */
+	feed(&d, ID, '*', "SendRoutingHeaders", "Set Session Permissions");
+	assert_int_equal(nclosed, 1);
+	assert_int_equal(closed[0].complete, 0);
+	assert_int_equal(closed[0].line, 1);
+	feed(&d, ID, '-', "", "Local");
+	assert_int_equal(nclosed, 2);
+	assert_int_equal(closed[1].complete, 1);
+	assert_int_equal(closed[1].line, 3);
+	assert_int_equal(sessions_stats(d.t)->restarted, 1);
+	assert_int_equal(sessions_stats(d.t)->incomplete, 1);
+	drv_free(&d);
+}
+
+/* Repeated sequence numbers and time going back are counted, rows kept. */
+static void
+test_session_out_of_order(void **state)
+{
+	struct drv d;
+
+	(void)state;
+	drv_init(&d);
+	feed(&d, ID, '*', "SendRoutingHeaders", "Set Session Permissions");
+	feed(&d, ID, '+', "", "");
+	d.seq[0].next = 1;	/* the "+" row again */
+	feed(&d, ID, '+', "", "");
+	d.time -= 5000;		/* 5 s back */
+	feed(&d, ID, '<', "220 mx.fabrikam.com ESMTP", "");
+	d.time -= STEP_MS;	/* the same time again: not back */
+	feed(&d, ID, '-', "", "Local");
+	assert_int_equal(nclosed, 1);
+	assert_int_equal(closed[0].complete, 1);
+	assert_int_equal(closed[0].nevidence, 2);	/* banner, "-" */
+	assert_int_equal(sessions_stats(d.t)->out_of_order, 1);
+	assert_int_equal(sessions_stats(d.t)->time_back, 2);
+	drv_free(&d);
+}
+
+static void
+adopt(struct session *s, void *table)
+{
+	sessions_adopt(table, s);
+}
+
+/*
+ * A table of the sessions that begin in one file leaves the rows of
+ * others to the caller; its open sessions move to another table and go on
+ * there.
+ */
+static void
+test_session_born_only_hand_over(void **state)
+{
+	struct session_table *other;
+	struct session *s;
+	struct row row;
+	struct drv d;
+
+	(void)state;
+	drv_init(&d);
+	sessions_set_born_only(d.t, 1);
+	d.seq[0].folder = d.folder;	/* ID's rows so far were elsewhere */
+	d.seq[0].id = ID;
+	d.seq[0].next = 4;
+	d.nseq = 1;
+	make_row(&d, &row, ID, '<', "250 STARTTLS", "");
+	assert_null(sessions_feed(d.t, d.folder, &row));
+	feed(&d, ID2, '*', "SendRoutingHeaders", "Set Session Permissions");
+	feed(&d, ID2, '+', "", "");
+	assert_int_equal(nclosed, 0);
+	other = sessions_new(on_close, NULL);
+	sessions_hand_over(d.t, adopt, other);
+	sessions_close_all(d.t);
+	assert_int_equal(nclosed, 0);	/* nothing left in d.t */
+	d.file = FILE_A2;
+	make_row(&d, &row, ID2, '<', "220 mx.fabrikam.com ESMTP", "");
+	s = sessions_feed(other, d.folder, &row);
+	assert_non_null(s);
+	sessions_end_row(other, s);
+	make_row(&d, &row, ID2, '-', "", "Local");
+	s = sessions_feed(other, d.folder, &row);
+	sessions_end_row(other, s);
+	assert_int_equal(nclosed, 1);
+	assert_int_equal(closed[0].complete, 1);
+	assert_ptr_equal(closed[0].file, FILE_A);
+	assert_int_equal(closed[0].nevidence, 2);	/* banner, "-" */
+	assert_ptr_equal(closed[0].ev[0].file, FILE_A2);
+	sessions_free(other);
+	drv_free(&d);
+}
+
 int
 main(void)
 {
@@ -1223,6 +1347,9 @@ main(void)
 		T_(test_session_evidence_cap),
 		T_(test_session_evidence_text),
 		T_(test_session_evidence_text_cut),
+		T_(test_session_restart_at_zero),
+		T_(test_session_out_of_order),
+		T_(test_session_born_only_hand_over),
 	};
 
 	return cmocka_run_group_tests_name("session", tests, NULL, NULL);
