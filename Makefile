@@ -36,7 +36,7 @@ LIBS	= -lcsv $(PCRE2_LIBS) $(LIBARCHIVE_LIBS) -lz -ljansson
 ALL_LDFLAGS  = -pthread $(SANFLAGS) $(LDFLAGS)
 
 # One module per stage: input -> reader -> sessions -> rules -> report.
-MODULES	= diag xmalloc escape logtime strmap input reader ehlo session \
+MODULES	= diag xmalloc escape logtime strmap memfind input reader ehlo session \
 	  rules_parse rules filter summary jsonw report report_text \
 	  report_json report_tlsrpt merge scan
 OBJS	= $(MODULES:%=$(BUILD)/%.o) $(BUILD)/default_rules.o

@@ -102,6 +102,7 @@ struct fact_pattern {
 	pcre2_code	*re;
 	char		*literal;	/* a substring every match contains */
 	size_t		 literal_len;
+	size_t		 literal_anchor;	/* see mem_anchor() */
 	int		*group_capture;	/* group number -> capture id, or -1 */
 	int		 ngroups;
 	struct src_pos	 pos;

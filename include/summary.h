@@ -113,6 +113,8 @@ struct summary {
 
 	struct strmap		*group_index, *hour_index, *folder_index,
 				*remote_index, *policy_index;
+	const char		*row_folder;	/* summary_row()'s last, */
+	size_t			 row_index;	/* in folders */
 };
 
 struct summary	*summary_new(int64_t gap);

@@ -50,20 +50,39 @@ digits(const char *s, int n, unsigned *out)
 	return 0;
 }
 
-int
-logtime_parse(const char *s, size_t len, int64_t *ms)
+/* "yyyy-mm-ddThh:mm" (16 bytes) -> ms at that minute; -1 if not such. */
+static int
+parse_minute(const char *s, int64_t *ms)
 {
 	static const unsigned char mdays[] =
 	    { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	unsigned y, mo, d, h, mi, se, frac = 0, scale = 100;
-	size_t i;
+	unsigned y, mo, d, h, mi;
 
-	if (len < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' ||
-	    s[13] != ':' || s[16] != ':' || s[len - 1] != 'Z')
+	if (s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':')
 		return -1;
 	if (digits(s, 4, &y) || digits(s + 5, 2, &mo) ||
 	    digits(s + 8, 2, &d) || digits(s + 11, 2, &h) ||
-	    digits(s + 14, 2, &mi) || digits(s + 17, 2, &se))
+	    digits(s + 14, 2, &mi))
+		return -1;
+	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
+	    h > 23 || mi > 59)
+		return -1;
+	if (mo == 2 && d == 29 &&
+	    !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		return -1;
+	*ms = ((days_from_civil(y, mo, d) * 24 + h) * 60 + mi) * 60000;
+	return 0;
+}
+
+/* ":ss[.f...]Z", from s + 16 of a time len bytes long -> ms in the minute. */
+static int
+parse_seconds(const char *s, size_t len, int64_t *ms)
+{
+	unsigned se, frac = 0, scale = 100;
+	size_t i;
+
+	if (s[16] != ':' || s[len - 1] != 'Z' || digits(s + 17, 2, &se) ||
+	    se > 60)
 		return -1;
 	if (len > 20) {
 		if (s[19] != '.' || len - 21 < 1 || len - 21 > 7)
@@ -76,14 +95,40 @@ logtime_parse(const char *s, size_t len, int64_t *ms)
 		}
 	} else if (len != 20)
 		return -1;
-	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
-	    h > 23 || mi > 59 || se > 60)
+	*ms = (int64_t)se * 1000 + frac;
+	return 0;
+}
+
+int
+logtime_parse(const char *s, size_t len, int64_t *ms)
+{
+	int64_t minute, rest;
+
+	if (len < 20 || parse_minute(s, &minute) == -1 ||
+	    parse_seconds(s, len, &rest) == -1)
 		return -1;
-	if (mo == 2 && d == 29 &&
-	    !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+	*ms = minute + rest;
+	return 0;
+}
+
+int
+logtime_parse_cached(struct logtime_cache *c, const char *s, size_t len,
+    int64_t *ms)
+{
+	int64_t rest;
+
+	if (len < 20)
 		return -1;
-	*ms = ((days_from_civil(y, mo, d) * 24 + h) * 60 + mi) * 60000 +
-	    (int64_t)se * 1000 + frac;
+	if (!c->valid || memcmp(c->minute, s, sizeof c->minute) != 0) {
+		c->valid = 0;
+		if (parse_minute(s, &c->ms) == -1)
+			return -1;
+		memcpy(c->minute, s, sizeof c->minute);
+		c->valid = 1;
+	}
+	if (parse_seconds(s, len, &rest) == -1)
+		return -1;
+	*ms = c->ms + rest;
 	return 0;
 }
 

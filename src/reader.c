@@ -40,6 +40,7 @@ struct reader {
 	FILE		*fp;
 	const char	*name;
 	int		 eof;
+	struct logtime_cache times;	/* rows come in about time order */
 
 	/* Line buffer: buf[start..end) holds unread bytes. */
 	char		*buf;
@@ -60,6 +61,7 @@ struct reader {
 	char		*fbuf;		/* field bytes, each NUL-terminated */
 	size_t		 fbufsize, fbufused;
 	size_t		 foff[MAX_COLUMNS], flen[MAX_COLUMNS];
+	char		*fbase;		/* foff counts from: fbuf or line */
 	size_t		 nfields;	/* may exceed MAX_COLUMNS: counted */
 	int		 rowdone;
 	int		 no_fast_path;	/* every line through libcsv */
@@ -131,7 +133,8 @@ reader_new(FILE *fp, const char *name)
 	r->name = name;
 	r->date = -1;
 	r->size = CHUNK;
-	r->buf = xcalloc(1, r->size);
+	/* Room for the pad after a line that ends the buffer. */
+	r->buf = xcalloc(1, r->size + FIELD_PAD);
 	r->fbufsize = 4096;
 	r->fbuf = xcalloc(1, r->fbufsize);
 	csv_setup(r);
@@ -179,7 +182,8 @@ fill(struct reader *r)
 	}
 	if (r->end == r->size) {
 		r->size *= 2;
-		r->buf = grow_zeroed(r->buf, r->size / 2, r->size);
+		r->buf = grow_zeroed(r->buf, r->size / 2 + FIELD_PAD,
+		    r->size + FIELD_PAD);
 	}
 	n = fread(r->buf + r->end, 1, r->size - r->end, r->fp);
 	if (n == 0) {
@@ -404,6 +408,30 @@ bad_row(struct reader *r, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* A line without a quote: split where it is, its commas made NULs. */
+static int
+split_plain(struct reader *r)
+{
+	char *p = r->line, *end = r->line + r->linelen, *q;
+	size_t n = 0;
+
+	r->fbase = r->line;
+	for (;; p = q + 1) {
+		if ((q = memchr(p, ',', (size_t)(end - p))) == NULL)
+			q = end;
+		if (n < MAX_COLUMNS) {
+			r->foff[n] = (size_t)(p - r->line);
+			r->flen[n] = (size_t)(q - p);
+		}
+		n++;
+		*q = '\0';
+		if (q == end)
+			break;
+	}
+	r->nfields = n;
+	return 0;
+}
+
 /*
  * The fast path: the fields of a well-formed line, as libcsv gives them
  * with nothing trimmed and no terminator.  A field is plain bytes up to a
@@ -412,14 +440,20 @@ bad_row(struct reader *r, const char *fmt, ...)
  * quote inside a plain field, bytes after a closing quote, a quote left
  * open): libcsv then says what is wrong.  The differential test in
  * tests/unit/test_reader.c holds the two to the same fields on any input.
+ *
+ * A line without a quote is split where it is (the line buffer keeps
+ * FIELD_PAD bytes after its end), one with quotes into r->fbuf.
  */
 static int
 split_fast(struct reader *r)
 {
-	const char *line = r->line, *p, *end = r->line + r->linelen, *q;
+	const char *line = r->line, *p, *end = r->line + r->linelen, *q, *nq;
 	char *out;
 	size_t n = 0;
 
+	/* nq: the next quote at or after p. */
+	if ((nq = memchr(line, '"', r->linelen)) == NULL)
+		return split_plain(r);
 	if (r->linelen + 1 + FIELD_PAD > r->fbufsize) {
 		size_t old = r->fbufsize;
 
@@ -447,11 +481,13 @@ split_fast(struct reader *r)
 			}
 			if (p < end && *p != ',')
 				return -1;	/* bytes after the quote */
+			if ((nq = memchr(p, '"', (size_t)(end - p))) == NULL)
+				nq = end;
 		} else {
 			q = memchr(p, ',', (size_t)(end - p));
 			if (q == NULL)
 				q = end;
-			if (memchr(p, '"', (size_t)(q - p)) != NULL)
+			if (nq < q)
 				return -1;	/* a quote inside */
 			memcpy(out, p, (size_t)(q - p));
 			out += q - p;
@@ -480,6 +516,7 @@ parse_line(struct reader *r)
 	r->nfields = 0;
 	r->fbufused = 0;
 	r->rowdone = 0;
+	r->fbase = r->fbuf;
 	if (!r->no_fast_path && split_fast(r) == 0)
 		;
 	else if (csv_parse(&r->csv, r->line, r->linelen, on_field, on_record,
@@ -538,16 +575,16 @@ fill_row(struct reader *r, struct row *row)
 		}
 		if (f == NULL) {
 			if (r->flen[i] != 1 ||
-			    memchr("+-<>*", r->fbuf[r->foff[i]], 5) == NULL) {
+			    memchr("+-<>*", r->fbase[r->foff[i]], 5) == NULL) {
 				bad_row(r, "bad event '%s', row skipped",
 				    esc_text_buf(show, sizeof show,
-				    r->fbuf + r->foff[i], r->flen[i]));
+				    r->fbase + r->foff[i], r->flen[i]));
 				return -1;
 			}
-			row->event = r->fbuf[r->foff[i]];
+			row->event = r->fbase[r->foff[i]];
 			continue;
 		}
-		f->p = r->fbuf + r->foff[i];
+		f->p = r->fbase + r->foff[i];
 		f->len = r->flen[i];
 	}
 	if (row->event == '\0') {
@@ -558,8 +595,8 @@ fill_row(struct reader *r, struct row *row)
 	for (f = &row->date_time; f <= &row->context; f++)
 		if (f->p == NULL)
 			f->p = "";
-	if (logtime_parse(row->date_time.p, row->date_time.len,
-	    &row->time) == -1) {
+	if (logtime_parse_cached(&r->times, row->date_time.p,
+	    row->date_time.len, &row->time) == -1) {
 		bad_row(r, "bad timestamp '%s', row skipped",
 		    esc_text_buf(show, sizeof show, row->date_time.p,
 		    row->date_time.len));

@@ -2,7 +2,6 @@
  * rules.c: the rule engine: load and compile the rules, set facts on rows,
  * evaluate rules on closed sessions.
  */
-#define _GNU_SOURCE	/* memmem */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -13,6 +12,7 @@
 #include "diag.h"
 #include "finding.h"
 #include "logtime.h"
+#include "memfind.h"
 #include "rules.h"
 #include "rules_lang.h"
 #include "strmap.h"
@@ -560,9 +560,8 @@ rules_observe_row(struct rules *r, struct session *s, const struct row *row)
 		if (!(f->events & bit) || !f->active)
 			continue;
 		subject = f->column == COLUMN_DATA ? &row->data : &row->context;
-		if (f->literal != NULL && (subject->len < f->literal_len ||
-		    memmem(subject->p, subject->len, f->literal,
-		    f->literal_len) == NULL))
+		if (f->literal != NULL && mem_find(subject->p, subject->len,
+		    f->literal, f->literal_len, f->literal_anchor) == NULL)
 			continue;
 		rc = pcre2_match(f->re, (PCRE2_SPTR)subject->p, subject->len,
 		    0, 0, r->md, r->mctx);

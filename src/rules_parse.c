@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "memfind.h"
 #include "rules_lang.h"
 #include "xmalloc.h"
 
@@ -892,6 +893,8 @@ parse_fact(struct parser *p, struct fact_pattern *f)
 	}
 	f->literal = required_literal(f->source, strlen(f->source), opts,
 	    &f->literal_len);
+	if (f->literal != NULL && f->literal_len > 0)
+		f->literal_anchor = mem_anchor(f->literal, f->literal_len);
 	/* Named groups get their capture ids in rules.c. */
 	pcre2_pattern_info(f->re, PCRE2_INFO_CAPTURECOUNT, &count);
 	f->ngroups = (int)count + 1;

@@ -337,8 +337,15 @@ hold_diag(enum diag_level level, char *text, void *arg)
 static void
 on_closed_in_file(struct session *s, void *arg)
 {
+	struct reading *rd = arg;
+
+	if (rd->direct != NULL) {
+		/* What take_event() does; the table frees it on return. */
+		session_done(rd->direct, s);
+		return;
+	}
 	session_keep(s);
-	push(arg, EV_CLOSED, DIAG_WARNING, s, 4096);
+	push(rd, EV_CLOSED, DIAG_WARNING, s, 4096);
 }
 
 /* A session begun in the file is open at its end. */

@@ -11,6 +11,7 @@
 #include "diag.h"
 #include "ehlo.h"
 #include "logtime.h"
+#include "memfind.h"
 #include "session.h"
 #include "xmalloc.h"
 
@@ -252,13 +253,14 @@ sessions_free(struct session_table *t)
 	free(t);
 }
 
+/* Whether f holds needle, which begins with a rare byte: its anchor. */
 static int
 contains(const struct field *f, const char *needle)
 {
-	return memmem(f->p, f->len, needle, strlen(needle)) != NULL;
+	return mem_find(f->p, f->len, needle, strlen(needle), 0) != NULL;
 }
 
-/* Append f to e->text, keeping the text within SESSION_TEXT_MAX. */
+/* Append p to e->text, keeping the text within SESSION_TEXT_MAX. */
 static void
 text_append(struct evidence *e, const char *p, size_t len)
 {
@@ -273,6 +275,8 @@ void
 session_add_evidence(struct session *s, const struct row *row)
 {
 	struct evidence *e;
+	int with_context;
+	size_t len;
 
 	if (s->nevidence > 0) {
 		e = &s->evidence[s->nevidence - 1];
@@ -293,20 +297,26 @@ session_add_evidence(struct session *s, const struct row *row)
 	e->file = row->file;
 	e->line = row->line;
 	e->event = row->event;
-	e->text = xmalloc(SESSION_TEXT_MAX + 1);
-	e->textlen = 0;
-	e->text[0] = '\0';
 	/*
 	 * An information or disconnect row says what it means in its
 	 * context: "Certificate subject: CN=...", "Local".
 	 */
-	if ((row->event == '*' || row->event == '-') && row->context.len > 0) {
+	with_context = (row->event == '*' || row->event == '-') &&
+	    row->context.len > 0;
+	len = row->data.len;
+	if (with_context)
+		len += row->context.len + (row->data.len > 0 ? 2 : 0);
+	if (len > SESSION_TEXT_MAX)
+		len = SESSION_TEXT_MAX;
+	e->text = xmalloc(len + 1);
+	e->textlen = 0;
+	e->text[0] = '\0';
+	if (with_context) {
 		text_append(e, row->context.p, row->context.len);
 		if (row->data.len > 0)
 			text_append(e, ": ", 2);
 	}
 	text_append(e, row->data.p, row->data.len);
-	e->text = xrealloc(e->text, e->textlen + 1);
 }
 
 static void
@@ -499,10 +509,12 @@ on_information(struct open_session *o, const struct row *row)
 	struct session *s = &o->s;
 	const struct field *c = &row->context;
 
+	/* Most information rows say nothing of TLS. */
+	if (!contains(c, "TLS") && !contains(c, "Tls"))
+		return;
 	if (contains(c, "TLS protocol") && contains(c, "negotiation succeeded"))
 		s->tls_up = 1;
-	if (contains(c, "TLS") || contains(c, "Tls"))
-		session_add_evidence(s, row);
+	session_add_evidence(s, row);
 }
 
 static char *

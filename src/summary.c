@@ -143,7 +143,15 @@ summary_add_gap(struct summary *sum, const char *name, int64_t from,
 void
 summary_row(struct summary *sum, const char *name, int64_t time)
 {
-	struct summary_folder *f = folder(sum, name);
+	struct summary_folder *f;
+
+	/* Rows come a folder at a time: look it up once. */
+	if (name != sum->row_folder) {
+		f = folder(sum, name);
+		sum->row_folder = name;
+		sum->row_index = (size_t)(f - sum->folders);
+	}
+	f = &sum->folders[sum->row_index];
 
 	if (!f->have_rows) {
 		f->have_rows = 1;

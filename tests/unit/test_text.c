@@ -2,6 +2,7 @@
  * test_text.c: escape.h (esc_json, esc_text, esc_text_buf), logtime.h
  * (logtime_parse, logtime_format) and input.h (input_name_cmp).
  */
+#define _GNU_SOURCE	/* memmem */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -15,6 +16,7 @@
 #include "escape.h"
 #include "input.h"
 #include "logtime.h"
+#include "memfind.h"
 
 #define NELEM(a)	(sizeof (a) / sizeof *(a))
 
@@ -395,6 +397,81 @@ test_logtime_round_trip(void **state)
 	}
 }
 
+/*
+ * The cached parse gives what the plain one gives, valid or not, on times
+ * that share their minute with the one before, and on those that do not:
+ * mutations of good times, one byte at a time, in a fixed pseudo-random
+ * order.
+ */
+static void
+test_logtime_parse_cached(void **state)
+{
+	static const char *const seeds[] = {
+		"2026-11-02T08:12:03.448Z", "2026-11-02T08:12:59.9Z",
+		"2026-11-02T08:13:00Z", "2024-02-29T23:59:60.1234567Z",
+		"2023-02-29T23:59:00.000Z", "2026-11-02T08:12:03.448",
+	};
+	static const char bytes[] = "0123456789:.-TZ x";
+	struct logtime_cache c;
+	unsigned long rnd = 12345;
+	char buf[40];
+	size_t i, len;
+	int64_t a, b;
+	int ra, rb;
+
+	(void)state;
+	memset(&c, 0, sizeof c);
+	for (i = 0; i < 200000; i++) {
+		rnd = rnd * 6364136223846793005UL + 1442695040888963407UL;
+		snprintf(buf, sizeof buf, "%s", seeds[(rnd >> 33) %
+		    NELEM(seeds)]);
+		len = strlen(buf);
+		if ((rnd >> 20) % 3 != 0)	/* most of them changed */
+			buf[(rnd >> 40) % len] = bytes[(rnd >> 50) %
+			    (sizeof bytes - 1)];
+		ra = logtime_parse(buf, len, &a);
+		rb = logtime_parse_cached(&c, buf, len, &b);
+		if (ra != rb || (ra == 0 && a != b))
+			print_error("'%s': %d %lld, cached %d %lld\n", buf, ra,
+			    (long long)a, rb, (long long)b);
+		assert_int_equal(ra, rb);
+		if (ra == 0)
+			assert_true(a == b);
+	}
+}
+
+/*
+ * mem_find() finds what memmem() finds, first place included, for
+ * needles and haystacks of a small alphabet (so that there are many
+ * near misses), every anchor mem_anchor() may pick and every other one.
+ */
+static void
+test_mem_find(void **state)
+{
+	static const char alphabet[] = "aT S\0";
+	char h[64], n[8];
+	unsigned long rnd = 99;
+	size_t i, k, hn, nn, anchor;
+
+	(void)state;
+	for (i = 0; i < 100000; i++) {
+		rnd = rnd * 6364136223846793005UL + 1442695040888963407UL;
+		hn = (rnd >> 33) % sizeof h;
+		nn = 1 + (rnd >> 45) % (sizeof n - 1);
+		for (k = 0; k < hn; k++) {
+			rnd = rnd * 6364136223846793005UL + 1;
+			h[k] = alphabet[(rnd >> 40) % (sizeof alphabet - 1)];
+		}
+		for (k = 0; k < nn; k++) {
+			rnd = rnd * 6364136223846793005UL + 1;
+			n[k] = alphabet[(rnd >> 40) % (sizeof alphabet - 1)];
+		}
+		anchor = i % 2 ? mem_anchor(n, nn) : (rnd >> 20) % nn;
+		assert_ptr_equal(mem_find(h, hn, n, nn, anchor),
+		    memmem(h, hn, n, nn));
+	}
+}
+
 /* --- input_name_cmp ----------------------------------------------------- */
 
 static int
@@ -515,6 +592,8 @@ main(void)
 		cmocka_unit_test(test_logtime_parse_length),
 		cmocka_unit_test(test_logtime_format),
 		cmocka_unit_test(test_logtime_round_trip),
+		cmocka_unit_test(test_logtime_parse_cached),
+		cmocka_unit_test(test_mem_find),
 		cmocka_unit_test(test_input_name_cmp),
 		cmocka_unit_test(test_input_name_sort),
 	};
