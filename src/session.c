@@ -34,6 +34,7 @@ struct open_session {
 	struct ehlo_reply	*reply;		/* EHLO/HELO reply being read */
 	int			 ended;		/* its "-" row was seen */
 	int			 kept;		/* see session_keep() */
+	size_t			 idlen;		/* strlen(s.id) */
 	int			 warned_seq;	/* said its rows are out of order */
 	int			 warned_time;	/* said its time goes back */
 	unsigned long		 seq;		/* of its latest row */
@@ -107,7 +108,7 @@ lookup(struct session_table *t, const char *folder, const struct field *id,
 	for (o = t->buckets[hash & (t->nbuckets - 1)]; o != NULL;
 	    o = o->hnext)
 		if (o->hash == hash && o->s.folder == folder &&
-		    strlen(o->s.id) == id->len &&
+		    o->idlen == id->len &&
 		    memcmp(o->s.id, id->p, id->len) == 0)
 			return o;
 	return NULL;
@@ -123,6 +124,7 @@ create(struct session_table *t, const char *folder, const struct row *row,
 
 	o->s.folder = folder;
 	o->s.id = xstrndup(row->session_id.p, row->session_id.len);
+	o->idlen = row->session_id.len;
 	o->s.file = row->file;
 	o->s.line = row->line;
 	o->s.start = o->s.end = row->time;
@@ -374,43 +376,65 @@ address_domain(const struct field *f)
 	return d;
 }
 
+/* The command a ">" row sends. */
+static enum command
+command_of(const struct field *d)
+{
+	static const struct {
+		const char	*verb;
+		enum command	 cmd;
+	} verbs[] = {
+		{ "EHLO", CMD_EHLO }, { "HELO", CMD_HELO },
+		{ "STARTTLS", CMD_STARTTLS }, { "MAIL", CMD_MAIL },
+		{ "RCPT", CMD_RCPT }, { "DATA", CMD_DATA },
+		{ "BDAT", CMD_BDAT }, { "QUIT", CMD_QUIT },
+	};
+	/* ASCII letters to upper case; other bytes match no verb anyway. */
+	char first = d->len > 0 ? (char)(d->p[0] & ~0x20) : '\0';
+	size_t i;
+
+	for (i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
+		if (verbs[i].verb[0] == first && verb_is(d, verbs[i].verb))
+			return verbs[i].cmd;
+	return CMD_OTHER;
+}
+
 static void
 on_command(struct open_session *o, const struct row *row)
 {
 	struct session *s = &o->s;
 	const struct field *d = &row->data;
+	enum command cmd = command_of(d);
 
-	if (verb_is(d, "EHLO") || verb_is(d, "HELO")) {
-		int helo = verb_is(d, "HELO");
-
-		push(o, helo ? CMD_HELO : CMD_EHLO);
-		if (helo)
+	switch (cmd) {
+	case CMD_EHLO:
+	case CMD_HELO:
+		if (cmd == CMD_HELO)
 			s->helo_used = 1;
 		else
 			s->ehlo_sent = 1;
 		if (!s->tls_up)
 			session_add_evidence(s, row);
-	} else if (verb_is(d, "STARTTLS")) {
-		push(o, CMD_STARTTLS);
+		break;
+	case CMD_STARTTLS:
 		s->starttls_issued = 1;
 		session_add_evidence(s, row);
-	} else if (verb_is(d, "MAIL")) {
-		push(o, CMD_MAIL);
+		break;
+	case CMD_MAIL:
 		s->messages_attempted++;
-	} else if (verb_is(d, "RCPT")) {
-		push(o, CMD_RCPT);
+		break;
+	case CMD_RCPT:
 		if (s->rcpt_domain == NULL)
 			s->rcpt_domain = address_domain(d);
+		break;
+	case CMD_BDAT:
+		if (memmem(d->p, d->len, " LAST", 5) != NULL)
+			cmd = CMD_BDAT_LAST;
+		break;
+	default:
+		break;
 	}
-	else if (verb_is(d, "DATA"))
-		push(o, CMD_DATA);
-	else if (verb_is(d, "BDAT"))
-		push(o, memmem(d->p, d->len, " LAST", 5) != NULL ?
-		    CMD_BDAT_LAST : CMD_BDAT);
-	else if (verb_is(d, "QUIT"))
-		push(o, CMD_QUIT);
-	else
-		push(o, CMD_OTHER);
+	push(o, cmd);
 }
 
 static void
