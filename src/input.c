@@ -431,9 +431,20 @@ walk(struct collector *c, const char *dir)
 		} else if (S_ISDIR(st.st_mode))
 			walk(c, path);
 		else if (S_ISLNK(st.st_mode) && stat(path, &st) == -1) {
-			diag(DIAG_WARNING, path, 0,
-			    "broken symbolic link, skipped");
-			c->skipped++;
+			if (errno == ELOOP) {
+				diag(DIAG_WARNING, path, 0,
+				    "symbolic link loop, skipped");
+				c->skipped++;
+			} else if (errno == ENOENT || errno == ENOTDIR) {
+				diag(DIAG_WARNING, path, 0,
+				    "broken symbolic link, skipped");
+				c->skipped++;
+			} else {
+				/* A target there but out of reach. */
+				diag(DIAG_ERROR, path, 0, "cannot read: %s",
+				    strerror(errno));
+				c->errors++;
+			}
 		} else if (S_ISDIR(st.st_mode)) {
 			diag(DIAG_WARNING, path, 0, "symbolic link to a "
 			    "directory, not followed");
