@@ -48,7 +48,8 @@ BIN	= $(BUILD)/sendlog-scan
 DEB_PACKAGES = gcc make pkg-config libcsv-dev libpcre2-dev libcmocka-dev \
 	       zlib1g-dev libarchive-dev libjansson-dev mandoc jq
 
-.PHONY: all check unit e2e lint-man install uninstall clean deps demo bench
+.PHONY: all check unit e2e lint-man diag-check install uninstall clean deps \
+	demo bench
 
 all: sendlog-scan
 
@@ -83,7 +84,7 @@ $(BUILD)/test_%: tests/unit/test_%.c $(OBJS) $(wildcard include/*.h)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -Wno-missing-prototypes \
 	    -o $@ $< $(OBJS) $(ALL_LDFLAGS) $(LIBS) -lcmocka
 
-check: deps unit e2e lint-man
+check: deps unit e2e lint-man diag-check
 
 unit: $(UNITS:%=$(BUILD)/%)
 	@failed=0; for t in $^; do \
@@ -95,6 +96,10 @@ e2e: $(BIN)
 
 lint-man:
 	mandoc -T lint -W warning man/sendlog-scan.1
+
+# Every diagnostic of src/*.c and every limit of include/*.h in the manual.
+diag-check:
+	@tests/diag-check
 
 # The README's quick start: build, then scan the bundled samples.
 demo: deps all

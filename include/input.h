@@ -80,6 +80,14 @@ int	input_name_cmp(const char *a, const char *b);
  * or cut short, after every byte that could be decompressed before it.
  */
 FILE	*input_open(const struct input_file *f);
+
+/*
+ * Close what input_open() gave.  A plain file read to its end that has
+ * meanwhile shrunk below its size when opened, or below what was read,
+ * gets a warning, "file was truncated while being read (from N to M
+ * bytes): ...", and one whose path now names another file (a rename over
+ * it) "file was replaced while being read: ...".
+ */
 void	 input_close(const struct input_file *f, FILE *);
 
 #endif

@@ -8,7 +8,8 @@
  *
  * A row that cannot be used (bad CSV, wrong number of fields, bad
  * timestamp, a line over READER_LINE_MAX bytes) is reported with
- * diag(DIAG_WARNING, file, line, ...), counted, and skipped.
+ * diag(DIAG_WARNING, file, line, ...), counted, and skipped; past the
+ * first READER_BAD_ROWS_SHOWN of a file, only counted.
  */
 #ifndef READER_H
 #define READER_H
@@ -18,6 +19,13 @@
 
 /* Longest line (and so longest field) the reader accepts. */
 #define READER_LINE_MAX	(1024 * 1024)
+
+/*
+ * Bad rows warned about per file.  The others are counted all the same,
+ * and one warning at the end of the file says how many were not shown:
+ * "N more bad rows not shown (M in this file)".
+ */
+#define READER_BAD_ROWS_SHOWN	10
 
 enum log_kind {
 	LOG_UNKNOWN,	/* no header seen (yet) */

@@ -431,9 +431,20 @@ walk(struct collector *c, const char *dir)
 		} else if (S_ISDIR(st.st_mode))
 			walk(c, path);
 		else if (S_ISLNK(st.st_mode) && stat(path, &st) == -1) {
-			diag(DIAG_WARNING, path, 0,
-			    "broken symbolic link, skipped");
-			c->skipped++;
+			if (errno == ELOOP) {
+				diag(DIAG_WARNING, path, 0,
+				    "symbolic link loop, skipped");
+				c->skipped++;
+			} else if (errno == ENOENT || errno == ENOTDIR) {
+				diag(DIAG_WARNING, path, 0,
+				    "broken symbolic link, skipped");
+				c->skipped++;
+			} else {
+				/* A target there but out of reach. */
+				diag(DIAG_ERROR, path, 0, "cannot read: %s",
+				    strerror(errno));
+				c->errors++;
+			}
 		} else if (S_ISDIR(st.st_mode)) {
 			diag(DIAG_WARNING, path, 0, "symbolic link to a "
 			    "directory, not followed");
@@ -904,12 +915,26 @@ open_entry(const struct input_file *f)
 	return stream_wrap(s);
 }
 
+/*
+ * The size of each plain file when input_open() opened it, for
+ * input_close() to tell whether it shrank meanwhile.  A thread has one
+ * file open at a time (a test two): a few slots each are plenty, and a
+ * file that finds none is not checked.
+ */
+#define OPENED_MAX	4
+
+static _Thread_local struct opened {
+	FILE		*fp;
+	off_t		 size;
+} opened[OPENED_MAX];
+
 FILE *
 input_open(const struct input_file *f)
 {
 	unsigned char magic[2];
 	struct stream *s;
 	struct stat st;
+	size_t i;
 	FILE *fp;
 
 	if (f->archive != NULL)
@@ -928,18 +953,62 @@ input_open(const struct input_file *f)
 	 */
 	if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) &&
 	    (pread(fileno(fp), magic, 2, 0) != 2 || magic[0] != 0x1f ||
-	    magic[1] != 0x8b))
+	    magic[1] != 0x8b)) {
+		for (i = 0; i < OPENED_MAX; i++)
+			if (opened[i].fp == NULL) {
+				opened[i].fp = fp;
+				opened[i].size = st.st_size;
+				break;
+			}
 		return fp;
+	}
 	s = xcalloc(1, sizeof *s);
 	s->fd = fileno(fp);
 	s->fp = fp;
 	return stream_wrap(s);
 }
 
+/*
+ * Once a plain file has been read to its end, whether it changed under
+ * the scan: shrunk below its size when opened or what was read
+ * (truncated, as a rotation that copies and then truncates does), or its
+ * path now names another file (replaced by a rename).  Only said, never
+ * undone: the rows read were used.
+ */
+static void
+check_changed(const struct input_file *f, FILE *fp, off_t size)
+{
+	struct stat now, there;
+	off_t done;
+	int fd = fileno(fp);
+
+	if (fd < 0 || !feof(fp) || fstat(fd, &now) == -1 ||
+	    !S_ISREG(now.st_mode) || (done = ftello(fp)) == -1)
+		return;
+	if (done > size)
+		size = done;
+	if (now.st_size < size)
+		diag(DIAG_WARNING, f->path, 0, "file was truncated while "
+		    "being read (from %lld to %lld bytes): rows past what was "
+		    "read may be missing", (long long)size,
+		    (long long)now.st_size);
+	else if (stat(f->path, &there) == 0 && (there.st_dev != now.st_dev ||
+	    there.st_ino != now.st_ino))
+		diag(DIAG_WARNING, f->path, 0, "file was replaced while being "
+		    "read: read to its end as it was when opened");
+}
+
 void
 input_close(const struct input_file *f, FILE *fp)
 {
-	if (fp != stdin)
-		fclose(fp);
-	(void)f;
+	size_t i;
+
+	if (fp == stdin)
+		return;
+	for (i = 0; i < OPENED_MAX; i++)
+		if (opened[i].fp == fp) {
+			opened[i].fp = NULL;
+			check_changed(f, fp, opened[i].size);
+		}
+	fclose(fp);
 }

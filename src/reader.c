@@ -69,6 +69,10 @@ struct reader {
 	int		 rowdone;
 	int		 no_fast_path;	/* every line through libcsv */
 
+	unsigned long	 bad_shown;	/* bad rows warned about */
+	unsigned long	 bad_unshown;	/* and not, past the cap */
+	int		 said_unshown;	/* the warning that says so given */
+
 	struct reader_stats stats;
 };
 
@@ -144,11 +148,22 @@ reader_new(FILE *fp, const char *name)
 	return r;
 }
 
+/* Once, at the end of the file: the bad rows not warned about. */
+static void
+say_unshown(struct reader *r)
+{
+	if (r->bad_unshown == 0 || r->said_unshown++)
+		return;
+	diag(DIAG_WARNING, r->name, 0, "%lu more bad rows not shown (%lu in "
+	    "this file)", r->bad_unshown, r->bad_shown + r->bad_unshown);
+}
+
 void
 reader_free(struct reader *r)
 {
 	if (r == NULL)
 		return;
+	say_unshown(r);		/* when reading stopped before the end */
 	csv_free(&r->csv);
 	free(r->fbuf);
 	free(r->buf);
@@ -406,6 +421,11 @@ bad_row(struct reader *r, const char *fmt, ...)
 	va_list ap;
 
 	r->stats.bad_rows++;
+	if (r->bad_shown >= READER_BAD_ROWS_SHOWN) {
+		r->bad_unshown++;	/* a file of garbage must not flood */
+		return;
+	}
+	r->bad_shown++;
 	va_start(ap, fmt);
 	vdiag(DIAG_WARNING, r->name, r->stats.lines, fmt, ap);
 	va_end(ap);
@@ -688,6 +708,7 @@ reader_next(struct reader *r, struct row *row)
 		r->stats.rows++;
 		return 1;
 	}
+	say_unshown(r);
 	return rc;
 }
 

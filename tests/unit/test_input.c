@@ -3,8 +3,8 @@
  * cut short, corrupt, not gzip at all), gzip on standard input, and zip
  * archives (entries as files, their folders and order, gzip entries,
  * entry names flagged UTF-8, an archive named twice, one that is no
- * archive).  The files are made in a temporary directory with zlib and
- * libarchive.
+ * archive), and files truncated or replaced while they are read.  The
+ * files are made in a temporary directory with zlib and libarchive.
  */
 #define _GNU_SOURCE	/* nftw(), uselocale() */
 
@@ -29,7 +29,9 @@
 #include <archive_entry.h>
 #include <zlib.h>
 
+#include "diag.h"
 #include "input.h"
+#include "reader.h"
 
 #define NELEM(a)	(sizeof (a) / sizeof *(a))
 
@@ -629,6 +631,135 @@ test_zip_unreadable(void **state)
 	input_free(&l);
 }
 
+/* --- files that change while they are read ------------------------------ */
+
+/*
+ * Read the log at path through input_open() and the reader: n rows, then
+ * change(), then the rest.  Returns the rows read and what was written to
+ * standard error meanwhile, in err (NUL-terminated).
+ */
+static unsigned long
+read_changing(const char *path, unsigned long n, void (*change)(void),
+    char *err, size_t errsz)
+{
+	struct input_file f = { (char *)(uintptr_t)path, ".", NULL, NULL, 0 };
+	struct reader *r;
+	struct row row;
+	unsigned long rows = 0;
+	FILE *fp, *cap = tmpfile();
+	int saved = dup(STDERR_FILENO), rc;
+	size_t len;
+
+	assert_non_null(cap);
+	assert_true(saved >= 0);
+	fflush(stderr);
+	assert_int_equal(dup2(fileno(cap), STDERR_FILENO), STDERR_FILENO);
+	fp = input_open(&f);
+	assert_non_null(fp);
+	r = reader_new(fp, path);
+	assert_int_equal(reader_header(r), LOG_SEND);
+	while (rows < n && (rc = reader_next(r, &row)) == 1)
+		rows++;
+	if (change != NULL)
+		change();
+	while ((rc = reader_next(r, &row)) == 1)
+		rows++;
+	assert_int_equal(rc, 0);
+	reader_free(r);
+	input_close(&f, fp);
+	fflush(stderr);
+	assert_int_equal(dup2(saved, STDERR_FILENO), STDERR_FILENO);
+	close(saved);
+	rewind(cap);
+	len = fread(err, 1, errsz - 1, cap);
+	err[len] = '\0';
+	fclose(cap);
+	return rows;
+}
+
+#define CHANGING_ROWS	5000
+#define CUT_AT		200000
+
+static void
+cut(void)
+{
+	assert_int_equal(truncate(at("SEND20190321-1.LOG"), CUT_AT), 0);
+}
+
+static void
+replace(void)
+{
+	assert_int_equal(rename(at("new.LOG"), at("SEND20190321-1.LOG")), 0);
+}
+
+/*
+ * Truncated part of the way: the rows before the cut are read, the row
+ * the cut goes through is a bad row, and a warning says the file shrank
+ * below what was read.  Read to its end untouched, nothing is said.
+ */
+static void
+test_truncated_while_read(void **state)
+{
+	struct bytes t = text(CHANGING_ROWS, 11);
+	char err[4096], want[256];
+	unsigned long rows, before;
+	const unsigned char *p;
+
+	(void)state;
+	/* Several of the reader's chunks, and the cut beyond the first. */
+	assert_true(t.len > 4 * 64 * 1024 && CUT_AT > 2 * 64 * 1024);
+	write_file(at("SEND20190321-1.LOG"), t.p, t.len);
+	rows = read_changing(at("SEND20190321-1.LOG"), 100, NULL, err,
+	    sizeof err);
+	assert_int_equal(rows, CHANGING_ROWS);
+	assert_string_equal(err, "");
+
+	/* The rows wholly before the cut. */
+	before = 0;
+	for (p = t.p; (p = memchr(p, '\n', (size_t)(t.p + CUT_AT - p))) !=
+	    NULL; p++)
+		before++;
+	before--;		/* the header line */
+	assert_true(t.p[CUT_AT - 1] != '\n');	/* the cut is inside a row */
+	rows = read_changing(at("SEND20190321-1.LOG"), 100, cut, err,
+	    sizeof err);
+	assert_int_equal(rows, before);
+	snprintf(want, sizeof want, "sendlog-scan: %s:%lu: warning: last row "
+	    "cut short", at("SEND20190321-1.LOG"), before + 2);
+	assert_non_null(strstr(err, want));
+	snprintf(want, sizeof want, "sendlog-scan: %s: warning: file was "
+	    "truncated while being read (from %zu to %d bytes): rows past "
+	    "what was read may be missing\n", at("SEND20190321-1.LOG"),
+	    t.len, CUT_AT);
+	assert_non_null(strstr(err, want));
+	free(t.p);
+}
+
+/*
+ * Replaced by a rename part of the way: the file as it was opened is read
+ * to its end, and a warning says it was replaced.
+ */
+static void
+test_replaced_while_read(void **state)
+{
+	struct bytes t = text(CHANGING_ROWS, 12), u = text(10, 13);
+	char err[4096], want[256];
+	unsigned long rows;
+
+	(void)state;
+	write_file(at("SEND20190321-1.LOG"), t.p, t.len);
+	write_file(at("new.LOG"), u.p, u.len);
+	rows = read_changing(at("SEND20190321-1.LOG"), 100, replace, err,
+	    sizeof err);
+	assert_int_equal(rows, CHANGING_ROWS);
+	snprintf(want, sizeof want, "sendlog-scan: %s: warning: file was "
+	    "replaced while being read: read to its end as it was when "
+	    "opened\n", at("SEND20190321-1.LOG"));
+	assert_string_equal(err, want);
+	free(t.p);
+	free(u.p);
+}
+
 int
 main(void)
 {
@@ -644,6 +775,8 @@ main(void)
 		T_(test_zip),
 		T_(test_zip_in_walk),
 		T_(test_zip_unreadable),
+		T_(test_truncated_while_read),
+		T_(test_replaced_while_read),
 	};
 
 	return cmocka_run_group_tests_name("input", tests, NULL, NULL);

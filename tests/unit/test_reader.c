@@ -918,6 +918,57 @@ test_reader_fast_path_equals_libcsv(void **state)
 	free(in);
 }
 
+/*
+ * A file of garbage warns about its first READER_BAD_ROWS_SHOWN bad rows,
+ * then once about how many more there were, at its end or, when reading
+ * stops before, when the reader is freed; every bad row is counted.
+ */
+static void
+test_reader_bad_rows_capped(void **state)
+{
+	unsigned long warnings;
+	struct src s;
+	struct reader *r;
+	struct row row;
+	char *in, *p;
+	int i, whole;
+
+	(void)state;
+	in = malloc(sizeof HDR + 40 * 16 + 2 * 128);
+	assert_non_null(in);
+	p = in + sprintf(in, "%s", HDR);
+	for (i = 0; i < 25; i++)
+		p += sprintf(p, "garbage %d\r\n", i);
+	p += sprintf(p, "%s\r\n", ROW(ID, "0", "<", "", ""));
+	for (i = 0; i < 5; i++)
+		p += sprintf(p, "garbage %d\r\n", i);
+	p += sprintf(p, "%s\r\n", ROW(ID, "1", "-", "", "Local"));
+	for (whole = 0; whole < 2; whole++) {
+		snprintf(where, sizeof where, "garbage, read %s", whole ?
+		    "to the end" : "to the first row");
+		warnings = diag_count(DIAG_WARNING);
+		r = src_open(&s, in, (size_t)(p - in));
+		assert_int_equal(reader_header(r), LOG_SEND);
+		CHECK_INT(reader_next(r, &row), 1);
+		CHECK_INT(row.line, 6 + 25);
+		CHECK_INT(reader_stats(r)->bad_rows, 25);
+		CHECK_INT(diag_count(DIAG_WARNING) - warnings,
+		    READER_BAD_ROWS_SHOWN);
+		if (whole) {
+			CHECK_INT(reader_next(r, &row), 1);
+			CHECK_INT(reader_next(r, &row), 0);
+			CHECK_INT(reader_stats(r)->bad_rows, 30);
+			/* the one that says how many were not shown */
+			CHECK_INT(diag_count(DIAG_WARNING) - warnings,
+			    READER_BAD_ROWS_SHOWN + 1);
+		}
+		src_close(&s);
+		CHECK_INT(diag_count(DIAG_WARNING) - warnings,
+		    READER_BAD_ROWS_SHOWN + 1);
+	}
+	free(in);
+}
+
 int
 main(void)
 {
@@ -938,6 +989,7 @@ main(void)
 		T_(test_reader_fast_path_equals_libcsv),
 		T_(test_reader_later_fields_without_event),
 		T_(test_reader_nul_in_session_id),
+		T_(test_reader_bad_rows_capped),
 	};
 
 	/* Skipped rows are warned about on stderr; they are counted anyway. */
