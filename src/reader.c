@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -431,136 +432,137 @@ bad_row(struct reader *r, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Field n of a plain line runs from start to at. */
-static inline void
-plain_field(struct reader *r, size_t n, size_t start, size_t at)
-{
-	if (n < MAX_COLUMNS) {
-		r->foff[n] = start;
-		r->flen[n] = at - start;
-	}
-}
+/* Commas and quotes in a line that the fast path takes; more go to libcsv. */
+#define STRUCT_MAX	256
 
 /*
- * A line without a quote: split where it lies, its commas made NULs; -1,
- * the line untouched, when it has a quote.  Commas and quotes are looked
- * for 16 bytes at a time where SSE2 is there: one call of memchr() per
- * field cost more than the search in fields this short.
+ * Where the commas and quotes of line are, in pos; their number, or
+ * STRUCT_MAX + 1 when there are more.  16 bytes at a time where SSE2 is
+ * there: a call of memchr() per field cost more than the search in fields
+ * this short.
  */
-static int
-split_plain(struct reader *r)
+static size_t
+structurals(const char *line, size_t len, uint32_t *pos)
 {
-	char *line = r->line;
-	size_t len = r->linelen, i = 0, n = 0, start = 0, k;
+	size_t i = 0, np = 0;
 
 #ifdef __SSE2__
 	const __m128i comma = _mm_set1_epi8(','), quote = _mm_set1_epi8('"');
 
 	for (; i + 16 <= len; i += 16) {
 		__m128i v = _mm_loadu_si128((const __m128i *)(line + i));
-		unsigned c = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v,
-		    comma));
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+		    _mm_cmpeq_epi8(v, comma), _mm_cmpeq_epi8(v, quote)));
 
-		if (_mm_movemask_epi8(_mm_cmpeq_epi8(v, quote)) != 0)
-			return -1;
-		for (; c != 0; c &= c - 1) {
-			size_t at = i + (size_t)__builtin_ctz(c);
-
-			plain_field(r, n++, start, at);
-			start = at + 1;
+		for (; m != 0; m &= m - 1) {
+			if (np == STRUCT_MAX)
+				return STRUCT_MAX + 1;
+			pos[np++] = (uint32_t)(i + (size_t)__builtin_ctz(m));
 		}
 	}
 #endif
-	for (; i < len; i++) {
-		if (line[i] == '"')
-			return -1;
-		if (line[i] == ',') {
-			plain_field(r, n++, start, i);
-			start = i + 1;
+	for (; i < len; i++)
+		if (line[i] == ',' || line[i] == '"') {
+			if (np == STRUCT_MAX)
+				return STRUCT_MAX + 1;
+			pos[np++] = (uint32_t)i;
 		}
-	}
-	plain_field(r, n++, start, len);
-	/* No quote: now the line may change. */
-	for (k = 0; k < n && k < MAX_COLUMNS; k++)
-		line[r->foff[k] + r->flen[k]] = '\0';
-	r->fbase = line;
-	r->nfields = n;
-	return 0;
+	return np;
 }
 
 /*
  * The fast path: the fields of a well-formed line, as libcsv gives them
  * with nothing trimmed and no terminator.  A field is plain bytes up to a
  * comma, or a quoted one ("a,""b""" is a,"b) followed by a comma or the
- * end.  Returns -1, having done nothing that counts, for anything else (a
- * quote inside a plain field, bytes after a closing quote, a quote left
- * open): libcsv then says what is wrong.  The differential test in
- * tests/unit/test_reader.c holds the two to the same fields on any input.
+ * end.  Returns -1, the line untouched, for anything else (a quote inside
+ * a plain field, bytes after a closing quote, a quote left open, more than
+ * STRUCT_MAX commas and quotes): libcsv then says what is wrong.  The
+ * differential test in tests/unit/test_reader.c holds the two to the same
+ * fields on any input.
  *
- * A line without a quote is split where it is (the line buffer keeps
- * FIELD_PAD bytes after its end), one with quotes into r->fbuf.
+ * The fields are cut out of the line where it lies: a first pass over the
+ * commas and quotes finds them and checks the line, a second makes each
+ * comma or closing quote a NUL and moves quoted text back over its
+ * opening quote, "" becoming ".  The line buffer keeps FIELD_PAD bytes
+ * after its end.
  */
 static int
 split_fast(struct reader *r)
 {
-	const char *line = r->line, *p, *end = r->line + r->linelen, *q, *nq;
-	char *out;
-	size_t n = 0;
+	char *line = r->line;
+	size_t len = r->linelen, np, k = 0, p = 0, n = 0, i, stop;
+	uint32_t pos[STRUCT_MAX + 1];
+	uint64_t quoted = 0, escaped = 0;	/* a bit per field */
 
-	if (split_plain(r) == 0)
-		return 0;
-	/* nq: the next quote at or after p. */
-	nq = memchr(line, '"', r->linelen);
-	if (r->linelen + 1 + FIELD_PAD > r->fbufsize) {
-		size_t old = r->fbufsize;
+	if ((np = structurals(line, len, pos)) > STRUCT_MAX)
+		return -1;
+	pos[np] = (uint32_t)len;	/* pos[k] is the next at or after p */
+	for (;;) {
+		size_t start = p;
 
-		while (r->linelen + 1 + FIELD_PAD > r->fbufsize)
-			r->fbufsize *= 2;
-		r->fbuf = grow_zeroed(r->fbuf, old, r->fbufsize);
-	}
-	out = r->fbuf;
-	for (p = line;; p++) {
-		size_t start = (size_t)(out - r->fbuf);
+		if (p < len && line[p] == '"') {
+			int esc = 0;
 
-		if (p < end && *p == '"') {
-			for (p++;; p = q + 2) {
-				q = memchr(p, '"', (size_t)(end - p));
-				if (q == NULL)
+			for (k++;; k++) {
+				while (k < np && line[pos[k]] != '"')
+					k++;
+				if (k == np)
 					return -1;	/* left open */
-				memcpy(out, p, (size_t)(q - p));
-				out += q - p;
-				if (q + 1 < end && q[1] == '"') {
-					*out++ = '"';
+				stop = pos[k];
+				if (stop + 1 < len && line[stop + 1] == '"') {
+					k++;		/* "" inside */
+					esc = 1;
 					continue;
 				}
-				p = q + 1;
+				k++;
 				break;
 			}
-			if (p < end && *p != ',')
+			if (stop + 1 < len && line[stop + 1] != ',')
 				return -1;	/* bytes after the quote */
-			if ((nq = memchr(p, '"', (size_t)(end - p))) == NULL)
-				nq = end;
+			if (n < MAX_COLUMNS) {
+				quoted |= (uint64_t)1 << n;
+				if (esc)
+					escaped |= (uint64_t)1 << n;
+			}
+			p = stop + 1;
 		} else {
-			q = memchr(p, ',', (size_t)(end - p));
-			if (q == NULL)
-				q = end;
-			if (nq < q)
+			stop = pos[k];
+			if (stop < len && line[stop] == '"')
 				return -1;	/* a quote inside */
-			memcpy(out, p, (size_t)(q - p));
-			out += q - p;
-			p = q;
+			p = stop;
 		}
 		if (n < MAX_COLUMNS) {
 			r->foff[n] = start;
-			r->flen[n] = (size_t)(out - r->fbuf) - start;
+			r->flen[n] = stop - start;
 		}
 		n++;
-		*out++ = '\0';
-		if (p >= end)
+		if (p >= len)
 			break;
+		k++;		/* the comma at p */
+		p++;
 	}
+	/* The line is good: now it may change. */
+	for (i = 0; i < n && i < MAX_COLUMNS; i++) {
+		size_t from = r->foff[i], end = from + r->flen[i], w = from;
+
+		if (!(quoted >> i & 1)) {
+			line[end] = '\0';
+			continue;
+		}
+		if (!(escaped >> i & 1)) {
+			memmove(line + from, line + from + 1, end - from - 1);
+			w = end - 1;
+		} else
+			for (from++; from < end; from++) {
+				line[w++] = line[from];
+				if (line[from] == '"')
+					from++;		/* the second of "" */
+			}
+		line[w] = '\0';
+		r->flen[i] = w - r->foff[i];
+	}
+	r->fbase = line;
 	r->nfields = n;
-	r->fbufused = (size_t)(out - r->fbuf);
 	return 0;
 }
 
