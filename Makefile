@@ -151,7 +151,7 @@ clean:
 # $(BUILD)-fuzz/.  make fuzz: replay fuzz/regressions/, then run each target
 # for FUZZ_SECONDS on a copy of its seed corpus, in $(BUILD)-fuzz/work/NAME/;
 # fails when a target crashes, leaks or times out.
-FUZZ_TARGETS	= reader pipeline rules ehlo escape
+FUZZ_TARGETS	= reader pipeline rules ehlo escape jobs
 FUZZ_BUILD	= $(BUILD)-fuzz
 FUZZ_CC		= clang
 FUZZ_SANFLAGS	= -fsanitize=fuzzer-no-link,address,undefined \
