@@ -420,7 +420,8 @@ walk(struct collector *c, const char *dir)
 		names[n++] = xstrdup(de->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof *names, name_cmp);
+	if (n > 0)	/* an empty folder has no names array at all */
+		qsort(names, n, sizeof *names, name_cmp);
 	for (i = 0; i < n; i++) {
 		path = join(dir, names[i]);
 		free(names[i]);
