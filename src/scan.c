@@ -112,8 +112,13 @@ struct event {
 };
 
 #define BATCH_EVENTS	256
-/* Bytes of events a worker may hold ahead of the main thread, all told. */
+/*
+ * Bytes of events the workers may hold ahead of the main thread, all told.
+ * The fuzzing build makes it small, so that workers wait often.
+ */
+#ifndef HOLD_MAX
 #define HOLD_MAX	(32 * 1024 * 1024)
+#endif
 
 struct batch {
 	struct batch	*next;
