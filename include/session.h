@@ -40,6 +40,8 @@ struct evidence {
 	char		 event;
 	char		*text;		/* cut at SESSION_TEXT_MAX */
 	size_t		 textlen;
+	size_t		 textoff;	/* where text is in its session's
+					   evidence_text */
 };
 
 struct session {
@@ -69,6 +71,8 @@ struct session {
 	struct evidence	*evidence;	/* nevidence of them, in row order */
 	int		 nevidence;
 	unsigned	 evidence_dropped;
+	char		*evidence_text;	/* their texts, one after another */
+	size_t		 evidence_used, evidence_size;
 
 	/* Set and owned by the rules module (rules.h). */
 	uint64_t	 facts;		/* one bit per fact */

@@ -159,11 +159,10 @@ destroy(struct open_session *o)
 {
 	int i;
 
-	for (i = 0; i < o->s.nevidence; i++)
-		free(o->s.evidence[i].text);
 	for (i = 0; i < SESSION_CAPTURES_MAX; i++)
 		free(o->s.captures[i]);
 	free(o->s.evidence);
+	free(o->s.evidence_text);
 	free(o->reply);
 	free(o->s.id);
 	free(o->s.connector);
@@ -273,6 +272,29 @@ text_append(struct evidence *e, const char *p, size_t len)
 	e->text[e->textlen] = '\0';
 }
 
+/*
+ * Room for len more bytes of evidence text in s, each text pointing into
+ * the one buffer: one allocation per session rather than one per row.
+ */
+static char *
+text_room(struct session *s, size_t len)
+{
+	int i;
+
+	if (s->evidence_used + len > s->evidence_size) {
+		size_t size = s->evidence_size > 0 ? s->evidence_size : 512;
+
+		while (s->evidence_used + len > size)
+			size *= 2;
+		s->evidence_text = xrealloc(s->evidence_text, size);
+		s->evidence_size = size;
+		for (i = 0; i < s->nevidence; i++)
+			s->evidence[i].text = s->evidence_text +
+			    s->evidence[i].textoff;
+	}
+	return s->evidence_text + s->evidence_used;
+}
+
 void
 session_add_evidence(struct session *s, const struct row *row)
 {
@@ -286,19 +308,16 @@ session_add_evidence(struct session *s, const struct row *row)
 			return;
 	}
 	if (s->nevidence == SESSION_EVIDENCE_MAX) {
-		/* Keep the first rows and the latest one. */
-		e = &s->evidence[SESSION_EVIDENCE_MAX - 1];
-		free(e->text);
+		/*
+		 * Keep the first rows and the latest one.  The latest text is
+		 * the last in the buffer: its room is taken again.
+		 */
+		e = &s->evidence[--s->nevidence];
+		s->evidence_used = e->textoff;
 		s->evidence_dropped++;
-	} else {
-		if (s->nevidence % 8 == 0)
-			s->evidence = xreallocarray(s->evidence,
-			    (size_t)s->nevidence + 8, sizeof *s->evidence);
-		e = &s->evidence[s->nevidence++];
-	}
-	e->file = row->file;
-	e->line = row->line;
-	e->event = row->event;
+	} else if (s->nevidence % 8 == 0)
+		s->evidence = xreallocarray(s->evidence,
+		    (size_t)s->nevidence + 8, sizeof *s->evidence);
 	/*
 	 * An information or disconnect row says what it means in its
 	 * context: "Certificate subject: CN=...", "Local".
@@ -310,7 +329,13 @@ session_add_evidence(struct session *s, const struct row *row)
 		len += row->context.len + (row->data.len > 0 ? 2 : 0);
 	if (len > SESSION_TEXT_MAX)
 		len = SESSION_TEXT_MAX;
-	e->text = xmalloc(len + 1);
+	text_room(s, len + 1);
+	e = &s->evidence[s->nevidence++];
+	e->file = row->file;
+	e->line = row->line;
+	e->event = row->event;
+	e->textoff = s->evidence_used;
+	e->text = s->evidence_text + e->textoff;
 	e->textlen = 0;
 	e->text[0] = '\0';
 	if (with_context) {
@@ -319,6 +344,7 @@ session_add_evidence(struct session *s, const struct row *row)
 			text_append(e, ": ", 2);
 	}
 	text_append(e, row->data.p, row->data.len);
+	s->evidence_used += e->textlen + 1;
 }
 
 static void
