@@ -91,6 +91,14 @@ struct choices {
 
 enum fact_column { COLUMN_DATA, COLUMN_CONTEXT };
 
+/* Matches of a pattern stopped by the match limit. */
+struct pattern_limit {
+	unsigned long	 hits;
+	const char	*file;		/* where the first was, */
+	unsigned long	 line;
+	char		 msg[128];	/* and PCRE2's word for it */
+};
+
 struct fact_pattern {
 	char		*fact;		/* name */
 	struct src_pos	 name_pos;
@@ -106,10 +114,7 @@ struct fact_pattern {
 	int		*group_capture;	/* group number -> capture id, or -1 */
 	int		 ngroups;
 	struct src_pos	 pos;
-	unsigned long	 limit_hits;	/* matches stopped by the limit */
-	const char	*limit_file;	/* where the first was, */
-	unsigned long	 limit_line;
-	char		 limit_msg[128];	/* and PCRE2's word for it */
+	struct pattern_limit limit;	/* matches stopped by the limit */
 	int		 active;	/* a rule to run uses the fact */
 };
 

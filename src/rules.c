@@ -478,9 +478,9 @@ keep_captures(struct rules *r, struct session *s, struct fact_pattern *f,
 static void
 limit_warning(const struct fact_pattern *f)
 {
-	diag(DIAG_WARNING, f->limit_file, f->limit_line, "pattern of fact %s "
+	diag(DIAG_WARNING, f->limit.file, f->limit.line, "pattern of fact %s "
 	    "(%s:%d) stopped: %s; the row does not match (reported once per "
-	    "pattern)", f->fact, f->pos.file, f->pos.line, f->limit_msg);
+	    "pattern)", f->fact, f->pos.file, f->pos.line, f->limit.msg);
 }
 
 void
@@ -491,7 +491,7 @@ rules_hold_limits(struct rules *r, int on)
 
 struct rules_limits {
 	size_t			 n;
-	struct fact_pattern	 v[];	/* only the limit_ fields are used */
+	struct pattern_limit	 v[];	/* per pattern */
 };
 
 struct rules_limits *
@@ -503,17 +503,14 @@ rules_take_limits(struct rules *r)
 	for (i = 0; i < n; i++) {
 		struct fact_pattern *f = &r->lang.patterns[i];
 
-		if (f->limit_hits == 0)
+		if (f->limit.hits == 0)
 			continue;
 		if (l == NULL) {
 			l = xcalloc(1, sizeof *l + n * sizeof l->v[0]);
 			l->n = n;
 		}
-		l->v[i].limit_hits = f->limit_hits;
-		l->v[i].limit_file = f->limit_file;
-		l->v[i].limit_line = f->limit_line;
-		memcpy(l->v[i].limit_msg, f->limit_msg, sizeof f->limit_msg);
-		f->limit_hits = 0;
+		l->v[i] = f->limit;
+		f->limit.hits = 0;
 	}
 	return l;
 }
@@ -524,18 +521,16 @@ rules_add_limits(struct rules *r, struct rules_limits *l)
 	size_t i;
 
 	for (i = 0; l != NULL && i < l->n && i < r->lang.npatterns; i++) {
-		struct fact_pattern *d = &r->lang.patterns[i];
-		const struct fact_pattern *f = &l->v[i];
+		struct fact_pattern *f = &r->lang.patterns[i];
+		unsigned long hits = f->limit.hits;
 
-		if (f->limit_hits == 0)
+		if (l->v[i].hits == 0)
 			continue;
-		if (d->limit_hits == 0) {
-			d->limit_file = f->limit_file;
-			d->limit_line = f->limit_line;
-			memcpy(d->limit_msg, f->limit_msg, sizeof d->limit_msg);
-			limit_warning(d);
-		}
-		d->limit_hits += f->limit_hits;
+		if (hits == 0) {
+			f->limit = l->v[i];
+			limit_warning(f);
+		} else
+			f->limit.hits = hits + l->v[i].hits;
 	}
 	free(l);
 }
@@ -568,11 +563,11 @@ rules_observe_row(struct rules *r, struct session *s, const struct row *row)
 		if (rc == PCRE2_ERROR_NOMATCH)
 			continue;
 		if (rc < 0) {
-			if (f->limit_hits++ == 0) {
-				f->limit_file = row->file;
-				f->limit_line = row->line;
+			if (f->limit.hits++ == 0) {
+				f->limit.file = row->file;
+				f->limit.line = row->line;
 				pcre2_get_error_message(rc, (PCRE2_UCHAR *)
-				    f->limit_msg, sizeof f->limit_msg);
+				    f->limit.msg, sizeof f->limit.msg);
 				if (!r->hold_limits)
 					limit_warning(f);
 			}
@@ -1010,10 +1005,10 @@ rules_finish(struct rules *r)
 	for (i = 0; i < r->lang.npatterns; i++) {
 		const struct fact_pattern *f = &r->lang.patterns[i];
 
-		if (f->limit_hits > 1)
+		if (f->limit.hits > 1)
 			diag(DIAG_WARNING, f->pos.file, (unsigned long)
 			    f->pos.line, "pattern of fact %s was stopped on "
-			    "%lu rows in all", f->fact, f->limit_hits);
+			    "%lu rows in all", f->fact, f->limit.hits);
 	}
 }
 
