@@ -1,6 +1,8 @@
 /*
  * fuzz_reader.c: bytes -> reader_new/reader_header/reader_next until the
- * end, checking what reader.h promises of every row.
+ * end, checking what reader.h promises of every row; and the same bytes
+ * read with the fast path off (libcsv for every line), which must give the
+ * same rows, field for field, and the same counts.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -112,6 +114,68 @@ read_all(const uint8_t *data, size_t size)
 	free(copy);
 }
 
+static void
+same_field(const struct field *a, const struct field *b, const char *what,
+    unsigned long line)
+{
+	FUZZ_CHECK(a->len == b->len && memcmp(a->p, b->p, a->len) == 0,
+	    "line %lu: %s is %zu bytes with the fast path, %zu with libcsv",
+	    line, what, a->len, b->len);
+}
+
+/* The fast path gives what libcsv gives. */
+static void
+fast_equals_libcsv(const uint8_t *data, size_t size)
+{
+	const struct reader_stats *sa, *sb;
+	struct reader *fast, *slow;
+	struct row a, b;
+	char *copy1, *copy2;
+	FILE *fp1, *fp2;
+	int ra, rb;
+
+	fp1 = fuzz_open_input(data, size, &copy1);
+	fp2 = fuzz_open_input(data, size, &copy2);
+	fast = reader_new(fp1, NAME);
+	slow = reader_new(fp2, NAME);
+	reader_set_fast_path(slow, 0);
+	ra = reader_header(fast);
+	rb = reader_header(slow);
+	FUZZ_CHECK(ra == rb, "header %d with the fast path, %d without", ra,
+	    rb);
+	do {
+		ra = reader_next(fast, &a);
+		rb = reader_next(slow, &b);
+		FUZZ_CHECK(ra == rb, "reader_next %d with the fast path, %d "
+		    "with libcsv", ra, rb);
+		if (ra != 1)
+			break;
+		FUZZ_CHECK(a.line == b.line && a.time == b.time &&
+		    a.event == b.event, "row at line %lu (fast path) and %lu "
+		    "(libcsv) differ", a.line, b.line);
+		same_field(&a.date_time, &b.date_time, "date_time", a.line);
+		same_field(&a.connector, &b.connector, "connector", a.line);
+		same_field(&a.session_id, &b.session_id, "session_id", a.line);
+		same_field(&a.sequence, &b.sequence, "sequence", a.line);
+		same_field(&a.local, &b.local, "local", a.line);
+		same_field(&a.remote, &b.remote, "remote", a.line);
+		same_field(&a.data, &b.data, "data", a.line);
+		same_field(&a.context, &b.context, "context", a.line);
+	} while (ra == 1);
+	sa = reader_stats(fast);
+	sb = reader_stats(slow);
+	FUZZ_CHECK(sa->bytes == sb->bytes && sa->lines == sb->lines &&
+	    sa->rows == sb->rows && sa->bad_rows == sb->bad_rows, "counts "
+	    "differ: %lu rows, %lu bad with the fast path; %lu, %lu with "
+	    "libcsv", sa->rows, sa->bad_rows, sb->rows, sb->bad_rows);
+	reader_free(fast);
+	reader_free(slow);
+	fclose(fp1);
+	fclose(fp2);
+	free(copy1);
+	free(copy2);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -119,6 +183,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t bigsize;
 
 	read_all(data, size);
+	fast_equals_libcsv(data, size);
 	if ((big = fuzz_expand(data, size, &bigsize)) != NULL) {
 		read_all(big, bigsize);
 		free(big);
