@@ -555,6 +555,8 @@ drop_duplicates(struct collector *c)
 {
 	size_t i, j;
 
+	if (c->n == 0)
+		return;		/* and qsort() may not have a null array */
 	qsort(c->entries, c->n, sizeof *c->entries, by_inode);
 	for (i = j = 0; i < c->n; i++) {
 		if (j > 0 && !c->entries[i].is_stdin &&
@@ -602,7 +604,8 @@ input_collect(const char *const *paths, size_t npaths, struct input_list *l)
 			add_file(&c, paths[i], &st);	/* named: FIFOs too */
 	}
 	drop_duplicates(&c);
-	qsort(c.entries, c.n, sizeof *c.entries, by_reading_order);
+	if (c.n > 0)
+		qsort(c.entries, c.n, sizeof *c.entries, by_reading_order);
 	memset(l, 0, sizeof *l);
 	l->files = xcalloc(c.n, sizeof *l->files);
 	l->archives = xcalloc(c.narchives, sizeof *l->archives);
