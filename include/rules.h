@@ -77,6 +77,21 @@ struct rules_limits *rules_take_limits(struct rules *);
 void		 rules_add_limits(struct rules *, struct rules_limits *);
 void		 rules_free_limits(struct rules_limits *);
 
+/*
+ * What a --jobs worker needs to leave a closed session out of what it
+ * hands the main thread.  rules_would_fire(): 1 when some rule's when
+ * holds on s, 0 when none does, -1 when that cannot be known without
+ * the history of earlier sessions (a when uses remote_last_starttls).
+ * rules_history_key(): the key under which rules_eval() notes that s
+ * offered STARTTLS (its length; 0 for none), and rules_history_add()
+ * notes it as rules_eval() would.
+ */
+int		 rules_would_fire(struct rules *, const struct session *);
+size_t		 rules_history_key(const struct session *, char *buf,
+		    size_t bufsz);
+void		 rules_history_add(struct rules *, const char *key, size_t len,
+		    int64_t start);
+
 /* At the end of a scan: say how often a pattern hit the match limit. */
 void		 rules_finish(struct rules *);
 

@@ -66,6 +66,7 @@ struct rules {
 	int64_t			*offered;
 	size_t			 noffered;
 	int			 hold_limits;	/* see rules_hold_limits() */
+	int			 when_uses_history;	/* a rule's when does */
 };
 
 /* A value of an attribute while a session is evaluated. */
@@ -302,6 +303,7 @@ select_rules(struct rules *r, char *err, size_t errsz)
 struct refs {
 	uint64_t	 facts;
 	uint64_t	 captures;
+	int		 history;	/* remote_last_starttls */
 };
 
 static void
@@ -311,6 +313,8 @@ add_ref(const struct name_ref *ref, struct refs *u)
 		u->facts |= (uint64_t)1 << ref->id;
 	else if (ref->kind == REF_CAPTURE)
 		u->captures |= (uint64_t)1 << ref->id;
+	else if (ref->kind == REF_BUILTIN && ref->id == B_REMOTE_LAST_STARTTLS)
+		u->history = 1;
 }
 
 static void
@@ -363,7 +367,7 @@ struct rules *
 rules_new(const struct rules_config *cfg, char *err, size_t errsz)
 {
 	struct rules *r = xcalloc(1, sizeof *r);
-	struct refs used = { 0, 0 };
+	struct refs used = { 0, 0, 0 }, when = { 0, 0, 0 };
 	char msg[512];
 	size_t i;
 
@@ -400,8 +404,11 @@ rules_new(const struct rules_config *cfg, char *err, size_t errsz)
 	}
 	/* Patterns that no rule to run looks at are not matched. */
 	for (i = 0; i < r->lang.nrules; i++)
-		if (r->lang.rules[i].enabled)
+		if (r->lang.rules[i].enabled) {
 			rule_refs(&r->lang.rules[i], &used);
+			expr_refs(r->lang.rules[i].when, &when);
+		}
+	r->when_uses_history = when.history;
 	for (i = 0; i < r->lang.npatterns; i++)
 		r->lang.patterns[i].active =
 		    pattern_used(&r->lang.patterns[i], &used);
@@ -903,8 +910,8 @@ severity_of(const char *word)
 }
 
 /* The remote as the history knows it: folder, then host name or address. */
-static size_t
-history_key(const struct session *s, char *buf, size_t bufsz)
+size_t
+rules_history_key(const struct session *s, char *buf, size_t bufsz)
 {
 	const char *remote = s->remote_host;
 	char ip[128];
@@ -948,7 +955,7 @@ rules_eval(struct rules *r, const struct session *s, finding_fn emit,
 	ev->r = r;
 	ev->s = s;
 	ev->last_starttls = -1;
-	keylen = history_key(s, key, sizeof key);
+	keylen = rules_history_key(s, key, sizeof key);
 	if (keylen > 0 && (last = history_find(r, key, keylen, 0)) != NULL &&
 	    *last < s->start)
 		ev->last_starttls = *last;
@@ -989,12 +996,40 @@ rules_eval(struct rules *r, const struct session *s, finding_fn emit,
 		f.onset = ev->last_starttls;
 		emit(&f, s, arg);
 	}
-	if (s->starttls_offered && keylen > 0) {
-		last = history_find(r, key, keylen, 1);
-		if (*last < s->start)
-			*last = s->start;
+	if (s->starttls_offered && keylen > 0)
+		rules_history_add(r, key, keylen, s->start);
+	free(ev);
+}
+
+void
+rules_history_add(struct rules *r, const char *key, size_t len, int64_t start)
+{
+	int64_t *last = history_find(r, key, len, 1);
+
+	if (*last < start)
+		*last = start;
+}
+
+int
+rules_would_fire(struct rules *r, const struct session *s)
+{
+	struct eval *ev;
+	size_t i;
+	int fire = 0;
+
+	if (r->when_uses_history)
+		return -1;
+	ev = xmalloc(sizeof *ev);
+	ev->r = r;
+	ev->s = s;
+	ev->last_starttls = -1;
+	for (i = 0; i < r->lang.nrules && !fire; i++) {
+		const struct rule_def *d = &r->lang.rules[i];
+
+		fire = d->enabled && eval_expr(ev, d->when);
 	}
 	free(ev);
+	return fire;
 }
 
 void

@@ -93,7 +93,10 @@ progress_show(struct progress *p, int last)
  * it (sequence number 0).  What the reading yields goes to the main thread
  * as a list of events, which it takes file by file in reading order:
  *
- *  - a session that began and ended in the file, to evaluate and report;
+ *  - a session that began and ended in the file, to evaluate and report,
+ *    if a rule finds something in it (those it finds nothing in are
+ *    counted where they are read, and only their offer of STARTTLS goes
+ *    on, for the history of remote_last_starttls);
  *  - a row of a session begun in an earlier file, fed to the table of
  *    sessions that go on across files;
  *  - a session still open at the end of the file, moved into that table;
@@ -103,7 +106,14 @@ progress_show(struct progress *p, int last)
  * whatever the number of threads, and so is everything written.
  */
 
-enum event_kind { EV_DIAG, EV_ROW, EV_CLOSED, EV_OPEN };
+enum event_kind { EV_DIAG, EV_ROW, EV_CLOSED, EV_OPEN, EV_OFFER };
+
+/* A session with nothing to report offered STARTTLS: for the history. */
+struct offer {
+	int64_t		 start;
+	size_t		 len;
+	char		 key[];
+};
 
 struct event {
 	enum event_kind	 kind;
@@ -161,6 +171,7 @@ struct pool {
 
 /* Reading files: a worker's, or the main thread's with --jobs 1. */
 struct reading {
+	const struct scan_options *opt;
 	struct scan		*direct;	/* take events at once, or NULL */
 	struct pool		*pool;
 	struct unit		*unit;		/* being read */
@@ -228,6 +239,11 @@ take_event(struct scan *sc, const struct unit *u, struct event *ev)
 		break;
 	case EV_OPEN:
 		sessions_adopt(sc->sessions, ev->p);
+		break;
+	case EV_OFFER:
+		rules_history_add(sc->rules, ((struct offer *)ev->p)->key,
+		    ((struct offer *)ev->p)->len,
+		    ((struct offer *)ev->p)->start);
 		break;
 	}
 }
@@ -338,12 +354,44 @@ hold_diag(enum diag_level level, char *text, void *arg)
 	push(arg, EV_DIAG, level, text, strlen(text) + 64);
 }
 
+/*
+ * A session no rule finds anything in, closed where it was read: what
+ * session_done() would do, without the main thread.
+ */
+static void
+session_quiet(struct reading *rd, const struct session *s)
+{
+	struct summary *sum = rd->unit->summary;
+	struct summary_outcome none;
+	struct offer *o;
+	char key[1024];
+	size_t len;
+
+	if (filter_session(rd->opt->filter, s)) {
+		memset(&none, 0, sizeof none);
+		sum->stats.sessions_reported++;
+		summary_session(sum, s, &none);
+	}
+	if (s->starttls_offered &&
+	    (len = rules_history_key(s, key, sizeof key)) > 0) {
+		o = xmalloc(sizeof *o + len);
+		o->start = s->start;
+		o->len = len;
+		memcpy(o->key, key, len);
+		push(rd, EV_OFFER, DIAG_WARNING, o, sizeof *o + len);
+	}
+}
+
 /* A session begun in the file has closed in it. */
 static void
 on_closed_in_file(struct session *s, void *arg)
 {
 	struct reading *rd = arg;
 
+	if (rules_would_fire(rd->rules, s) == 0) {
+		session_quiet(rd, s);
+		return;
+	}
 	if (rd->direct != NULL) {
 		/* What take_event() does; the table frees it on return. */
 		session_done(rd->direct, s);
@@ -487,6 +535,7 @@ reading_init(struct reading *rd, const struct scan_options *opt)
 	char err[512];
 
 	memset(rd, 0, sizeof *rd);
+	rd->opt = opt;
 	if ((rd->rules = rules_new(opt->rules_config, err, sizeof err)) ==
 	    NULL) {
 		diag(DIAG_ERROR, NULL, 0, "cannot load the rules again: %s",
