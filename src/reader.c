@@ -439,7 +439,8 @@ bad_row(struct reader *r, const char *fmt, ...)
  * Where the commas and quotes of line are, in pos; their number, or
  * STRUCT_MAX + 1 when there are more.  16 bytes at a time where SSE2 is
  * there: a call of memchr() per field cost more than the search in fields
- * this short.
+ * this short.  The last 16 are read past the end of the line, which the
+ * line buffer allows (FIELD_PAD), and what lies there is masked off.
  */
 static size_t
 structurals(const char *line, size_t len, uint32_t *pos)
@@ -449,11 +450,13 @@ structurals(const char *line, size_t len, uint32_t *pos)
 #ifdef __SSE2__
 	const __m128i comma = _mm_set1_epi8(','), quote = _mm_set1_epi8('"');
 
-	for (; i + 16 <= len; i += 16) {
+	for (; i < len; i += 16) {
 		__m128i v = _mm_loadu_si128((const __m128i *)(line + i));
 		unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
 		    _mm_cmpeq_epi8(v, comma), _mm_cmpeq_epi8(v, quote)));
 
+		if (len - i < 16)
+			m &= (1u << (len - i)) - 1;
 		for (; m != 0; m &= m - 1) {
 			if (np == STRUCT_MAX)
 				return STRUCT_MAX + 1;
@@ -609,6 +612,13 @@ parse_line(struct reader *r)
 	return 0;
 }
 
+/* A row before its fields: those the header did not name read as "". */
+static const struct row blank_row = {
+	.date_time = { "", 0 }, .connector = { "", 0 },
+	.session_id = { "", 0 }, .sequence = { "", 0 }, .local = { "", 0 },
+	.remote = { "", 0 }, .data = { "", 0 }, .context = { "", 0 }
+};
+
 static int
 fill_row(struct reader *r, struct row *row)
 {
@@ -616,7 +626,7 @@ fill_row(struct reader *r, struct row *row)
 	char show[80];
 	size_t i;
 
-	memset(row, 0, sizeof *row);
+	*row = blank_row;
 	row->file = r->name;
 	row->line = r->stats.lines;
 	for (i = 0; i < r->ncolumns; i++) {
@@ -650,10 +660,6 @@ fill_row(struct reader *r, struct row *row)
 		bad_row(r, "#Fields: has no event column, row skipped");
 		return -1;
 	}
-	/* Fields the header did not name read as empty strings. */
-	for (f = &row->date_time; f <= &row->context; f++)
-		if (f->p == NULL)
-			f->p = "";
 	if (logtime_parse_cached(&r->times, row->date_time.p,
 	    row->date_time.len, &row->time) == -1) {
 		bad_row(r, "bad timestamp '%s', row skipped",
