@@ -118,7 +118,7 @@ struct offer {
 struct event {
 	enum event_kind	 kind;
 	enum diag_level	 level;		/* EV_DIAG */
-	void		*p;		/* its text, struct row or session */
+	void		*p;		/* text, struct row, session or offer */
 };
 
 #define BATCH_EVENTS	256
