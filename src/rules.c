@@ -914,12 +914,17 @@ size_t
 rules_history_key(const struct session *s, char *buf, size_t bufsz)
 {
 	const char *remote = s->remote_host;
+	size_t nf = strlen(s->folder), nr;
 	char ip[128];
 
 	if (remote == NULL)
 		remote = endpoint_ip(s->remote_endpoint, ip, sizeof ip);
-	return (size_t)snprintf(buf, bufsz, "%s%c%s", s->folder, '\0',
-	    remote) < bufsz ? strlen(s->folder) + 1 + strlen(remote) : 0;
+	nr = strlen(remote);
+	if (nf + 1 + nr >= bufsz)
+		return 0;
+	memcpy(buf, s->folder, nf + 1);		/* its NUL between the two */
+	memcpy(buf + nf + 1, remote, nr + 1);
+	return nf + 1 + nr;
 }
 
 /* The entry of a remote in the history, made when create is set; or NULL. */

@@ -338,14 +338,14 @@ void
 summary_add_hour(struct summary *sum, int64_t hour, unsigned long ok,
     unsigned long failing)
 {
-	char key[32];
 	struct summary_hour *h;
-	size_t i, n;
+	size_t i;
 
-	n = (size_t)snprintf(key, sizeof key, "%lld", (long long)hour);
-	i = strmap_get(sum->hour_index, key, n);
+	/* The key: the bytes of the number. */
+	i = strmap_get(sum->hour_index, (const char *)&hour, sizeof hour);
 	if (i == (size_t)-1) {
-		strmap_put(sum->hour_index, key, n, sum->nhours);
+		strmap_put(sum->hour_index, (const char *)&hour, sizeof hour,
+		    sum->nhours);
 		h = append(&sum->hours, &sum->nhours, sizeof *h);
 		h->hour = hour;
 	} else
@@ -396,12 +396,15 @@ summary_add_remote(struct summary *sum, const char *remote,
 static struct summary_policy *
 policy(struct summary *sum, int64_t day, const char *domain)
 {
-	char *key;
-	size_t i, n = strlen(domain) + 32;
+	char buf[256], *key = buf;
+	size_t i, len = strlen(domain), n = sizeof day + len;
 	struct summary_policy *p;
 
-	key = xmalloc(n);
-	n = (size_t)snprintf(key, n, "%lld %s", (long long)day, domain);
+	/* The key: the bytes of the day, then the domain. */
+	if (n > sizeof buf)
+		key = xmalloc(n);
+	memcpy(key, &day, sizeof day);
+	memcpy(key + sizeof day, domain, len);
 	i = strmap_get(sum->policy_index, key, n);
 	if (i == (size_t)-1) {
 		strmap_put(sum->policy_index, key, n, sum->npolicies);
@@ -410,7 +413,8 @@ policy(struct summary *sum, int64_t day, const char *domain)
 		p->domain = xstrdup(domain);
 	} else
 		p = &sum->policies[i];
-	free(key);
+	if (key != buf)
+		free(key);
 	return p;
 }
 
