@@ -139,7 +139,6 @@ struct batch {
 /* One file of the input. */
 struct unit {
 	const struct input_file *file;
-	size_t			 index;
 	int			 skip;		/* outside the window */
 	struct summary		*summary;	/* what its rows add */
 	struct rules_limits	*limits;	/* patterns stopped in it */
@@ -318,8 +317,8 @@ publish(struct reading *rd)
 		pthread_cond_broadcast(&pool->cond);
 	}
 	/* Far ahead of the main thread: wait for it. */
-	while (u->index > pool->taking && u->held > pool->hold_max &&
-	    !pool->stop)
+	while ((size_t)(u - pool->units) > pool->taking &&
+	    u->held > pool->hold_max && !pool->stop)
 		pthread_cond_wait(&pool->cond, &pool->lock);
 	pthread_mutex_unlock(&pool->lock);
 	free_batches(garbage, 1);
@@ -409,9 +408,10 @@ on_open_at_end(struct session *s, void *arg)
 }
 
 static void
-count_row(struct scan_stats *st, struct summary *sum, const char *folder,
-    const struct row *row)
+count_row(struct summary *sum, const char *folder, const struct row *row)
 {
+	struct scan_stats *st = &sum->stats;
+
 	if (!st->have_time || row->time < st->first_time)
 		st->first_time = row->time;
 	if (!st->have_time || row->time > st->last_time)
@@ -460,7 +460,7 @@ read_rows(struct reading *rd, struct reader *r, const char *folder)
 	int rc;
 
 	while ((rc = reader_next(r, &row)) == 1) {
-		count_row(st, rd->unit->summary, folder, &row);
+		count_row(rd->unit->summary, folder, &row);
 		if ((s = sessions_feed(rd->sessions, folder, &row)) == NULL)
 			push(rd, EV_ROW, DIAG_WARNING, reader_row_copy(&row),
 			    1024);
@@ -693,7 +693,6 @@ units_init(struct pool *pool, const struct input_list *in, const char *skip)
 	pool->nunits = in->nfiles;
 	for (i = 0; i < in->nfiles; i++) {
 		pool->units[i].file = &in->files[i];
-		pool->units[i].index = i;
 		pool->units[i].skip = skip[i];
 	}
 }

@@ -695,7 +695,7 @@ void
 sessions_adopt(struct session_table *t, struct session *s)
 {
 	struct open_session *o = (struct open_session *)s, *old;
-	struct field id = { s->id, strlen(s->id) };
+	struct field id = { s->id, o->idlen };
 
 	if ((old = lookup(t, s->folder, &id, o->hash)) != NULL)
 		restart(t, old, s->file, s->line);
