@@ -96,11 +96,13 @@ int		 reader_next(struct reader *, struct row *);
 const struct reader_stats *reader_stats(const struct reader *);
 
 /*
- * Lines with no quote are split on commas without libcsv, which gives the
- * same fields; off, every line goes through libcsv (for the tests that
- * prove the two equal).  On by default.
+ * How lines are split into fields, for the tests that prove the ways
+ * equal.  2, the default: well-formed lines are split where they lie
+ * (the fast path), with AVX2 when the CPU has it; 1: the same without
+ * AVX2; 0: every line through libcsv.  Anything else goes to libcsv on
+ * any level, and gives the same fields.
  */
-void		 reader_set_fast_path(struct reader *, int);
+void		 reader_set_fast_path(struct reader *, int level);
 
 /*
  * A copy of row that owns its bytes, in one allocation (free() it), with

@@ -3,12 +3,17 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
+#endif
+#if defined(__GNUC__) && defined(__x86_64__)
+#include <immintrin.h>
+#define HAVE_AVX2	/* scan_line_avx2(), when the CPU has it */
 #endif
 
 #include <csv.h>
@@ -23,6 +28,8 @@
 #define MAX_COLUMNS	64
 /* Bytes kept after the fields: PCRE2's JIT reads a little ahead. */
 #define FIELD_PAD	64
+/* Commas and quotes in a line that the fast path takes; more go to libcsv. */
+#define STRUCT_MAX	256
 
 enum column {
 	COL_IGNORED, COL_DATE_TIME, COL_CONNECTOR, COL_SESSION, COL_SEQUENCE,
@@ -67,8 +74,24 @@ struct reader {
 	size_t		 foff[MAX_COLUMNS], flen[MAX_COLUMNS];
 	char		*fbase;		/* foff counts from: fbuf or line */
 	size_t		 nfields;	/* may exceed MAX_COLUMNS: counted */
+
+	/*
+	 * The commas and quotes of the line, found by next_line() on its
+	 * way to the line's end: offsets from posline, np of them, or
+	 * STRUCT_MAX + 1 when there are more.  Valid while r->line is
+	 * posline (a BOM taken off moves r->line).
+	 */
+	uint32_t	 pos[STRUCT_MAX + 1 + 32];
+	size_t		 np;
+	int		 quotes;	/* some of them are quotes */
+	const char	*posline;
+
+	/* Where each column goes in a row: see map_columns(). */
+	uint16_t	 slot[MAX_COLUMNS];
+	int		 all_fields;	/* every field of a row has a column */
 	int		 rowdone;
 	int		 no_fast_path;	/* every line through libcsv */
+	int		 avx2;		/* lines scanned by scan_line_avx2() */
 
 	unsigned long	 bad_shown;	/* bad rows warned about */
 	unsigned long	 bad_unshown;	/* and not, past the cap */
@@ -146,6 +169,7 @@ reader_new(FILE *fp, const char *name)
 	r->fbufsize = 4096;
 	r->fbuf = xcalloc(1, r->fbufsize);
 	csv_setup(r);
+	reader_set_fast_path(r, 2);
 	return r;
 }
 
@@ -172,9 +196,16 @@ reader_free(struct reader *r)
 }
 
 void
-reader_set_fast_path(struct reader *r, int on)
+reader_set_fast_path(struct reader *r, int level)
 {
-	r->no_fast_path = !on;
+	r->no_fast_path = level == 0;
+	r->avx2 = 0;
+#ifdef HAVE_AVX2
+	if (level >= 2)
+		r->avx2 = __builtin_cpu_supports("avx2") &&
+		    __builtin_cpu_supports("bmi") &&
+		    __builtin_cpu_supports("popcnt");
+#endif
 }
 
 int64_t
@@ -216,37 +247,176 @@ fill(struct reader *r)
 }
 
 /*
- * The next physical line, without its LF or CRLF, in r->line/r->linelen.
- * A line longer than READER_LINE_MAX is consumed whole but returned empty
- * with r->line_too_long set.  Returns 1, 0 at end of file, -1 on error.
+ * Where the LF of the line at line is, looking from from up to len (len
+ * when there is none yet), noting the commas and quotes met on the way in
+ * r->pos: one pass over the bytes finds both.  16 bytes at a time where
+ * SSE2 is there, 32 with AVX2 (scan_line_avx2); the last block is read
+ * past len, which the buffer allows (FIELD_PAD), and what lies there is
+ * masked off.
+ */
+static size_t
+scan_line(struct reader *r, const char *line, size_t from, size_t len)
+{
+	size_t i = from, np = r->np;
+	unsigned quotes = 0;
+
+#ifdef __SSE2__
+	const __m128i lf = _mm_set1_epi8('\n'), comma = _mm_set1_epi8(','),
+	    quote = _mm_set1_epi8('"');
+
+	for (; i < len; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(line + i));
+		unsigned ml = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, lf));
+		unsigned mq = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v,
+		    quote));
+		unsigned ms = mq | (unsigned)_mm_movemask_epi8(
+		    _mm_cmpeq_epi8(v, comma));
+
+		if (len - i < 16)
+			ml &= (1u << (len - i)) - 1, ms &= (1u << (len - i)) - 1;
+		if (ml != 0)
+			ms &= (ml & -ml) - 1;	/* those before the LF */
+		quotes |= ms & mq;
+		if (np + 16 > STRUCT_MAX && ms != 0) {
+			/* Near the end of r->pos: one at a time. */
+			for (; ms != 0 && np <= STRUCT_MAX; ms &= ms - 1)
+				if (np == STRUCT_MAX)
+					np++;
+				else
+					r->pos[np++] = (uint32_t)(i +
+					    (size_t)__builtin_ctz(ms));
+		}
+		for (; ms != 0; ms &= ms - 1)
+			r->pos[np++] = (uint32_t)(i + (size_t)__builtin_ctz(ms));
+		if (ml != 0) {
+			r->np = np;
+			r->quotes |= quotes != 0;
+			return i + (size_t)__builtin_ctz(ml);
+		}
+	}
+	i = len;
+#endif
+	for (; i < len; i++) {
+		if (line[i] == '\n')
+			break;
+		if (line[i] != ',' && line[i] != '"')
+			continue;
+		quotes |= line[i] == '"';
+		if (np >= STRUCT_MAX)
+			np = STRUCT_MAX + 1;
+		else
+			r->pos[np++] = (uint32_t)i;
+	}
+	r->np = np;
+	r->quotes |= quotes != 0;
+	return i;
+}
+
+#ifdef HAVE_AVX2
+/*
+ * scan_line() 32 bytes at a time.  The positions of a block are written
+ * four at a time whatever their number, the loop taken again only for
+ * more than four: fewer branches to mispredict on lines whose commas come
+ * at no fixed place.  r->pos has room for a block's worth past
+ * STRUCT_MAX.
+ */
+__attribute__((target("avx2,bmi,popcnt")))
+static size_t
+scan_line_avx2(struct reader *r, const char *line, size_t from, size_t len)
+{
+	size_t i = from, np = r->np, base;
+	unsigned quotes = 0, n;
+	const __m256i lf = _mm256_set1_epi8('\n'), comma =
+	    _mm256_set1_epi8(','), quote = _mm256_set1_epi8('"');
+
+	for (; i < len; i += 32) {
+		__m256i v = _mm256_loadu_si256((const __m256i *)(line + i));
+		uint32_t ml = (uint32_t)_mm256_movemask_epi8(
+		    _mm256_cmpeq_epi8(v, lf));
+		uint32_t mq = (uint32_t)_mm256_movemask_epi8(
+		    _mm256_cmpeq_epi8(v, quote));
+		uint32_t ms = mq | (uint32_t)_mm256_movemask_epi8(
+		    _mm256_cmpeq_epi8(v, comma));
+
+		if (len - i < 32)
+			ml &= (1u << (len - i)) - 1, ms &= (1u << (len - i)) - 1;
+		if (ml != 0)
+			ms &= (ml & -ml) - 1;	/* those before the LF */
+		quotes |= ms & mq;
+		n = (unsigned)__builtin_popcount(ms);
+		if (np + n > STRUCT_MAX)
+			np = STRUCT_MAX + 1;
+		else {
+			uint32_t *out = r->pos + np;
+
+			base = i;
+			np += n;
+			do {
+				out[0] = (uint32_t)(base + _tzcnt_u32(ms));
+				ms = _blsr_u32(ms);
+				out[1] = (uint32_t)(base + _tzcnt_u32(ms));
+				ms = _blsr_u32(ms);
+				out[2] = (uint32_t)(base + _tzcnt_u32(ms));
+				ms = _blsr_u32(ms);
+				out[3] = (uint32_t)(base + _tzcnt_u32(ms));
+				ms = _blsr_u32(ms);
+				out += 4;
+			} while (ms != 0);
+		}
+		if (ml != 0) {
+			r->np = np;
+			r->quotes |= quotes != 0;
+			return i + _tzcnt_u32(ml);
+		}
+	}
+	r->np = np;
+	r->quotes |= quotes != 0;
+	return len;
+}
+#endif
+
+
+/*
+ * The next physical line, without its LF or CRLF, in r->line/r->linelen,
+ * and its commas and quotes in r->pos.  A line longer than READER_LINE_MAX
+ * is consumed whole but returned empty with r->line_too_long set.  Returns
+ * 1, 0 at end of file, -1 on error.
  */
 static int
 next_line(struct reader *r)
 {
-	char *nl;
-	size_t scanned = 0;
+	size_t scanned = 0, off;
 
 	if (r->pending) {
 		r->pending = 0;
 		return 1;
 	}
 	r->line_too_long = 0;
+	r->np = 0;
+	r->quotes = 0;
 	for (;;) {
-		nl = memchr(r->buf + r->start + scanned, '\n',
-		    r->end - r->start - scanned);
-		if (nl != NULL)
+#ifdef HAVE_AVX2
+		if (r->avx2)
+			off = scan_line_avx2(r, r->buf + r->start, scanned,
+			    r->end - r->start);
+		else
+#endif
+			off = scan_line(r, r->buf + r->start, scanned,
+			    r->end - r->start);
+		if (off < r->end - r->start)
 			break;
-		scanned = r->end - r->start;
+		scanned = off;
 		if (scanned > READER_LINE_MAX) {
 			/* Drop what we have and keep looking for the end. */
 			r->line_too_long = 1;
 			r->start = r->end;
 			scanned = 0;
+			r->np = STRUCT_MAX + 1;
 		}
 		if (r->eof) {
 			if (r->end == r->start && !r->line_too_long)
 				return 0;
-			nl = r->buf + r->end;	/* last line, no newline */
+			off = r->end - r->start;  /* last line, no newline */
 			r->line_unended = 1;
 			break;
 		}
@@ -255,8 +425,9 @@ next_line(struct reader *r)
 	}
 	r->stats.lines++;
 	r->line = r->buf + r->start;
-	r->linelen = (size_t)(nl - r->line);
-	r->start = nl < r->buf + r->end ? (size_t)(nl - r->buf) + 1 : r->end;
+	r->posline = r->line;
+	r->linelen = off;
+	r->start += off < r->end - r->start ? off + 1 : off;
 	if (r->linelen > 0 && r->line[r->linelen - 1] == '\r')
 		r->linelen--;
 	if (r->linelen > READER_LINE_MAX)
@@ -272,6 +443,38 @@ startswith(const char *s, size_t len, const char *prefix)
 	size_t n = strlen(prefix);
 
 	return len >= n && memcmp(s, prefix, n) == 0;
+}
+
+/* Where a column goes in a row: a field's offset in struct row, or: */
+#define SLOT_NONE	0xffff	/* nowhere */
+#define SLOT_EVENT	0xfffe	/* row->event */
+
+/* r->columns -> r->slot, once per header rather than per row. */
+static void
+map_columns(struct reader *r)
+{
+	static const uint16_t offsets[] = {
+		[COL_IGNORED] = SLOT_NONE,
+		[COL_DATE_TIME] = offsetof(struct row, date_time),
+		[COL_CONNECTOR] = offsetof(struct row, connector),
+		[COL_SESSION] = offsetof(struct row, session_id),
+		[COL_SEQUENCE] = offsetof(struct row, sequence),
+		[COL_LOCAL] = offsetof(struct row, local),
+		[COL_REMOTE] = offsetof(struct row, remote),
+		[COL_EVENT] = SLOT_EVENT,
+		[COL_DATA] = offsetof(struct row, data),
+		[COL_CONTEXT] = offsetof(struct row, context),
+	};
+	unsigned seen = 0;
+	size_t i;
+
+	for (i = 0; i < r->ncolumns; i++) {
+		r->slot[i] = offsets[r->columns[i]];
+		seen |= 1u << r->columns[i];
+	}
+	/* Each field of a row is set from its column, none left blank. */
+	r->all_fields = (seen | 1u << COL_IGNORED | 1u << COL_EVENT) ==
+	    (1u << (COL_CONTEXT + 1)) - 1;
 }
 
 /* "#Fields: a,b,c" -> r->columns. */
@@ -298,6 +501,7 @@ parse_fields(struct reader *r, const char *s, size_t len)
 				r->columns[r->ncolumns] = (enum column)i;
 		r->ncolumns++;
 	}
+	map_columns(r);
 }
 
 static void
@@ -362,6 +566,7 @@ reader_header(struct reader *r)
 	if (r->ncolumns == 0) {
 		memcpy(r->columns, default_columns, sizeof default_columns);
 		r->ncolumns = sizeof default_columns / sizeof *default_columns;
+		map_columns(r);
 	}
 	return r->kind;
 }
@@ -432,39 +637,17 @@ bad_row(struct reader *r, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Commas and quotes in a line that the fast path takes; more go to libcsv. */
-#define STRUCT_MAX	256
-
 /*
  * Where the commas and quotes of line are, in pos; their number, or
- * STRUCT_MAX + 1 when there are more.  16 bytes at a time where SSE2 is
- * there: a call of memchr() per field cost more than the search in fields
- * this short.  The last 16 are read past the end of the line, which the
- * line buffer allows (FIELD_PAD), and what lies there is masked off.
+ * STRUCT_MAX + 1 when there are more.  For a line that next_line() did
+ * not scan as it is (a BOM was taken off its start).
  */
 static size_t
 structurals(const char *line, size_t len, uint32_t *pos)
 {
-	size_t i = 0, np = 0;
+	size_t i, np = 0;
 
-#ifdef __SSE2__
-	const __m128i comma = _mm_set1_epi8(','), quote = _mm_set1_epi8('"');
-
-	for (; i < len; i += 16) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(line + i));
-		unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
-		    _mm_cmpeq_epi8(v, comma), _mm_cmpeq_epi8(v, quote)));
-
-		if (len - i < 16)
-			m &= (1u << (len - i)) - 1;
-		for (; m != 0; m &= m - 1) {
-			if (np == STRUCT_MAX)
-				return STRUCT_MAX + 1;
-			pos[np++] = (uint32_t)(i + (size_t)__builtin_ctz(m));
-		}
-	}
-#endif
-	for (; i < len; i++)
+	for (i = 0; i < len; i++)
 		if (line[i] == ',' || line[i] == '"') {
 			if (np == STRUCT_MAX)
 				return STRUCT_MAX + 1;
@@ -483,25 +666,45 @@ structurals(const char *line, size_t len, uint32_t *pos)
  * differential test in tests/unit/test_reader.c holds the two to the same
  * fields on any input.
  *
- * The fields are cut out of the line where it lies: a first pass over the
- * commas and quotes finds them and checks the line, a second makes each
- * comma or closing quote a NUL and moves quoted text back over its
- * opening quote, "" becoming ".  The line buffer keeps FIELD_PAD bytes
- * after its end.
+ * The fields are cut out of the line where it lies: next_line() found the
+ * commas and quotes, a pass over them checks the line and finds the
+ * fields; a quoted field is the text between its quotes, "" moved up to
+ * ".  Each field is ended with a NUL by fill_row(), over the comma or
+ * closing quote after it.  The line buffer keeps FIELD_PAD bytes after
+ * its end.
  */
 static int
 split_fast(struct reader *r)
 {
 	char *line = r->line;
-	size_t len = r->linelen, np, k = 0, p = 0, n = 0, i, stop;
-	uint32_t pos[STRUCT_MAX + 1];
-	uint64_t quoted = 0, escaped = 0;	/* a bit per field */
+	size_t len = r->linelen, np = r->np, k = 0, p = 0, n = 0, stop, i, w;
+	uint32_t *pos = r->pos;
+	uint64_t escaped = 0;	/* a bit per field with "" inside */
 
-	if ((np = structurals(line, len, pos)) > STRUCT_MAX)
+	if (r->posline != line) {	/* the line has moved */
+		np = r->np = structurals(line, len, pos);
+		r->quotes = memchr(line, '"', len) != NULL;
+	}
+	if (np > STRUCT_MAX)
 		return -1;
+	if (!r->quotes) {
+		/* Plain fields only: each ends at the next comma. */
+		for (k = 0; k < np && k < MAX_COLUMNS; k++) {
+			r->foff[k] = p;
+			r->flen[k] = pos[k] - p;
+			p = pos[k] + 1;
+		}
+		if (np < MAX_COLUMNS) {
+			r->foff[np] = p;
+			r->flen[np] = len - p;
+		}
+		r->fbase = line;
+		r->nfields = np + 1;
+		return 0;
+	}
 	pos[np] = (uint32_t)len;	/* pos[k] is the next at or after p */
 	for (;;) {
-		size_t start = p;
+		size_t start = p, from = p;
 
 		if (p < len && line[p] == '"') {
 			int esc = 0;
@@ -522,11 +725,9 @@ split_fast(struct reader *r)
 			}
 			if (stop + 1 < len && line[stop + 1] != ',')
 				return -1;	/* bytes after the quote */
-			if (n < MAX_COLUMNS) {
-				quoted |= (uint64_t)1 << n;
-				if (esc)
-					escaped |= (uint64_t)1 << n;
-			}
+			if (esc && n < MAX_COLUMNS)
+				escaped |= (uint64_t)1 << n;
+			from = start + 1;	/* the text between the quotes */
 			p = stop + 1;
 		} else {
 			stop = pos[k];
@@ -535,8 +736,8 @@ split_fast(struct reader *r)
 			p = stop;
 		}
 		if (n < MAX_COLUMNS) {
-			r->foff[n] = start;
-			r->flen[n] = stop - start;
+			r->foff[n] = from;
+			r->flen[n] = stop - from;
 		}
 		n++;
 		if (p >= len)
@@ -544,24 +745,15 @@ split_fast(struct reader *r)
 		k++;		/* the comma at p */
 		p++;
 	}
-	/* The line is good: now it may change. */
-	for (i = 0; i < n && i < MAX_COLUMNS; i++) {
-		size_t from = r->foff[i], end = from + r->flen[i], w = from;
-
-		if (!(quoted >> i & 1)) {
-			line[end] = '\0';
-			continue;
+	/* The line is good: now it may change.  "" becomes ". */
+	for (; escaped != 0; escaped &= escaped - 1) {
+		i = (size_t)__builtin_ctzll(escaped);
+		stop = r->foff[i] + r->flen[i];
+		for (w = p = r->foff[i]; p < stop; p++) {
+			line[w++] = line[p];
+			if (line[p] == '"')
+				p++;		/* the second of "" */
 		}
-		if (!(escaped >> i & 1)) {
-			memmove(line + from, line + from + 1, end - from - 1);
-			w = end - 1;
-		} else
-			for (from++; from < end; from++) {
-				line[w++] = line[from];
-				if (line[from] == '"')
-					from++;		/* the second of "" */
-			}
-		line[w] = '\0';
 		r->flen[i] = w - r->foff[i];
 	}
 	r->fbase = line;
@@ -623,38 +815,33 @@ static int
 fill_row(struct reader *r, struct row *row)
 {
 	struct field *f;
-	char show[80];
+	char show[80], *base = r->fbase;
 	size_t i;
 
-	*row = blank_row;
+	if (r->all_fields)
+		row->event = '\0';
+	else
+		*row = blank_row;
 	row->file = r->name;
 	row->line = r->stats.lines;
 	for (i = 0; i < r->ncolumns; i++) {
-		switch (r->columns[i]) {
-		case COL_DATE_TIME:	f = &row->date_time; break;
-		case COL_CONNECTOR:	f = &row->connector; break;
-		case COL_SESSION:	f = &row->session_id; break;
-		case COL_SEQUENCE:	f = &row->sequence; break;
-		case COL_LOCAL:		f = &row->local; break;
-		case COL_REMOTE:	f = &row->remote; break;
-		case COL_EVENT:		f = NULL; break;
-		case COL_DATA:		f = &row->data; break;
-		case COL_CONTEXT:	f = &row->context; break;
-		default:		continue;
-		}
-		if (f == NULL) {
-			if (r->flen[i] != 1 ||
-			    memchr("+-<>*", r->fbase[r->foff[i]], 5) == NULL) {
-				bad_row(r, "bad event '%s', row skipped",
-				    esc_text_buf(show, sizeof show,
-				    r->fbase + r->foff[i], r->flen[i]));
-				return -1;
-			}
-			row->event = r->fbase[r->foff[i]];
+		if (r->slot[i] == SLOT_NONE)
 			continue;
+		if (r->slot[i] == SLOT_EVENT) {
+			row->event = r->flen[i] == 1 ? base[r->foff[i]] : '?';
+			switch (row->event) {
+			case '+': case '-': case '<': case '>': case '*':
+				continue;
+			}
+			bad_row(r, "bad event '%s', row skipped",
+			    esc_text_buf(show, sizeof show, base + r->foff[i],
+			    r->flen[i]));
+			return -1;
 		}
-		f->p = r->fbase + r->foff[i];
+		f = (struct field *)(void *)((char *)row + r->slot[i]);
+		f->p = base + r->foff[i];
 		f->len = r->flen[i];
+		base[r->foff[i] + r->flen[i]] = '\0';
 	}
 	if (row->event == '\0') {
 		bad_row(r, "#Fields: has no event column, row skipped");
