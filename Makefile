@@ -122,7 +122,8 @@ deps:
 
 # make bench [BENCH_MB=1024] [BENCH_RUNS=5] [BENCH_DIR=$(BUILD)/bench-corpus]:
 # generate a corpus of send logs (bench/gen.c) and time sendlog-scan on it
-# next to cat, grep -c and a libcsv-only reader (bench/run).  No timing is
+# next to cat, grep -c, a libcsv-only reader and sendlog-scan's own reader
+# alone (bench/run).  No timing is
 # asserted; not part of check.
 $(BUILD)/gen: bench/gen.c | $(BUILD)
 	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -o $@ $< $(ALL_LDFLAGS)
@@ -130,7 +131,12 @@ $(BUILD)/gen: bench/gen.c | $(BUILD)
 $(BUILD)/libcsv-only: bench/libcsv-only.c | $(BUILD)
 	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -o $@ $< $(ALL_LDFLAGS) -lcsv
 
-bench: $(BIN) $(BUILD)/gen $(BUILD)/libcsv-only
+$(BUILD)/reader-only: bench/reader-only.c $(OBJS) | $(BUILD)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(BUILD)/reader.o \
+	    $(BUILD)/logtime.o $(BUILD)/diag.o $(BUILD)/escape.o \
+	    $(BUILD)/xmalloc.o $(ALL_LDFLAGS) -lcsv
+
+bench: $(BIN) $(BUILD)/gen $(BUILD)/libcsv-only $(BUILD)/reader-only
 	BENCH_MB='$(BENCH_MB)' BENCH_RUNS='$(BENCH_RUNS)' \
 	    BENCH_DIR='$(BENCH_DIR)' bench/run $(BUILD)
 
