@@ -277,14 +277,17 @@ scan_line(struct reader *r, const char *line, size_t from, size_t len)
 		if (ml != 0)
 			ms &= (ml & -ml) - 1;	/* those before the LF */
 		quotes |= ms & mq;
-		if (np + 16 > STRUCT_MAX && ms != 0) {
-			/* Near the end of r->pos: one at a time. */
-			for (; ms != 0 && np <= STRUCT_MAX; ms &= ms - 1)
-				if (np == STRUCT_MAX)
-					np++;
-				else
-					r->pos[np++] = (uint32_t)(i +
-					    (size_t)__builtin_ctz(ms));
+		if (np + 16 > STRUCT_MAX) {
+			/* Near the end of r->pos: one at a time, then none. */
+			for (; ms != 0; ms &= ms - 1) {
+				if (np >= STRUCT_MAX) {
+					np = STRUCT_MAX + 1;
+					ms = 0;
+					break;
+				}
+				r->pos[np++] = (uint32_t)(i +
+				    (size_t)__builtin_ctz(ms));
+			}
 		}
 		for (; ms != 0; ms &= ms - 1)
 			r->pos[np++] = (uint32_t)(i + (size_t)__builtin_ctz(ms));
