@@ -57,6 +57,7 @@ struct expr {
 	long long	 num;
 	char		*str;
 	pcre2_code	*re;		/* MATCH */
+	int		 jit;		/* re is JIT-compiled */
 	int		 negate;	/* !~ */
 };
 
@@ -108,6 +109,7 @@ struct fact_pattern {
 	char		*source;	/* the pattern as written */
 	char		*line;		/* the whole line, for --explain */
 	pcre2_code	*re;
+	int		 jit;		/* re is JIT-compiled */
 	char		*literal;	/* a substring every match contains */
 	size_t		 literal_len;
 	size_t		 literal_anchor;	/* see mem_anchor() */

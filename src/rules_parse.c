@@ -313,14 +313,17 @@ written_offset(const char *written, size_t off)
 	return i;
 }
 
-/* /pattern/flags, compiled.  *source gets the pattern text. */
+/*
+ * /pattern/flags, compiled.  *source gets the pattern text, *jitp whether
+ * it may be matched with pcre2_jit_match().
+ */
 static pcre2_code *
-read_regex(struct parser *p, char **source, uint32_t *optsp)
+read_regex(struct parser *p, char **source, uint32_t *optsp, int *jitp)
 {
 	uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
 	PCRE2_UCHAR msg[256];
 	PCRE2_SIZE erroff;
-	size_t start, n = 0;
+	size_t start, n = 0, jitsize;
 	pcre2_code *re;
 	char *pat;
 	int errcode;
@@ -375,7 +378,18 @@ read_regex(struct parser *p, char **source, uint32_t *optsp)
 		free(pat);
 		return NULL;
 	}
-	pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);	/* else interpreted */
+	/*
+	 * Else interpreted.  pcre2_match() runs the JIT code when there is
+	 * some (none for (*NO_JIT)), after checks that ours pass: the
+	 * options are 0, the length is given, and PCRE2_MATCH_INVALID_UTF
+	 * needs no UTF check.  It also turns (*NOTEMPTY) and
+	 * (*NOTEMPTY_ATSTART) at the start of the pattern into options of
+	 * the match, which pcre2_jit_match() does not: a pattern that
+	 * starts with "(*" keeps pcre2_match().
+	 */
+	*jitp = pcre2_jit_compile(re, PCRE2_JIT_COMPLETE) == 0 &&
+	    pcre2_pattern_info(re, PCRE2_INFO_JITSIZE, &jitsize) == 0 &&
+	    jitsize > 0 && strncmp(pat, "(*", 2) != 0;
 	*source = pat;
 	*optsp = opts;
 	return re;
@@ -491,7 +505,7 @@ parse_primary(struct parser *p)
 		e->op = EXPR_MATCH;
 		e->negate = p->text[p->pos] == '!';
 		p->pos += e->negate ? 2 : 1;
-		if ((e->re = read_regex(p, &src, &opts)) == NULL) {
+		if ((e->re = read_regex(p, &src, &opts, &e->jit)) == NULL) {
 			expr_free(e);
 			return NULL;
 		}
@@ -885,7 +899,7 @@ parse_fact(struct parser *p, struct fact_pattern *f)
 	free(w);
 	skip_space(p);
 	f->pos = here(p, p->pos);
-	if ((f->re = read_regex(p, &f->source, &opts)) == NULL)
+	if ((f->re = read_regex(p, &f->source, &opts, &f->jit)) == NULL)
 		return -1;
 	if (!at_end(p)) {
 		perr(p, p->pos, "unexpected text after the pattern");
