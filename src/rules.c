@@ -12,7 +12,6 @@
 #include "diag.h"
 #include "finding.h"
 #include "logtime.h"
-#include "memfind.h"
 #include "rules.h"
 #include "rules_lang.h"
 #include "strmap.h"
@@ -573,8 +572,7 @@ rules_observe_row(struct rules *r, struct session *s, const struct row *row)
 		if (!(f->events & bit) || !f->active)
 			continue;
 		subject = f->column == COLUMN_DATA ? &row->data : &row->context;
-		if (f->literal != NULL && mem_find(subject->p, subject->len,
-		    f->literal, f->literal_len, f->literal_anchor) == NULL)
+		if (!pattern_may_match(f, subject->p, subject->len))
 			continue;
 		rc = match_re(r, f->re, f->jit, subject->p, subject->len);
 		if (rc == PCRE2_ERROR_NOMATCH)

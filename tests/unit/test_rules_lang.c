@@ -378,6 +378,71 @@ test_jit_match(void **state)
 	pcre2_match_data_free(md2);
 }
 
+/*
+ * The pre-filter: a subject pattern_may_match() turns down is one PCRE2
+ * matches neither with its JIT nor with its interpreter (used when JIT
+ * is not available); and it does turn some down.
+ */
+static void
+test_may_match(void **state)
+{
+	static const struct {
+		const char	*pattern;
+		const char	*subject;
+		int		 may;
+	} some[] = {
+		{ "/^(?<r>[45]\\d\\d[ -][45]\\.7\\.\\d{1,3} .*STARTTLS.*)$/i",
+		  "250 2.0.0 OK", 0 },
+		{ "/^(?<r>[45]\\d\\d[ -][45]\\.7\\.\\d{1,3} .*STARTTLS.*)$/i",
+		  "530 5.7.0", 0 },
+		{ "/^(?<r>[45]\\d\\d[ -][45]\\.7\\.\\d{1,3} .*STARTTLS.*)$/i",
+		  "530 5.7.0 Must issue a STARTTLS command first", 1 },
+		{ "/^abc/i", "xbc", 0 },
+		{ "/^abc/i", "Abc", 1 },
+		{ "/^k/i", "\xE2\x84\xAA", 1 },
+		{ "/^(?=x)/", "", 0 },
+		{ "/abc/", "ab", 0 },
+		{ "/abc/i", "xyz", 1 },		/* unanchored: PCRE2 looks */
+		{ "/.*X/s", "\x80X", 1 },
+	};
+	pcre2_match_data *md;
+	const struct fact_pattern *f;
+	struct rules_lang lang;
+	char buf[256];
+	const char *s;
+	size_t i, j, len;
+	int jit, interp;
+
+	(void)state;
+	md = pcre2_match_data_create(16, NULL);
+	for (i = 0; i < NELEM(match_patterns); i++) {
+		f = parse_pattern(&lang, match_patterns[i]);
+		for (j = 0; j < NELEM(match_subjects); j++) {
+			s = subject(j, buf, sizeof buf);
+			len = match_subjects[j].len;
+			jit = pcre2_match(f->re, (PCRE2_SPTR)s, len, 0, 0, md,
+			    NULL);
+			interp = pcre2_match(f->re, (PCRE2_SPTR)s, len, 0,
+			    PCRE2_NO_JIT, md, NULL);
+			if ((jit >= 0 || interp >= 0) &&
+			    !pattern_may_match(f, s, len))
+				fail_msg("%s matches subject %zu (jit %d, "
+				    "interpreter %d), turned down",
+				    match_patterns[i], j, jit, interp);
+		}
+		rules_lang_free(&lang);
+	}
+	pcre2_match_data_free(md);
+	for (i = 0; i < NELEM(some); i++) {
+		f = parse_pattern(&lang, some[i].pattern);
+		if (pattern_may_match(f, some[i].subject,
+		    strlen(some[i].subject)) != some[i].may)
+			fail_msg("%s on \"%s\": want %d", some[i].pattern,
+			    some[i].subject, some[i].may);
+		rules_lang_free(&lang);
+	}
+}
+
 /* A rule of a later file replaces the one with its id; facts add up. */
 static void
 test_replace(void **state)
@@ -418,6 +483,7 @@ main(void)
 		cmocka_unit_test(test_literals),
 		cmocka_unit_test(test_replace),
 		cmocka_unit_test(test_jit_match),
+		cmocka_unit_test(test_may_match),
 	};
 
 	return cmocka_run_group_tests_name("rules_lang", tests, NULL, NULL);
