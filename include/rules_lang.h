@@ -24,6 +24,9 @@
 #include <pcre2.h>
 
 #include <stddef.h>
+#include <stdint.h>
+
+#include "memfind.h"
 
 /* Where something was written, for messages and --explain. */
 struct src_pos {
@@ -57,6 +60,7 @@ struct expr {
 	long long	 num;
 	char		*str;
 	pcre2_code	*re;		/* MATCH */
+	int		 jit;		/* re is JIT-compiled */
 	int		 negate;	/* !~ */
 };
 
@@ -108,9 +112,14 @@ struct fact_pattern {
 	char		*source;	/* the pattern as written */
 	char		*line;		/* the whole line, for --explain */
 	pcre2_code	*re;
+	int		 jit;		/* re is JIT-compiled */
+	/* What a subject needs to match: see pattern_may_match(). */
 	char		*literal;	/* a substring every match contains */
 	size_t		 literal_len;
 	size_t		 literal_anchor;	/* see mem_anchor() */
+	uint32_t	 min_len;	/* bytes, at least */
+	int		 first_known;	/* first holds what it starts with */
+	uint8_t		 first[32];	/* bitmap of bytes: bit c%8 of c/8 */
 	int		*group_capture;	/* group number -> capture id, or -1 */
 	int		 ngroups;
 	struct src_pos	 pos;
@@ -148,5 +157,30 @@ int	rules_lang_parse(struct rules_lang *, const char *name,
 void	rules_lang_free(struct rules_lang *);
 
 void	expr_free(struct expr *);
+
+/*
+ * Whether pattern f may match the subject p (len bytes), matched from its
+ * start: 0 only when PCRE2 would not match it, which is cheaper to tell
+ * than running PCRE2.
+ */
+static inline int
+pattern_may_match(const struct fact_pattern *f, const char *p, size_t len)
+{
+	unsigned char c;
+
+	if (len < f->min_len)
+		return 0;
+	if (f->first_known) {
+		if (len == 0)
+			return 0;
+		c = (unsigned char)p[0];
+		if (!(f->first[c >> 3] & (1u << (c & 7))))
+			return 0;
+	}
+	if (f->literal != NULL && mem_find(p, len, f->literal, f->literal_len,
+	    f->literal_anchor) == NULL)
+		return 0;
+	return 1;
+}
 
 #endif

@@ -12,7 +12,6 @@
 #include "diag.h"
 #include "finding.h"
 #include "logtime.h"
-#include "memfind.h"
 #include "rules.h"
 #include "rules_lang.h"
 #include "strmap.h"
@@ -548,6 +547,17 @@ rules_free_limits(struct rules_limits *l)
 	free(l);
 }
 
+/* Match re on the subject s (len bytes); jit from read_regex(). */
+static int
+match_re(struct rules *r, const pcre2_code *re, int jit, const char *s,
+    size_t len)
+{
+	if (jit)
+		return pcre2_jit_match(re, (PCRE2_SPTR)s, len, 0, 0, r->md,
+		    r->mctx);
+	return pcre2_match(re, (PCRE2_SPTR)s, len, 0, 0, r->md, r->mctx);
+}
+
 void
 rules_observe_row(struct rules *r, struct session *s, const struct row *row)
 {
@@ -562,11 +572,9 @@ rules_observe_row(struct rules *r, struct session *s, const struct row *row)
 		if (!(f->events & bit) || !f->active)
 			continue;
 		subject = f->column == COLUMN_DATA ? &row->data : &row->context;
-		if (f->literal != NULL && mem_find(subject->p, subject->len,
-		    f->literal, f->literal_len, f->literal_anchor) == NULL)
+		if (!pattern_may_match(f, subject->p, subject->len))
 			continue;
-		rc = pcre2_match(f->re, (PCRE2_SPTR)subject->p, subject->len,
-		    0, 0, r->md, r->mctx);
+		rc = match_re(r, f->re, f->jit, subject->p, subject->len);
 		if (rc == PCRE2_ERROR_NOMATCH)
 			continue;
 		if (rc < 0) {
@@ -862,8 +870,7 @@ eval_expr(struct eval *ev, const struct expr *e)
 	case EXPR_MATCH:
 		text = padded(ev->r, value_text(ref_value(ev, &e->ref), num,
 		    sizeof num));
-		rc = pcre2_match(e->re, (PCRE2_SPTR)text, strlen(text), 0, 0,
-		    ev->r->md, ev->r->mctx);
+		rc = match_re(ev->r, e->re, e->jit, text, strlen(text));
 		return (rc >= 0) != e->negate;
 	}
 	return 0;

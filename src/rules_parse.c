@@ -294,6 +294,60 @@ none:
 	return NULL;
 }
 
+/*
+ * What PCRE2 found out at compile time about the start of every match, for
+ * pattern_may_match().  PCRE2_INFO_MINLENGTH is a lower bound to the
+ * characters of a match, so to its bytes too; PCRE2 itself gives no match
+ * when fewer bytes are left.
+ *
+ * The first code unit, or a bitmap of the possible ones, is described by
+ * pcre2api(3) for unanchored patterns only, but since PCRE2 10.30 it is
+ * also recorded for anchored ones (ChangeLog 10.30, item 46), and
+ * pcre2_match() gives no match when the unit at the start is not one of
+ * them, or there is none: the subject must start with it even when the
+ * match is empty, as for ^(?=x).  We match from offset 0, so a match of an
+ * anchored pattern starts there, with one exception:
+ * PCRE2_MATCH_INVALID_UTF matches the stretches of valid UTF-8 of an
+ * invalid subject one by one, and a pattern anchored by a leading .*
+ * (DOTALL) matches at the start of any stretch; but .* makes PCRE2
+ * record no first unit (^, \A and \G match at offset 0 only).
+ *
+ * A first code unit may be caseless, a flag pcre2_pattern_info() does not
+ * give: PCRE2 then also takes its other case from its character tables,
+ * in UTF-8 mode for a unit below 128 only; ours are the default ones, in
+ * which that other case is the other ASCII case of a letter.  Both cases
+ * of a letter are taken.  (A letter with a case outside ASCII, 'k', 's',
+ * gets a bitmap instead.)
+ */
+static void
+start_info(struct fact_pattern *f)
+{
+	const uint8_t *map = NULL;
+	uint32_t options = 0, minlen = 0, type = 0, unit = 0;
+
+	if (pcre2_pattern_info(f->re, PCRE2_INFO_ALLOPTIONS, &options) != 0 ||
+	    (options & PCRE2_NO_START_OPTIMIZE))
+		return;
+	if (pcre2_pattern_info(f->re, PCRE2_INFO_MINLENGTH, &minlen) == 0)
+		f->min_len = minlen;
+	if (!(options & PCRE2_ANCHORED))
+		return;
+	if (pcre2_pattern_info(f->re, PCRE2_INFO_FIRSTCODETYPE, &type) == 0 &&
+	    type == 1 && pcre2_pattern_info(f->re, PCRE2_INFO_FIRSTCODEUNIT,
+	    &unit) == 0 && unit < 256) {
+		f->first[unit >> 3] |= 1u << (unit & 7);
+		if ((unit | 0x20) >= 'a' && (unit | 0x20) <= 'z') {
+			unit ^= 0x20;
+			f->first[unit >> 3] |= 1u << (unit & 7);
+		}
+		f->first_known = 1;
+	} else if (pcre2_pattern_info(f->re, PCRE2_INFO_FIRSTBITMAP,
+	    &map) == 0 && map != NULL) {
+		memcpy(f->first, map, sizeof f->first);
+		f->first_known = 1;
+	}
+}
+
 /* Where offset off of the pattern is in the text as written (\/ is 2). */
 static size_t
 written_offset(const char *written, size_t off)
@@ -313,14 +367,17 @@ written_offset(const char *written, size_t off)
 	return i;
 }
 
-/* /pattern/flags, compiled.  *source gets the pattern text. */
+/*
+ * /pattern/flags, compiled.  *source gets the pattern text, *jitp whether
+ * it may be matched with pcre2_jit_match().
+ */
 static pcre2_code *
-read_regex(struct parser *p, char **source, uint32_t *optsp)
+read_regex(struct parser *p, char **source, uint32_t *optsp, int *jitp)
 {
 	uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
 	PCRE2_UCHAR msg[256];
 	PCRE2_SIZE erroff;
-	size_t start, n = 0;
+	size_t start, n = 0, jitsize;
 	pcre2_code *re;
 	char *pat;
 	int errcode;
@@ -375,7 +432,18 @@ read_regex(struct parser *p, char **source, uint32_t *optsp)
 		free(pat);
 		return NULL;
 	}
-	pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);	/* else interpreted */
+	/*
+	 * Else interpreted.  pcre2_match() runs the JIT code when there is
+	 * some (none for (*NO_JIT)), after checks that ours pass: the
+	 * options are 0, the length is given, and PCRE2_MATCH_INVALID_UTF
+	 * needs no UTF check.  It also turns (*NOTEMPTY) and
+	 * (*NOTEMPTY_ATSTART) at the start of the pattern into options of
+	 * the match, which pcre2_jit_match() does not: a pattern that
+	 * starts with "(*" keeps pcre2_match().
+	 */
+	*jitp = pcre2_jit_compile(re, PCRE2_JIT_COMPLETE) == 0 &&
+	    pcre2_pattern_info(re, PCRE2_INFO_JITSIZE, &jitsize) == 0 &&
+	    jitsize > 0 && strncmp(pat, "(*", 2) != 0;
 	*source = pat;
 	*optsp = opts;
 	return re;
@@ -491,7 +559,7 @@ parse_primary(struct parser *p)
 		e->op = EXPR_MATCH;
 		e->negate = p->text[p->pos] == '!';
 		p->pos += e->negate ? 2 : 1;
-		if ((e->re = read_regex(p, &src, &opts)) == NULL) {
+		if ((e->re = read_regex(p, &src, &opts, &e->jit)) == NULL) {
 			expr_free(e);
 			return NULL;
 		}
@@ -885,7 +953,7 @@ parse_fact(struct parser *p, struct fact_pattern *f)
 	free(w);
 	skip_space(p);
 	f->pos = here(p, p->pos);
-	if ((f->re = read_regex(p, &f->source, &opts)) == NULL)
+	if ((f->re = read_regex(p, &f->source, &opts, &f->jit)) == NULL)
 		return -1;
 	if (!at_end(p)) {
 		perr(p, p->pos, "unexpected text after the pattern");
@@ -895,6 +963,7 @@ parse_fact(struct parser *p, struct fact_pattern *f)
 	    &f->literal_len);
 	if (f->literal != NULL && f->literal_len > 0)
 		f->literal_anchor = mem_anchor(f->literal, f->literal_len);
+	start_info(f);
 	/* Named groups get their capture ids in rules.c. */
 	pcre2_pattern_info(f->re, PCRE2_INFO_CAPTURECOUNT, &count);
 	f->ngroups = (int)count + 1;

@@ -256,6 +256,193 @@ test_literals(void **state)
 	}
 }
 
+/*
+ * Patterns and subjects to match them on, each pattern on each subject:
+ * anchored or not, caseless, with alternatives, options set inside,
+ * lookarounds, empty matches, Unicode classes, verbs; subjects empty, not
+ * ASCII, not UTF-8, and with the characters that match 's' and 'k'
+ * caselessly in UTF mode (U+017F, U+212A).
+ */
+static const char *const match_patterns[] = {
+	"/^(?<r>[45]\\d\\d[ -][45]\\.7\\.\\d{1,3} .*STARTTLS.*)$/i",
+	"/TLS negotiation failed with error (?<e>\\S+)/",
+	"/^abc/", "/^abc/i", "/abc/", "/abc/i", "/^ABC/i", "/(?i)^abc/",
+	"/^a|^B/", "/^a|b/", "/^a|^b/i", "/^(?:ab|cd)/", "/^(?:ab|cd)/i",
+	"/^k/i", "/^s/i", "/^K/i", "/^S/i", "/^(?i)k/", "/^(?i:s)x/",
+	"/^[k]/i", "/^[kK]/", "/^[Kk]x/i", "/^\\x{212A}/i", "/^\\x{17F}/i",
+	"/^st/i", "/^(?:S|s)/", "/^x|^(?i)s/",
+	"/^(?=x)/", "/^(?=[ab])\\w+/", "/^(?!a)./", "/^(?<=a)b/", "/^x?/",
+	"/^/", "/^$/", "/^.*X/s", "/.*X/s", "/(?s).*X/", "/.*X/", "/^.+X/s",
+	"/\\Aab/", "/\\Gab/", "/(?m)^ab/", "/^\\s*250 /", "/ ^ a b /x",
+	"/^\\xe9/i", "/^\\xc9/i", "/^\\x{b5}/i", "/^\\x{3bc}/i", "/^[\\p{Lu}]/",
+	"/^\\p{L}+/", "/^[\\x{e0}-\\x{ff}]/i", "/^[^a]/", "/^\\D/",
+	"/^\\W/i", "/^\\w/", "/^\\d{3} /", "/^\\X/", "/^./", "/^.{3}/",
+	"/^(*ACCEPT)a/", "/^(?:a(*ACCEPT)|b)c/", "/^a\\Kb/", "/^(a)\\1/i",
+	"/^(?|(a)|(b))c/", "/^(?(?=a)ab|cd)/", "/^(?<n>x)(?&n)/",
+	"/^(?:ab)*c/", "/^(?>a+)b/", "/^a(*COMMIT)b|ac/",
+	"/(*NOTEMPTY)a*/", "/(*NOTEMPTY_ATSTART)a*/", "/(*NO_JIT)^abc/",
+	"/(*NO_START_OPT)^abc/", "/(*UCP)^\\w/i", "/(*UTF)^\\x{212A}/i",
+};
+
+#define SUBJECT(s)	{ s, sizeof s - 1 }
+
+static const struct {
+	const char	*s;
+	size_t		 len;
+} match_subjects[] = {
+	SUBJECT(""), SUBJECT("a"), SUBJECT("A"), SUBJECT("b"), SUBJECT("B"),
+	SUBJECT("x"), SUBJECT("X"), SUBJECT("ab"), SUBJECT("abc"),
+	SUBJECT("ABC"), SUBJECT("xabc"), SUBJECT("aab"), SUBJECT("bc"),
+	SUBJECT("cd"), SUBJECT("CD"), SUBJECT("ac"), SUBJECT("xx"),
+	SUBJECT("k"), SUBJECT("K"), SUBJECT("\xE2\x84\xAA"),
+	SUBJECT("\xE2\x84\xAAx"), SUBJECT("s"), SUBJECT("S"),
+	SUBJECT("\xC5\xBF"), SUBJECT("\xC5\xBFx"), SUBJECT("\xC5\xBFt"),
+	SUBJECT("\xC3\xA9"), SUBJECT("\xC3\x89"), SUBJECT("\xC2\xB5"),
+	SUBJECT("\xCE\x9C"), SUBJECT("\xCE\xBC"), SUBJECT("\xC3\xA0z"),
+	SUBJECT("\x80X"), SUBJECT("a\x80X"), SUBJECT("\xFF"),
+	SUBJECT("\xC3"), SUBJECT("\xC3X"), SUBJECT("ab\xE2\x84"),
+	SUBJECT("\0abc"), SUBJECT("\n"), SUBJECT(" 250 "), SUBJECT("250 "),
+	SUBJECT("250 2.0.0 OK"),
+	SUBJECT("530 5.7.0 Must issue a STARTTLS command first"),
+	SUBJECT("451 4.7.3 starttls failed"),
+	SUBJECT("530-5.7.1 STARTTLS"), SUBJECT("530 5.7.0 \xC5\xBFTARTTL\xC5\xBF"),
+	SUBJECT("530 5.7.0 STARTTLS\x80"), SUBJECT("\x80" "530 5.7.0 STARTTLS"),
+	SUBJECT("TLS negotiation failed with error UnknownCredentials"),
+};
+
+/* A pattern, as the only fact of a rules file, into lang. */
+static const struct fact_pattern *
+parse_pattern(struct rules_lang *lang, const char *pattern)
+{
+	char text[256], err[256];
+
+	memset(lang, 0, sizeof *lang);
+	snprintf(text, sizeof text, "fact f on * data %s\n", pattern);
+	if (rules_lang_parse(lang, "t", text, strlen(text), err,
+	    sizeof err) == -1)
+		fail_msg("%s: %s", pattern, err);
+	assert_int_equal(lang->npatterns, 1);
+	return &lang->patterns[0];
+}
+
+/*
+ * Subject i of match_subjects in buf, with zeroes after it: PCRE2's JIT
+ * reads ahead of the end.
+ */
+static const char *
+subject(size_t i, char *buf, size_t bufsz)
+{
+	assert_true(match_subjects[i].len + 64 <= bufsz);
+	memset(buf, 0, bufsz);
+	memcpy(buf, match_subjects[i].s, match_subjects[i].len);
+	return buf;
+}
+
+/* A pattern matched with pcre2_jit_match() matches as with pcre2_match(). */
+static void
+test_jit_match(void **state)
+{
+	pcre2_match_data *md1, *md2;
+	const struct fact_pattern *f;
+	struct rules_lang lang;
+	PCRE2_SIZE *ov1, *ov2;
+	char buf[256];
+	const char *s;
+	size_t i, j, len;
+	int rc1, rc2;
+
+	(void)state;
+	md1 = pcre2_match_data_create(16, NULL);
+	md2 = pcre2_match_data_create(16, NULL);
+	ov1 = pcre2_get_ovector_pointer(md1);
+	ov2 = pcre2_get_ovector_pointer(md2);
+	for (i = 0; i < NELEM(match_patterns); i++) {
+		f = parse_pattern(&lang, match_patterns[i]);
+		for (j = 0; j < NELEM(match_subjects); j++) {
+			s = subject(j, buf, sizeof buf);
+			len = match_subjects[j].len;
+			rc1 = pcre2_match(f->re, (PCRE2_SPTR)s, len, 0, 0, md1,
+			    NULL);
+			rc2 = f->jit ? pcre2_jit_match(f->re, (PCRE2_SPTR)s,
+			    len, 0, 0, md2, NULL) : pcre2_match(f->re,
+			    (PCRE2_SPTR)s, len, 0, 0, md2, NULL);
+			if (rc1 != rc2 || (rc1 > 0 && (ov1[0] != ov2[0] ||
+			    ov1[1] != ov2[1])))
+				fail_msg("%s on subject %zu: pcre2_match() %d, "
+				    "with jit %d %d", match_patterns[i], j,
+				    rc1, f->jit, rc2);
+		}
+		rules_lang_free(&lang);
+	}
+	pcre2_match_data_free(md1);
+	pcre2_match_data_free(md2);
+}
+
+/*
+ * The pre-filter: a subject pattern_may_match() turns down is one PCRE2
+ * matches neither with its JIT nor with its interpreter (used when JIT
+ * is not available); and it does turn some down.
+ */
+static void
+test_may_match(void **state)
+{
+	static const struct {
+		const char	*pattern;
+		const char	*subject;
+		int		 may;
+	} some[] = {
+		{ "/^(?<r>[45]\\d\\d[ -][45]\\.7\\.\\d{1,3} .*STARTTLS.*)$/i",
+		  "250 2.0.0 OK", 0 },
+		{ "/^(?<r>[45]\\d\\d[ -][45]\\.7\\.\\d{1,3} .*STARTTLS.*)$/i",
+		  "530 5.7.0", 0 },
+		{ "/^(?<r>[45]\\d\\d[ -][45]\\.7\\.\\d{1,3} .*STARTTLS.*)$/i",
+		  "530 5.7.0 Must issue a STARTTLS command first", 1 },
+		{ "/^abc/i", "xbc", 0 },
+		{ "/^abc/i", "Abc", 1 },
+		{ "/^k/i", "\xE2\x84\xAA", 1 },
+		{ "/^(?=x)/", "", 0 },
+		{ "/abc/", "ab", 0 },
+		{ "/abc/i", "xyz", 1 },		/* unanchored: PCRE2 looks */
+		{ "/.*X/s", "\x80X", 1 },
+	};
+	pcre2_match_data *md;
+	const struct fact_pattern *f;
+	struct rules_lang lang;
+	char buf[256];
+	const char *s;
+	size_t i, j, len;
+	int jit, interp;
+
+	(void)state;
+	md = pcre2_match_data_create(16, NULL);
+	for (i = 0; i < NELEM(match_patterns); i++) {
+		f = parse_pattern(&lang, match_patterns[i]);
+		for (j = 0; j < NELEM(match_subjects); j++) {
+			s = subject(j, buf, sizeof buf);
+			len = match_subjects[j].len;
+			jit = pcre2_match(f->re, (PCRE2_SPTR)s, len, 0, 0, md,
+			    NULL);
+			interp = pcre2_match(f->re, (PCRE2_SPTR)s, len, 0,
+			    PCRE2_NO_JIT, md, NULL);
+			if ((jit >= 0 || interp >= 0) &&
+			    !pattern_may_match(f, s, len))
+				fail_msg("%s matches subject %zu (jit %d, "
+				    "interpreter %d), turned down",
+				    match_patterns[i], j, jit, interp);
+		}
+		rules_lang_free(&lang);
+	}
+	pcre2_match_data_free(md);
+	for (i = 0; i < NELEM(some); i++) {
+		f = parse_pattern(&lang, some[i].pattern);
+		if (pattern_may_match(f, some[i].subject,
+		    strlen(some[i].subject)) != some[i].may)
+			fail_msg("%s on \"%s\": want %d", some[i].pattern,
+			    some[i].subject, some[i].may);
+		rules_lang_free(&lang);
+	}
+}
+
 /* A rule of a later file replaces the one with its id; facts add up. */
 static void
 test_replace(void **state)
@@ -295,6 +482,8 @@ main(void)
 		cmocka_unit_test(test_selection),
 		cmocka_unit_test(test_literals),
 		cmocka_unit_test(test_replace),
+		cmocka_unit_test(test_jit_match),
+		cmocka_unit_test(test_may_match),
 	};
 
 	return cmocka_run_group_tests_name("rules_lang", tests, NULL, NULL);
