@@ -68,17 +68,32 @@ sessions_stats(const struct session_table *t)
 	return &t->stats;
 }
 
+/*
+ * Eight bytes of the id at a time (ids are 16 hex digits), each word mixed
+ * in by a multiplication.  A product carries a difference only upwards,
+ * and ids differ in their last digits, the high bytes of a word: the high
+ * half is folded down after each word and at the end, for the bucket,
+ * which is taken from the low bits.
+ */
 static uint32_t
 hash_key(const char *folder, const char *id, size_t len)
 {
-	uint32_t h = 2166136261u ^ (uint32_t)((uintptr_t)folder >> 4);
-	size_t i;
+	uint64_t h = ((uint64_t)(uintptr_t)folder >> 4) ^ len, w;
 
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)id[i];
-		h *= 16777619u;
+	for (; len >= 8; id += 8, len -= 8) {
+		memcpy(&w, id, 8);
+		h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+		h ^= h >> 32;
 	}
-	return h;
+	if (len > 0) {
+		w = 0;
+		memcpy(&w, id, len);
+		h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+	}
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ull;
+	h ^= h >> 32;
+	return (uint32_t)h;
 }
 
 static void
