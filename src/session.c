@@ -6,7 +6,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "diag.h"
 #include "ehlo.h"
@@ -269,11 +268,26 @@ sessions_free(struct session_table *t)
 	free(t);
 }
 
-/* Whether f holds needle, which begins with a rare byte: its anchor. */
+/*
+ * Whether f holds the string literal needle, which begins with a rare
+ * byte: its anchor.  Its length is known when compiled.
+ */
+#define CONTAINS(f, needle) \
+	(mem_find((f)->p, (f)->len, needle, sizeof(needle) - 1, 0) != NULL)
+
+/* Whether f says "TLS" or "Tls": each 'T' looked at once. */
 static int
-contains(const struct field *f, const char *needle)
+says_tls(const struct field *f)
 {
-	return mem_find(f->p, f->len, needle, strlen(needle), 0) != NULL;
+	const char *p = f->p, *end = f->p + f->len;
+
+	while (end - p >= 3 && (p = memchr(p, 'T', (size_t)(end - p - 2))) !=
+	    NULL) {
+		if ((p[1] == 'L' && p[2] == 'S') || (p[1] == 'l' && p[2] == 's'))
+			return 1;
+		p++;
+	}
+	return 0;
 }
 
 /* Append p to e->text, keeping the text within SESSION_TEXT_MAX. */
@@ -385,13 +399,22 @@ pop(struct open_session *o)
 	}
 }
 
+/*
+ * Whether f begins with verb (n upper case letters) in any case, followed
+ * by nothing, a space or a colon.  A byte matches a letter in either case
+ * when it is the letter once its 0x20 bit is cleared: no other byte is.
+ */
 static int
-verb_is(const struct field *f, const char *verb)
+verb_is(const struct field *f, const char *verb, size_t n)
 {
-	size_t n = strlen(verb);
+	size_t i;
 
-	return f->len >= n && strncasecmp(f->p, verb, n) == 0 &&
-	    (f->len == n || f->p[n] == ' ' || f->p[n] == ':');
+	if (f->len < n || (f->len > n && f->p[n] != ' ' && f->p[n] != ':'))
+		return 0;
+	for (i = 0; i < n; i++)
+		if ((f->p[i] & ~0x20) != verb[i])
+			return 0;
+	return 1;
 }
 
 /* "RCPT TO:<a@Fabrikam.COM> NOTIFY=..." -> "fabrikam.com", or NULL. */
@@ -423,19 +446,21 @@ command_of(const struct field *d)
 {
 	static const struct {
 		const char	*verb;
+		size_t		 len;
 		enum command	 cmd;
 	} verbs[] = {
-		{ "EHLO", CMD_EHLO }, { "HELO", CMD_HELO },
-		{ "STARTTLS", CMD_STARTTLS }, { "MAIL", CMD_MAIL },
-		{ "RCPT", CMD_RCPT }, { "DATA", CMD_DATA },
-		{ "BDAT", CMD_BDAT }, { "QUIT", CMD_QUIT },
+		{ "EHLO", 4, CMD_EHLO }, { "HELO", 4, CMD_HELO },
+		{ "STARTTLS", 8, CMD_STARTTLS }, { "MAIL", 4, CMD_MAIL },
+		{ "RCPT", 4, CMD_RCPT }, { "DATA", 4, CMD_DATA },
+		{ "BDAT", 4, CMD_BDAT }, { "QUIT", 4, CMD_QUIT },
 	};
 	/* ASCII letters to upper case; other bytes match no verb anyway. */
 	char first = d->len > 0 ? (char)(d->p[0] & ~0x20) : '\0';
 	size_t i;
 
 	for (i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
-		if (verbs[i].verb[0] == first && verb_is(d, verbs[i].verb))
+		if (verbs[i].verb[0] == first &&
+		    verb_is(d, verbs[i].verb, verbs[i].len))
 			return verbs[i].cmd;
 	return CMD_OTHER;
 }
@@ -575,9 +600,10 @@ on_information(struct open_session *o, const struct row *row)
 	const struct field *c = &row->context;
 
 	/* Most information rows say nothing of TLS. */
-	if (!contains(c, "TLS") && !contains(c, "Tls"))
+	if (!says_tls(c))
 		return;
-	if (contains(c, "TLS protocol") && contains(c, "negotiation succeeded"))
+	if (CONTAINS(c, "TLS protocol") &&
+	    CONTAINS(c, "negotiation succeeded"))
 		s->tls_up = 1;
 	session_add_evidence(s, row);
 }
