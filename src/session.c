@@ -515,7 +515,7 @@ set_host(struct session *s, const char *text, size_t len)
 
 static void
 on_greeting_reply(struct open_session *o, const struct row *row,
-    enum command cmd)
+    const struct smtp_line *l, enum command cmd)
 {
 	struct session *s = &o->s;
 	struct ehlo_reply *reply;
@@ -526,8 +526,7 @@ on_greeting_reply(struct open_session *o, const struct row *row,
 	}
 	if (!s->tls_up)
 		session_add_evidence(s, row);
-	if (ehlo_feed(o->reply, row->data.p, row->data.len,
-	    cmd == CMD_HELO) != 1)
+	if (ehlo_feed_line(o->reply, l, cmd == CMD_HELO) != 1)
 		return;
 	reply = o->reply;
 	o->reply = NULL;
@@ -569,7 +568,7 @@ on_reply(struct open_session *o, const struct row *row)
 		break;
 	case CMD_EHLO:
 	case CMD_HELO:
-		on_greeting_reply(o, row, cmd);
+		on_greeting_reply(o, row, &l, cmd);
 		break;
 	case CMD_STARTTLS:
 		session_add_evidence(s, row);
