@@ -30,7 +30,13 @@ struct open_session {
 	uint32_t		 hash;
 	unsigned char		 pending[PENDING_MAX];
 	unsigned		 phead, pcount;
-	struct ehlo_reply	*reply;		/* EHLO/HELO reply being read */
+	/*
+	 * The EHLO/HELO reply being read, when reading_reply.  Allocated at
+	 * the first and kept for the next (most sessions have two, before
+	 * and after STARTTLS).
+	 */
+	struct ehlo_reply	*reply;
+	int			 reading_reply;
 	int			 ended;		/* its "-" row was seen */
 	int			 kept;		/* see session_keep() */
 	size_t			 idlen;		/* strlen(s.id) */
@@ -175,9 +181,9 @@ destroy(struct open_session *o)
 
 	for (i = 0; i < SESSION_CAPTURES_MAX; i++)
 		free(o->s.captures[i]);
+	free(o->reply);
 	free(o->s.evidence);
 	free(o->s.evidence_text);
-	free(o->reply);
 	free(o->s.id);
 	free(o->s.connector);
 	free(o->s.local_endpoint);
@@ -520,20 +526,20 @@ on_greeting_reply(struct open_session *o, const struct row *row,
 	struct session *s = &o->s;
 	struct ehlo_reply *reply;
 
-	if (o->reply == NULL) {
+	if (o->reply == NULL)
 		o->reply = xmalloc(sizeof *o->reply);
-		ehlo_init(o->reply);
+	reply = o->reply;
+	if (!o->reading_reply) {
+		ehlo_init(reply);
+		o->reading_reply = 1;
 	}
 	if (!s->tls_up)
 		session_add_evidence(s, row);
-	if (ehlo_feed_line(o->reply, l, cmd == CMD_HELO) != 1)
+	if (ehlo_feed_line(reply, l, cmd == CMD_HELO) != 1)
 		return;
-	reply = o->reply;
-	o->reply = NULL;
-	if (s->tls_up) {
-		free(reply);
+	o->reading_reply = 0;
+	if (s->tls_up)
 		return;		/* the EHLO after STARTTLS tells nothing new */
-	}
 	if (reply->code / 100 == 2 || s->ehlo.lines == 0)
 		s->ehlo = *reply;
 	if (reply->code / 100 == 2) {
@@ -544,7 +550,6 @@ on_greeting_reply(struct open_session *o, const struct row *row,
 		    strlen(reply->greeting)))
 			set_host(s, reply->greeting, strlen(reply->greeting));
 	}
-	free(reply);
 }
 
 static void
