@@ -43,6 +43,12 @@ struct open_session {
 	int			 warned_seq;	/* said its rows are out of order */
 	int			 warned_time;	/* said its time goes back */
 	unsigned long		 seq;		/* of its latest row */
+	/*
+	 * Room for the copies of its id, connector and endpoints, which
+	 * are short, one after another; what does not fit is allocated.
+	 */
+	char			 room[96];
+	size_t			 roomused;
 };
 
 struct session_table {
@@ -136,6 +142,31 @@ lookup(struct session_table *t, const char *folder, const struct field *id,
 
 static void	insert(struct session_table *, struct open_session *);
 
+/* A copy of f as a string, in o's room when it fits. */
+static char *
+field_dup(struct open_session *o, const struct field *f)
+{
+	char *p;
+
+	if (f->len >= sizeof o->room - o->roomused)
+		return xstrndup(f->p, f->len);
+	p = o->room + o->roomused;
+	memcpy(p, f->p, f->len);
+	p[f->len] = '\0';
+	o->roomused += f->len + 1;
+	return p;
+}
+
+/* Free a copy made by field_dup() (or NULL): only those not in the room. */
+static void
+field_free(struct open_session *o, char *p)
+{
+	uintptr_t room = (uintptr_t)o->room, at = (uintptr_t)p;
+
+	if (at - room >= sizeof o->room)
+		free(p);
+}
+
 static struct open_session *
 create(struct session_table *t, const char *folder, const struct row *row,
     uint32_t hash)
@@ -143,7 +174,7 @@ create(struct session_table *t, const char *folder, const struct row *row,
 	struct open_session *o = xcalloc(1, sizeof *o);
 
 	o->s.folder = folder;
-	o->s.id = xstrndup(row->session_id.p, row->session_id.len);
+	o->s.id = field_dup(o, &row->session_id);
 	o->idlen = row->session_id.len;
 	o->s.file = row->file;
 	o->s.line = row->line;
@@ -184,10 +215,10 @@ destroy(struct open_session *o)
 	free(o->reply);
 	free(o->s.evidence);
 	free(o->s.evidence_text);
-	free(o->s.id);
-	free(o->s.connector);
-	free(o->s.local_endpoint);
-	free(o->s.remote_endpoint);
+	field_free(o, o->s.id);
+	field_free(o, o->s.connector);
+	field_free(o, o->s.local_endpoint);
+	field_free(o, o->s.remote_endpoint);
 	free(o->s.remote_host);
 	free(o->s.rcpt_domain);
 	free(o);
@@ -612,12 +643,6 @@ on_information(struct open_session *o, const struct row *row)
 	session_add_evidence(s, row);
 }
 
-static char *
-field_dup(const struct field *f)
-{
-	return xstrndup(f->p, f->len);
-}
-
 /* The row's sequence number; ULONG_MAX when it is not a number. */
 static unsigned long
 sequence(const struct row *row)
@@ -710,11 +735,11 @@ sessions_feed(struct session_table *t, const char *folder,
 	if (row->time > s->end)
 		s->end = row->time;
 	if (s->connector == NULL && row->connector.len > 0)
-		s->connector = field_dup(&row->connector);
+		s->connector = field_dup(o, &row->connector);
 	if (s->local_endpoint == NULL && row->local.len > 0)
-		s->local_endpoint = field_dup(&row->local);
+		s->local_endpoint = field_dup(o, &row->local);
 	if (s->remote_endpoint == NULL && row->remote.len > 0)
-		s->remote_endpoint = field_dup(&row->remote);
+		s->remote_endpoint = field_dup(o, &row->remote);
 	switch (row->event) {
 	case '+':
 		push(o, CMD_BANNER);
