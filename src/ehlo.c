@@ -1,11 +1,21 @@
 /*
  * ehlo.c: SMTP reply lines and EHLO extension lists.
  */
-#include <ctype.h>
 #include <strings.h>
 #include <string.h>
 
 #include "ehlo.h"
+#include "memfind.h"
+
+/*
+ * The <ctype.h> tests of the C locale, which the program never leaves,
+ * without a call for the locale's table.
+ */
+#define IS_DIGIT(c)	((unsigned)((unsigned char)(c) - '0') < 10)
+#define IS_ALPHA(c)	((unsigned)(((unsigned char)(c) | 0x20) - 'a') < 26)
+#define IS_ALNUM(c)	(IS_DIGIT(c) || IS_ALPHA(c))
+#define IS_LOWER(c)	((unsigned)((unsigned char)(c) - 'a') < 26)
+#define TO_UPPER(c)	(IS_LOWER(c) ? (c) - 0x20 : (c))
 
 /* Keywords that mark the end of a one-row greeting (RFC 5321 and kin). */
 static const char *const known_keywords[] = {
@@ -32,9 +42,8 @@ smtp_line_parse(const char *s, size_t len, struct smtp_line *l)
 	size_t i = 3;
 
 	l->code = -1;
-	if (len < 3 || !isdigit((unsigned char)s[0]) || s[0] < '1' ||
-	    s[0] > '5' || !isdigit((unsigned char)s[1]) ||
-	    !isdigit((unsigned char)s[2]))
+	if (len < 3 || s[0] < '1' || s[0] > '5' || !IS_DIGIT(s[1]) ||
+	    !IS_DIGIT(s[2]))
 		return -1;
 	if (len > 3 && s[3] != ' ' && s[3] != '-')
 		return -1;
@@ -56,11 +65,15 @@ ehlo_init(struct ehlo_reply *e)
 	e->code = -1;
 }
 
+/* Whether s is in list (upper case), in any case; the first byte first. */
 static int
 in_list(const char *const *list, const char *s, size_t len)
 {
+	char first = len > 0 ? (char)TO_UPPER(s[0]) : '\0';
+
 	for (; *list != NULL; list++)
-		if (strlen(*list) == len && strncasecmp(*list, s, len) == 0)
+		if ((*list)[0] == first && strlen(*list) == len &&
+		    strncasecmp(*list, s, len) == 0)
 			return 1;
 	return 0;
 }
@@ -71,7 +84,7 @@ all_digits(const char *s, size_t len)
 	size_t i;
 
 	for (i = 0; i < len; i++)
-		if (!isdigit((unsigned char)s[i]))
+		if (!IS_DIGIT(s[i]))
 			return 0;
 	return len > 0;
 }
@@ -82,10 +95,10 @@ keyword_len(const char *s, size_t len)
 {
 	size_t i;
 
-	if (len == 0 || !isalnum((unsigned char)s[0]))
+	if (len == 0 || !IS_ALNUM(s[0]))
 		return 0;
 	for (i = 1; i < len && s[i] != '='; i++)
-		if (!isalnum((unsigned char)s[i]) && s[i] != '-')
+		if (!IS_ALNUM(s[i]) && s[i] != '-')
 			return 0;
 	return i;
 }
@@ -106,10 +119,12 @@ add_keyword(struct ehlo_reply *e, const char *s, size_t len)
 	if (len >= sizeof kw)
 		len = sizeof kw - 1;
 	for (i = 0; i < len; i++)
-		kw[i] = (char)toupper((unsigned char)s[i]);
+		kw[i] = (char)TO_UPPER(s[i]);
 	kw[len] = '\0';
+	/* Keywords seldom share their first byte: look at it first. */
 	for (k = 0; k < e->nkeywords; k++)
-		if (strcmp(e->keywords[k], kw) == 0)
+		if (e->keywords[k][0] == kw[0] &&
+		    strcmp(e->keywords[k], kw) == 0)
 			return;
 	/* Known even when the list is full. */
 	if (strcmp(kw, "STARTTLS") == 0)
@@ -208,29 +223,36 @@ parse_one_row(struct ehlo_reply *e, const char *s, size_t len)
 }
 
 int
-ehlo_feed(struct ehlo_reply *e, const char *s, size_t len, int helo)
+ehlo_feed_line(struct ehlo_reply *e, const struct smtp_line *l, int helo)
 {
-	struct smtp_line l;
 	struct token t;
 	size_t n;
 
-	if (smtp_line_parse(s, len, &l) == -1)
-		return -1;
-	e->code = l.code;
+	e->code = l->code;
 	e->helo = helo;
-	e->done = !l.more;
+	e->done = !l->more;
 	if (e->lines++ == 0) {
-		if (helo || l.code / 100 != 2 || l.more)
-			set_greeting(e, l.text, l.textlen);
+		if (helo || l->code / 100 != 2 || l->more)
+			set_greeting(e, l->text, l->textlen);
 		else
-			parse_one_row(e, l.text, l.textlen);
-	} else if (!helo && l.code / 100 == 2) {
-		next_token(l.text, l.textlen, 0, &t);
+			parse_one_row(e, l->text, l->textlen);
+	} else if (!helo && l->code / 100 == 2) {
+		next_token(l->text, l->textlen, 0, &t);
 		n = keyword_len(t.p, t.len);
 		if (n > 0)
 			add_keyword(e, t.p, n);
 	}
 	return e->done;
+}
+
+int
+ehlo_feed(struct ehlo_reply *e, const char *s, size_t len, int helo)
+{
+	struct smtp_line l;
+
+	if (smtp_line_parse(s, len, &l) == -1)
+		return -1;
+	return ehlo_feed_line(e, &l, helo);
 }
 
 int
@@ -253,7 +275,7 @@ ehlo_host_name(const char *text, size_t len, char *buf, size_t bufsz)
 	for (i = 0; i < len && text[i] != ' '; i++) {
 		unsigned char c = (unsigned char)text[i];
 
-		if (isalnum(c))
+		if (IS_ALNUM(c))
 			alnum = 1;
 		else if (c != '.' && c != '-' && c != '_')
 			return NULL;
@@ -265,15 +287,9 @@ ehlo_host_name(const char *text, size_t len, char *buf, size_t bufsz)
 	return buf;
 }
 
+/* Three asterisks in a row; most texts have none at all. */
 int
 smtp_text_masked(const char *text, size_t len)
 {
-	size_t i, run = 0;
-
-	for (i = 0; i < len; i++) {
-		run = text[i] == '*' ? run + 1 : 0;
-		if (run >= 3)
-			return 1;
-	}
-	return 0;
+	return mem_find(text, len, "***", 3, 0) != NULL;
 }

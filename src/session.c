@@ -6,7 +6,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "diag.h"
 #include "ehlo.h"
@@ -31,13 +30,25 @@ struct open_session {
 	uint32_t		 hash;
 	unsigned char		 pending[PENDING_MAX];
 	unsigned		 phead, pcount;
-	struct ehlo_reply	*reply;		/* EHLO/HELO reply being read */
+	/*
+	 * The EHLO/HELO reply being read, when reading_reply.  Allocated at
+	 * the first and kept for the next (most sessions have two, before
+	 * and after STARTTLS).
+	 */
+	struct ehlo_reply	*reply;
+	int			 reading_reply;
 	int			 ended;		/* its "-" row was seen */
 	int			 kept;		/* see session_keep() */
 	size_t			 idlen;		/* strlen(s.id) */
 	int			 warned_seq;	/* said its rows are out of order */
 	int			 warned_time;	/* said its time goes back */
 	unsigned long		 seq;		/* of its latest row */
+	/*
+	 * Room for the copies of its id, connector and endpoints, which
+	 * are short, one after another; what does not fit is allocated.
+	 */
+	char			 room[96];
+	size_t			 roomused;
 };
 
 struct session_table {
@@ -68,17 +79,32 @@ sessions_stats(const struct session_table *t)
 	return &t->stats;
 }
 
+/*
+ * Eight bytes of the id at a time (ids are 16 hex digits), each word mixed
+ * in by a multiplication.  A product carries a difference only upwards,
+ * and ids differ in their last digits, the high bytes of a word: the high
+ * half is folded down after each word and at the end, for the bucket,
+ * which is taken from the low bits.
+ */
 static uint32_t
 hash_key(const char *folder, const char *id, size_t len)
 {
-	uint32_t h = 2166136261u ^ (uint32_t)((uintptr_t)folder >> 4);
-	size_t i;
+	uint64_t h = ((uint64_t)(uintptr_t)folder >> 4) ^ len, w;
 
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)id[i];
-		h *= 16777619u;
+	for (; len >= 8; id += 8, len -= 8) {
+		memcpy(&w, id, 8);
+		h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+		h ^= h >> 32;
 	}
-	return h;
+	if (len > 0) {
+		w = 0;
+		memcpy(&w, id, len);
+		h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+	}
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ull;
+	h ^= h >> 32;
+	return (uint32_t)h;
 }
 
 static void
@@ -116,6 +142,31 @@ lookup(struct session_table *t, const char *folder, const struct field *id,
 
 static void	insert(struct session_table *, struct open_session *);
 
+/* A copy of f as a string, in o's room when it fits. */
+static char *
+field_dup(struct open_session *o, const struct field *f)
+{
+	char *p;
+
+	if (f->len >= sizeof o->room - o->roomused)
+		return xstrndup(f->p, f->len);
+	p = o->room + o->roomused;
+	memcpy(p, f->p, f->len);
+	p[f->len] = '\0';
+	o->roomused += f->len + 1;
+	return p;
+}
+
+/* Free a copy made by field_dup() (or NULL): only those not in the room. */
+static void
+field_free(struct open_session *o, char *p)
+{
+	uintptr_t room = (uintptr_t)o->room, at = (uintptr_t)p;
+
+	if (at - room >= sizeof o->room)
+		free(p);
+}
+
 static struct open_session *
 create(struct session_table *t, const char *folder, const struct row *row,
     uint32_t hash)
@@ -123,7 +174,7 @@ create(struct session_table *t, const char *folder, const struct row *row,
 	struct open_session *o = xcalloc(1, sizeof *o);
 
 	o->s.folder = folder;
-	o->s.id = xstrndup(row->session_id.p, row->session_id.len);
+	o->s.id = field_dup(o, &row->session_id);
 	o->idlen = row->session_id.len;
 	o->s.file = row->file;
 	o->s.line = row->line;
@@ -161,13 +212,13 @@ destroy(struct open_session *o)
 
 	for (i = 0; i < SESSION_CAPTURES_MAX; i++)
 		free(o->s.captures[i]);
+	free(o->reply);
 	free(o->s.evidence);
 	free(o->s.evidence_text);
-	free(o->reply);
-	free(o->s.id);
-	free(o->s.connector);
-	free(o->s.local_endpoint);
-	free(o->s.remote_endpoint);
+	field_free(o, o->s.id);
+	field_free(o, o->s.connector);
+	field_free(o, o->s.local_endpoint);
+	field_free(o, o->s.remote_endpoint);
 	free(o->s.remote_host);
 	free(o->s.rcpt_domain);
 	free(o);
@@ -254,11 +305,26 @@ sessions_free(struct session_table *t)
 	free(t);
 }
 
-/* Whether f holds needle, which begins with a rare byte: its anchor. */
+/*
+ * Whether f holds the string literal needle, which begins with a rare
+ * byte: its anchor.  Its length is known when compiled.
+ */
+#define CONTAINS(f, needle) \
+	(mem_find((f)->p, (f)->len, needle, sizeof(needle) - 1, 0) != NULL)
+
+/* Whether f says "TLS" or "Tls": each 'T' looked at once. */
 static int
-contains(const struct field *f, const char *needle)
+says_tls(const struct field *f)
 {
-	return mem_find(f->p, f->len, needle, strlen(needle), 0) != NULL;
+	const char *p = f->p, *end = f->p + f->len;
+
+	while (end - p >= 3 && (p = memchr(p, 'T', (size_t)(end - p - 2))) !=
+	    NULL) {
+		if ((p[1] == 'L' && p[2] == 'S') || (p[1] == 'l' && p[2] == 's'))
+			return 1;
+		p++;
+	}
+	return 0;
 }
 
 /* Append p to e->text, keeping the text within SESSION_TEXT_MAX. */
@@ -370,13 +436,22 @@ pop(struct open_session *o)
 	}
 }
 
+/*
+ * Whether f begins with verb (n upper case letters) in any case, followed
+ * by nothing, a space or a colon.  A byte matches a letter in either case
+ * when it is the letter once its 0x20 bit is cleared: no other byte is.
+ */
 static int
-verb_is(const struct field *f, const char *verb)
+verb_is(const struct field *f, const char *verb, size_t n)
 {
-	size_t n = strlen(verb);
+	size_t i;
 
-	return f->len >= n && strncasecmp(f->p, verb, n) == 0 &&
-	    (f->len == n || f->p[n] == ' ' || f->p[n] == ':');
+	if (f->len < n || (f->len > n && f->p[n] != ' ' && f->p[n] != ':'))
+		return 0;
+	for (i = 0; i < n; i++)
+		if ((f->p[i] & ~0x20) != verb[i])
+			return 0;
+	return 1;
 }
 
 /* "RCPT TO:<a@Fabrikam.COM> NOTIFY=..." -> "fabrikam.com", or NULL. */
@@ -408,19 +483,21 @@ command_of(const struct field *d)
 {
 	static const struct {
 		const char	*verb;
+		size_t		 len;
 		enum command	 cmd;
 	} verbs[] = {
-		{ "EHLO", CMD_EHLO }, { "HELO", CMD_HELO },
-		{ "STARTTLS", CMD_STARTTLS }, { "MAIL", CMD_MAIL },
-		{ "RCPT", CMD_RCPT }, { "DATA", CMD_DATA },
-		{ "BDAT", CMD_BDAT }, { "QUIT", CMD_QUIT },
+		{ "EHLO", 4, CMD_EHLO }, { "HELO", 4, CMD_HELO },
+		{ "STARTTLS", 8, CMD_STARTTLS }, { "MAIL", 4, CMD_MAIL },
+		{ "RCPT", 4, CMD_RCPT }, { "DATA", 4, CMD_DATA },
+		{ "BDAT", 4, CMD_BDAT }, { "QUIT", 4, CMD_QUIT },
 	};
 	/* ASCII letters to upper case; other bytes match no verb anyway. */
 	char first = d->len > 0 ? (char)(d->p[0] & ~0x20) : '\0';
 	size_t i;
 
 	for (i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
-		if (verbs[i].verb[0] == first && verb_is(d, verbs[i].verb))
+		if (verbs[i].verb[0] == first &&
+		    verb_is(d, verbs[i].verb, verbs[i].len))
 			return verbs[i].cmd;
 	return CMD_OTHER;
 }
@@ -475,26 +552,25 @@ set_host(struct session *s, const char *text, size_t len)
 
 static void
 on_greeting_reply(struct open_session *o, const struct row *row,
-    enum command cmd)
+    const struct smtp_line *l, enum command cmd)
 {
 	struct session *s = &o->s;
 	struct ehlo_reply *reply;
 
-	if (o->reply == NULL) {
+	if (o->reply == NULL)
 		o->reply = xmalloc(sizeof *o->reply);
-		ehlo_init(o->reply);
+	reply = o->reply;
+	if (!o->reading_reply) {
+		ehlo_init(reply);
+		o->reading_reply = 1;
 	}
 	if (!s->tls_up)
 		session_add_evidence(s, row);
-	if (ehlo_feed(o->reply, row->data.p, row->data.len,
-	    cmd == CMD_HELO) != 1)
+	if (ehlo_feed_line(reply, l, cmd == CMD_HELO) != 1)
 		return;
-	reply = o->reply;
-	o->reply = NULL;
-	if (s->tls_up) {
-		free(reply);
+	o->reading_reply = 0;
+	if (s->tls_up)
 		return;		/* the EHLO after STARTTLS tells nothing new */
-	}
 	if (reply->code / 100 == 2 || s->ehlo.lines == 0)
 		s->ehlo = *reply;
 	if (reply->code / 100 == 2) {
@@ -505,7 +581,6 @@ on_greeting_reply(struct open_session *o, const struct row *row,
 		    strlen(reply->greeting)))
 			set_host(s, reply->greeting, strlen(reply->greeting));
 	}
-	free(reply);
 }
 
 static void
@@ -529,7 +604,7 @@ on_reply(struct open_session *o, const struct row *row)
 		break;
 	case CMD_EHLO:
 	case CMD_HELO:
-		on_greeting_reply(o, row, cmd);
+		on_greeting_reply(o, row, &l, cmd);
 		break;
 	case CMD_STARTTLS:
 		session_add_evidence(s, row);
@@ -560,17 +635,12 @@ on_information(struct open_session *o, const struct row *row)
 	const struct field *c = &row->context;
 
 	/* Most information rows say nothing of TLS. */
-	if (!contains(c, "TLS") && !contains(c, "Tls"))
+	if (!says_tls(c))
 		return;
-	if (contains(c, "TLS protocol") && contains(c, "negotiation succeeded"))
+	if (CONTAINS(c, "TLS protocol") &&
+	    CONTAINS(c, "negotiation succeeded"))
 		s->tls_up = 1;
 	session_add_evidence(s, row);
-}
-
-static char *
-field_dup(const struct field *f)
-{
-	return xstrndup(f->p, f->len);
 }
 
 /* The row's sequence number; ULONG_MAX when it is not a number. */
@@ -665,11 +735,11 @@ sessions_feed(struct session_table *t, const char *folder,
 	if (row->time > s->end)
 		s->end = row->time;
 	if (s->connector == NULL && row->connector.len > 0)
-		s->connector = field_dup(&row->connector);
+		s->connector = field_dup(o, &row->connector);
 	if (s->local_endpoint == NULL && row->local.len > 0)
-		s->local_endpoint = field_dup(&row->local);
+		s->local_endpoint = field_dup(o, &row->local);
 	if (s->remote_endpoint == NULL && row->remote.len > 0)
-		s->remote_endpoint = field_dup(&row->remote);
+		s->remote_endpoint = field_dup(o, &row->remote);
 	switch (row->event) {
 	case '+':
 		push(o, CMD_BANNER);

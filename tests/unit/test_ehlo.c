@@ -13,6 +13,9 @@
 
 #include "ehlo.h"
 
+/* ehlo.c before it was made faster, its functions prefixed plain_. */
+#include "ehlo_plain.c"
+
 #define NELEM(a)	(sizeof (a) / sizeof *(a))
 
 /* The case being checked, named in the message when a check fails. */
@@ -543,6 +546,138 @@ test_smtp_text_masked(void **state)
 	assert_int_equal(smtp_text_masked("ab***", 4), 0);
 }
 
+/* --- the same as the straightforward version --------------------------- */
+
+static unsigned long rnd_state = 4242;
+
+static size_t
+rnd(size_t n)
+{
+	rnd_state = rnd_state * 6364136223846793005UL + 1442695040888963407UL;
+	return (size_t)(rnd_state >> 33) % n;
+}
+
+/*
+ * A random reply row: a code (mostly good), a separator, then words
+ * that are keywords or look like them in any case, parameters, greeting
+ * words, junk bytes, with one or two spaces between.
+ */
+static size_t
+random_row(char *buf, size_t size)
+{
+	static const char *const codes[] = {
+		"250", "250", "250", "220", "500", "554", "150", "650", "25",
+		"2x0", "", "099", "5", "421",
+	};
+	static const char *const seps[] = { " ", "-", "-", "  ", "", "x" };
+	static const char *const words[] = {
+		"STARTTLS", "starttls", "StartTls", "STARTTLSX", "8BITMIME",
+		"8bitmime", "SIZE", "SIZE=1000", "size", "1000", "157286400",
+		"AUTH", "LOGIN", "login", "NTLM", "GSSAPI", "X-EXPS", "OK",
+		"ok", "Ok", "O", "PIPELINING", "DSN", "dsn", "CHUNKING",
+		"XXXXXXXA", "xxxxxxxa", "XXXXA", "XXXX", "XXX", "X-ANONYMOUSTLS",
+		"XSHADOWREQUEST", "XMSEXCH-INSPECTION", "mx.example.com",
+		"Hello", "[198.51.100.7]", "[::1]", "[1.2.3.4],", "]", "]]",
+		"-", "-a", "a-", "=", "=x", "a=b", "A-B=", "*", "***",
+		"*****", "\xc3\xa9", "caf\xc3\xa9", "\x7f", "_", "a_b",
+		"ENHANCEDSTATUSCODES", "SMTPUTF8", "smtputf8", "VRFY", "ETRN",
+		"A012345678901234567890123456789012345678",
+		"abcdefghijklmnopqrstuvwxyzABCDEF", "Z", "z", "9",
+	};
+	size_t n = 0, k, nwords = rnd(12);
+	int len;
+
+	len = snprintf(buf, size, "%s%s", codes[rnd(NELEM(codes))],
+	    seps[rnd(NELEM(seps))]);
+	n = (size_t)len;
+	for (k = 0; k < nwords && n < size; k++) {
+		len = snprintf(buf + n, size - n, "%s%s", k > 0 &&
+		    rnd(4) == 0 ? "  " : k > 0 ? " " : "",
+		    words[rnd(NELEM(words))]);
+		n += (size_t)len;
+	}
+	if (n >= size)
+		n = size - 1;
+	if (rnd(16) == 0 && n + 1 < size) {	/* a trailing space */
+		buf[n++] = ' ';
+		buf[n] = '\0';
+	}
+	return n;
+}
+
+static void
+check_same_reply(const struct ehlo_reply *a, const struct ehlo_reply *b)
+{
+	int k;
+
+	CHECK_INT(a->code, b->code);
+	CHECK_INT(a->helo, b->helo);
+	CHECK_INT(a->done, b->done);
+	CHECK_INT(a->lines, b->lines);
+	CHECK_STR(a->greeting, b->greeting);
+	CHECK_INT(a->nkeywords, b->nkeywords);
+	for (k = 0; k < a->nkeywords; k++)
+		CHECK_STR(a->keywords[k], b->keywords[k]);
+	CHECK_INT(a->dropped, b->dropped);
+	CHECK_INT(a->starttls, b->starttls);
+	CHECK_INT(a->placeholders, b->placeholders);
+}
+
+/*
+ * Replies of random rows, one-row and multi-row, EHLO and HELO, fed to
+ * ehlo_feed() and to the straightforward version: the same results, row
+ * by row.  So are smtp_line_parse(), smtp_text_masked() and
+ * ehlo_host_name() on each row, and on each row cut short.
+ */
+static void
+test_ehlo_same_as_plain(void **state)
+{
+	struct ehlo_reply a, b;
+	struct smtp_line la, lb;
+	char row[512], ha[64], hb[64], *pa, *pb;
+	size_t i, j, len, cut, nrows, skip;
+	int helo, ra, rb;
+
+	(void)state;
+	for (i = 0; i < 20000; i++) {
+		ehlo_init(&a);
+		ehlo_init(&b);
+		helo = rnd(5) == 0;
+		nrows = 1 + rnd(rnd(3) == 0 ? 40 : 4);
+		for (j = 0; j < nrows; j++) {
+			len = random_row(row, sizeof row);
+			snprintf(where, sizeof where, "reply %zu row %zu "
+			    "\"%.200s\"", i, j, row);
+			ra = ehlo_feed(&a, row, len, helo);
+			rb = plain_ehlo_feed(&b, row, len, helo);
+			CHECK_INT(ra, rb);
+			check_same_reply(&a, &b);
+			for (cut = len; cut + 3 > len && cut > 0; cut--) {
+				ra = smtp_line_parse(row, cut, &la);
+				rb = plain_smtp_line_parse(row, cut, &lb);
+				CHECK_INT(ra, rb);
+				CHECK_INT(la.code, lb.code);
+				if (ra == 0) {
+					CHECK_INT(la.more, lb.more);
+					assert_ptr_equal(la.text, lb.text);
+					CHECK_INT(la.textlen, lb.textlen);
+				}
+				CHECK_INT(smtp_text_masked(row, cut),
+				    plain_smtp_text_masked(row, cut));
+				/* The name after the code, if any. */
+				skip = cut > 4 ? 4 : 0;
+				pa = ehlo_host_name(row + skip, cut - skip, ha,
+				    sizeof ha);
+				pb = plain_ehlo_host_name(row + skip, cut - skip,
+				    hb, sizeof hb);
+				CHECK_INT(pa == NULL, pb == NULL);
+				if (pa != NULL)
+					CHECK_STR(ha, hb);
+			}
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -558,6 +693,7 @@ main(void)
 		cmocka_unit_test(test_ehlo_host_name),
 		cmocka_unit_test(test_ehlo_host_name_length),
 		cmocka_unit_test(test_smtp_text_masked),
+		cmocka_unit_test(test_ehlo_same_as_plain),
 	};
 
 	return cmocka_run_group_tests_name("ehlo", tests, NULL, NULL);

@@ -836,6 +836,118 @@ test_session_messages(void **state)
 	}
 }
 
+/*
+ * Commands are told by their verb in any case, followed by nothing, a
+ * space or a colon; nothing else is taken for one.
+ */
+static void
+test_session_command_verbs(void **state)
+{
+	static const struct {
+		const char	*data;
+		int		 ehlo, helo, starttls;
+		unsigned	 attempted;
+	} cases[] = {
+		{ "EHLO mail.contoso.com", 1, 0, 0, 0 },
+		{ "ehlo mail.contoso.com", 1, 0, 0, 0 },
+		{ "eHlO", 1, 0, 0, 0 },
+		{ "EHLO:", 1, 0, 0, 0 },
+		{ "EHLOx mail.contoso.com", 0, 0, 0, 0 },
+		{ "EHL", 0, 0, 0, 0 },
+		{ "EHL\xcf mail", 0, 0, 0, 0 },
+		{ "\xc5HLO mail", 0, 0, 0, 0 },
+		{ " EHLO mail", 0, 0, 0, 0 },
+		{ "\x05HLO mail", 0, 0, 0, 0 },
+		{ "%hlo mail", 0, 0, 0, 0 },
+		{ "EH\x0cO mail", 0, 0, 0, 0 },
+		{ "HELO mail.contoso.com", 0, 1, 0, 0 },
+		{ "helo", 0, 1, 0, 0 },
+		{ "HELO-", 0, 0, 0, 0 },
+		{ "STARTTLS", 0, 0, 1, 0 },
+		{ "starttls", 0, 0, 1, 0 },
+		{ "StartTls ", 0, 0, 1, 0 },
+		{ "STARTTLSX", 0, 0, 0, 0 },
+		{ "STARTTL", 0, 0, 0, 0 },
+		{ "MAIL FROM:<a@contoso.com>", 0, 0, 0, 1 },
+		{ "mail from:<>", 0, 0, 0, 1 },
+		{ "MAIL:", 0, 0, 0, 1 },
+		{ "MAILFROM:<>", 0, 0, 0, 0 },
+		{ "", 0, 0, 0, 0 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NELEM(cases); i++) {
+		struct drv d;
+
+		snprintf(where, sizeof where, "case %zu (\"%s\")", i,
+		    cases[i].data);
+		drv_init(&d);
+		feed(&d, ID, '+', "", "");
+		feed(&d, ID, '<', "220 mx.fabrikam.com ESMTP", "");
+		feed(&d, ID, '>', cases[i].data, "");
+		feed(&d, ID, '-', "", "Local");
+		CHECK_INT(nclosed, 1);
+		CHECK_INT(closed[0].ehlo_sent, cases[i].ehlo);
+		CHECK_INT(closed[0].helo_used, cases[i].helo);
+		CHECK_INT(closed[0].starttls_issued, cases[i].starttls);
+		CHECK_INT(closed[0].attempted, cases[i].attempted);
+		drv_free(&d);
+	}
+}
+
+/*
+ * An information row is evidence when its context says "TLS" or "Tls";
+ * TLS is up when it says both "TLS protocol" and "negotiation succeeded".
+ */
+static void
+test_session_information_tls(void **state)
+{
+	static const struct {
+		const char	*context;
+		int		 evidence, tls_up;
+	} cases[] = {
+		{ "TLS", 1, 0 },
+		{ "Tls", 1, 0 },
+		{ "tls", 0, 0 },
+		{ "TLs", 0, 0 },
+		{ "TlS", 0, 0 },
+		{ "T", 0, 0 },
+		{ "TL", 0, 0 },
+		{ "", 0, 0 },
+		{ "Sending certificate", 0, 0 },
+		{ "xxTLS", 1, 0 },
+		{ "TTLS", 1, 0 },
+		{ "TLTls", 1, 0 },
+		{ "T LS Tl s", 0, 0 },
+		{ "STARTTLS negotiation", 1, 0 },
+		{ "TlsCertificate validation", 1, 0 },
+		{ TLS_UP, 1, 1 },
+		{ "negotiation succeeded after TLS protocol", 1, 1 },
+		{ "Tls protocol negotiation succeeded", 1, 0 },
+		{ "TLS protocol negotiation failed", 1, 0 },
+		{ "TLS protocolnegotiation succeeded", 1, 1 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NELEM(cases); i++) {
+		struct drv d;
+
+		snprintf(where, sizeof where, "case %zu (\"%s\")", i,
+		    cases[i].context);
+		drv_init(&d);
+		feed(&d, ID, '+', "", "");
+		feed(&d, ID, '*', "", cases[i].context);
+		feed(&d, ID, '-', "", "Local");
+		CHECK_INT(nclosed, 1);
+		/* The "-" row is evidence too. */
+		CHECK_INT(closed[0].nevidence, 1 + cases[i].evidence);
+		CHECK_INT(closed[0].tls_up, cases[i].tls_up);
+		drv_free(&d);
+	}
+}
+
 /* Two interleaved sessions keep their own facts. */
 static void
 test_session_interleaved(void **state)
@@ -1338,6 +1450,8 @@ main(void)
 		T_(test_session_remote_host),
 		T_(test_session_ehlo_after_tls),
 		T_(test_session_messages),
+		T_(test_session_command_verbs),
+		T_(test_session_information_tls),
 		T_(test_session_interleaved),
 		T_(test_session_same_id_two_folders),
 		T_(test_session_close_order),

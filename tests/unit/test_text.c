@@ -400,8 +400,10 @@ test_logtime_round_trip(void **state)
 /*
  * The cached parse gives what the plain one gives, valid or not, on times
  * that share their minute with the one before, and on those that do not:
- * mutations of good times, one byte at a time, in a fixed pseudo-random
- * order.
+ * mutations of good times, one or two bytes at a time, in a fixed
+ * pseudo-random order.  Many seeds are of the "ss.fffZ" form the cached
+ * parse takes a short way with, at the edges of its checks: seconds 59 to
+ * 61, bytes next to the digits ('/', ':') or with the high bit set.
  */
 static void
 test_logtime_parse_cached(void **state)
@@ -410,8 +412,12 @@ test_logtime_parse_cached(void **state)
 		"2026-11-02T08:12:03.448Z", "2026-11-02T08:12:59.9Z",
 		"2026-11-02T08:13:00Z", "2024-02-29T23:59:60.1234567Z",
 		"2023-02-29T23:59:00.000Z", "2026-11-02T08:12:03.448",
+		"2026-11-02T08:12:59.999Z", "2026-11-02T08:12:60.000Z",
+		"2026-11-02T08:12:61.000Z", "2026-11-02T08:12:00.000Z",
+		"2026-11-02T08:12:09.090Z", "2026-11-02T08:12:03.44Z",
+		"2026-11-02T08:12:03.4488Z", "2026-11-02T08:12:03.448ZZ",
 	};
-	static const char bytes[] = "0123456789:.-TZ x";
+	static const char bytes[] = "0123456789:.-TZ x/\xb0";
 	struct logtime_cache c;
 	unsigned long rnd = 12345;
 	char buf[40];
@@ -429,6 +435,11 @@ test_logtime_parse_cached(void **state)
 		if ((rnd >> 20) % 3 != 0)	/* most of them changed */
 			buf[(rnd >> 40) % len] = bytes[(rnd >> 50) %
 			    (sizeof bytes - 1)];
+		if ((rnd >> 22) % 4 == 0)	/* some twice */
+			buf[(rnd >> 26) % len] = bytes[(rnd >> 56) %
+			    (sizeof bytes - 1)];
+		if ((rnd >> 24) % 16 == 0)	/* and some cut short */
+			len -= (rnd >> 30) % 3;
 		ra = logtime_parse(buf, len, &a);
 		rb = logtime_parse_cached(&c, buf, len, &b);
 		if (ra != rb || (ra == 0 && a != b))
