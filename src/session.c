@@ -49,6 +49,8 @@ struct open_session {
 	 */
 	char			 room[96];
 	size_t			 roomused;
+	char			*spilled[4];	/* the copies allocated */
+	int			 nspilled;
 };
 
 struct session_table {
@@ -148,23 +150,16 @@ field_dup(struct open_session *o, const struct field *f)
 {
 	char *p;
 
-	if (f->len >= sizeof o->room - o->roomused)
-		return xstrndup(f->p, f->len);
+	if (f->len >= sizeof o->room - o->roomused) {
+		p = xstrndup(f->p, f->len);
+		o->spilled[o->nspilled++] = p;
+		return p;
+	}
 	p = o->room + o->roomused;
 	memcpy(p, f->p, f->len);
 	p[f->len] = '\0';
 	o->roomused += f->len + 1;
 	return p;
-}
-
-/* Free a copy made by field_dup() (or NULL): only those not in the room. */
-static void
-field_free(struct open_session *o, char *p)
-{
-	uintptr_t room = (uintptr_t)o->room, at = (uintptr_t)p;
-
-	if (at - room >= sizeof o->room)
-		free(p);
 }
 
 static struct open_session *
@@ -215,10 +210,8 @@ destroy(struct open_session *o)
 	free(o->reply);
 	free(o->s.evidence);
 	free(o->s.evidence_text);
-	field_free(o, o->s.id);
-	field_free(o, o->s.connector);
-	field_free(o, o->s.local_endpoint);
-	field_free(o, o->s.remote_endpoint);
+	for (i = 0; i < o->nspilled; i++)
+		free(o->spilled[i]);
 	free(o->s.remote_host);
 	free(o->s.rcpt_domain);
 	free(o);
