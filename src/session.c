@@ -550,6 +550,12 @@ on_greeting_reply(struct open_session *o, const struct row *row,
 	struct session *s = &o->s;
 	struct ehlo_reply *reply;
 
+	if (s->tls_up) {
+		/* The EHLO after STARTTLS tells nothing new: not read. */
+		if (!l->more)
+			o->reading_reply = 0;
+		return;
+	}
 	if (o->reply == NULL)
 		o->reply = xmalloc(sizeof *o->reply);
 	reply = o->reply;
@@ -557,13 +563,10 @@ on_greeting_reply(struct open_session *o, const struct row *row,
 		ehlo_init(reply);
 		o->reading_reply = 1;
 	}
-	if (!s->tls_up)
-		session_add_evidence(s, row);
+	session_add_evidence(s, row);
 	if (ehlo_feed_line(reply, l, cmd == CMD_HELO) != 1)
 		return;
 	o->reading_reply = 0;
-	if (s->tls_up)
-		return;		/* the EHLO after STARTTLS tells nothing new */
 	if (reply->code / 100 == 2 || s->ehlo.lines == 0)
 		s->ehlo = *reply;
 	if (reply->code / 100 == 2) {
