@@ -92,6 +92,7 @@ struct choices {
 #define EVENT_SEND	0x04	/* > */
 #define EVENT_RECEIVE	0x08	/* < */
 #define EVENT_INFO	0x10	/* * */
+#define EVENT_KINDS	5	/* the bits above */
 
 enum fact_column { COLUMN_DATA, COLUMN_CONTEXT };
 

@@ -66,6 +66,10 @@ struct rules {
 	size_t			 noffered;
 	int			 hold_limits;	/* see rules_hold_limits() */
 	int			 when_uses_history;	/* a rule's when does */
+	/* For each event (the log2 of its EVENT_ bit), the patterns that
+	 * are matched on its rows, in their order: all a row looks at. */
+	size_t			*observe[EVENT_KINDS];
+	size_t			 nobserve[EVENT_KINDS];
 };
 
 /* A value of an attribute while a session is evaluated. */
@@ -368,7 +372,7 @@ rules_new(const struct rules_config *cfg, char *err, size_t errsz)
 	struct rules *r = xcalloc(1, sizeof *r);
 	struct refs used = { 0, 0, 0 }, when = { 0, 0, 0 };
 	char msg[512];
-	size_t i;
+	size_t i, e;
 
 	r->cfg = *cfg;
 	if (!cfg->no_default && rules_lang_parse(&r->lang, DEFAULT_RULES_NAME,
@@ -411,6 +415,14 @@ rules_new(const struct rules_config *cfg, char *err, size_t errsz)
 	for (i = 0; i < r->lang.npatterns; i++)
 		r->lang.patterns[i].active =
 		    pattern_used(&r->lang.patterns[i], &used);
+	for (e = 0; e < EVENT_KINDS; e++) {
+		r->observe[e] = xcalloc(r->lang.npatterns + 1,
+		    sizeof *r->observe[e]);
+		for (i = 0; i < r->lang.npatterns; i++)
+			if (r->lang.patterns[i].active &&
+			    (r->lang.patterns[i].events & 1u << e))
+				r->observe[e][r->nobserve[e]++] = i;
+	}
 	r->history = strmap_new();
 	r->mctx = pcre2_match_context_create(NULL);
 	pcre2_set_match_limit(r->mctx, RULES_MATCH_LIMIT);
@@ -438,6 +450,8 @@ rules_free(struct rules *r)
 	pcre2_match_context_free(r->mctx);
 	pcre2_match_data_free(r->md);
 	free(r->scratch);
+	for (i = 0; i < EVENT_KINDS; i++)
+		free(r->observe[i]);
 	free(r);
 }
 
@@ -561,16 +575,14 @@ match_re(struct rules *r, const pcre2_code *re, int jit, const char *s,
 void
 rules_observe_row(struct rules *r, struct session *s, const struct row *row)
 {
-	unsigned bit = event_bit(row->event);
+	unsigned e = (unsigned)__builtin_ctz(event_bit(row->event));
 	struct fact_pattern *f;
 	const struct field *subject;
 	size_t i;
 	int rc;
 
-	for (i = 0; i < r->lang.npatterns; i++) {
-		f = &r->lang.patterns[i];
-		if (!(f->events & bit) || !f->active)
-			continue;
+	for (i = 0; i < r->nobserve[e]; i++) {
+		f = &r->lang.patterns[r->observe[e][i]];
 		subject = f->column == COLUMN_DATA ? &row->data : &row->context;
 		if (!pattern_may_match(f, subject->p, subject->len))
 			continue;
