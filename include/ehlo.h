@@ -43,7 +43,14 @@ struct ehlo_reply {
 	int	 placeholders;		/* XXXXXXXA-style masked keywords */
 };
 
+/*
+ * An empty reply.  Only what its counts and strings hold is set: the
+ * greeting past its NUL and the keywords past nkeywords are not.
+ */
 void	ehlo_init(struct ehlo_reply *);
+
+/* Copy what from holds, the same way. */
+void	ehlo_copy(struct ehlo_reply *to, const struct ehlo_reply *from);
 
 /*
  * Feed one reply row (the data column of a '<' row).  helo says the reply

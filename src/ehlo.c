@@ -61,8 +61,30 @@ smtp_line_parse(const char *s, size_t len, struct smtp_line *l)
 void
 ehlo_init(struct ehlo_reply *e)
 {
-	memset(e, 0, sizeof *e);
+	/* Nothing past the greeting's NUL or the nkeywords is read. */
 	e->code = -1;
+	e->helo = e->done = e->lines = 0;
+	e->greeting[0] = '\0';
+	e->nkeywords = e->dropped = e->starttls = e->placeholders = 0;
+}
+
+void
+ehlo_copy(struct ehlo_reply *to, const struct ehlo_reply *from)
+{
+	int k;
+
+	to->code = from->code;
+	to->helo = from->helo;
+	to->done = from->done;
+	to->lines = from->lines;
+	memcpy(to->greeting, from->greeting, strlen(from->greeting) + 1);
+	for (k = 0; k < from->nkeywords; k++)
+		memcpy(to->keywords[k], from->keywords[k],
+		    strlen(from->keywords[k]) + 1);
+	to->nkeywords = from->nkeywords;
+	to->dropped = from->dropped;
+	to->starttls = from->starttls;
+	to->placeholders = from->placeholders;
 }
 
 /* Whether s is in list (upper case), in any case; the first byte first. */

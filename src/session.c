@@ -3,6 +3,7 @@
  */
 #define _GNU_SOURCE	/* memmem */
 #include <limits.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,7 +167,12 @@ static struct open_session *
 create(struct session_table *t, const char *folder, const struct row *row,
     uint32_t hash)
 {
-	struct open_session *o = xcalloc(1, sizeof *o);
+	struct open_session *o = xmalloc(sizeof *o);
+	char *after = (char *)(&o->s.ehlo + 1);
+
+	/* All zero but the EHLO reply's buffers, which need not be. */
+	memset(o, 0, offsetof(struct open_session, s.ehlo));
+	memset(after, 0, sizeof *o - (size_t)(after - (char *)o));
 
 	o->s.folder = folder;
 	o->s.id = field_dup(o, &row->session_id);
@@ -568,7 +574,7 @@ on_greeting_reply(struct open_session *o, const struct row *row,
 		return;
 	o->reading_reply = 0;
 	if (reply->code / 100 == 2 || s->ehlo.lines == 0)
-		s->ehlo = *reply;
+		ehlo_copy(&s->ehlo, reply);
 	if (reply->code / 100 == 2) {
 		s->greeting_seen = 1;
 		if (reply->starttls)
