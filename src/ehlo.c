@@ -128,39 +128,44 @@ in_list(const char *const *list, const char *s, size_t len)
 	return 0;
 }
 
-static int
-is_placeholder(const char *kw)
-{
-	return strncmp(kw, "XXXX", 4) == 0;
-}
-
+/*
+ * Add a keyword, upper case and cut to EHLO_KEYWORD_MAX - 1 bytes, unless
+ * it is there already.  It is written straight into the next free slot,
+ * which holds nothing until nkeywords counts it; with none free, into
+ * spare, to be told apart from what is there and counted.
+ */
 static void
 add_keyword(struct ehlo_reply *e, const char *s, size_t len)
 {
-	char kw[EHLO_KEYWORD_MAX];
+	char spare[EHLO_KEYWORD_MAX], *kw;
 	size_t i;
 	int k;
 
-	if (len >= sizeof kw)
-		len = sizeof kw - 1;
+	kw = e->nkeywords < EHLO_MAX_KEYWORDS ? e->keywords[e->nkeywords] :
+	    spare;
+	if (len >= EHLO_KEYWORD_MAX)
+		len = EHLO_KEYWORD_MAX - 1;
 	for (i = 0; i < len; i++)
 		kw[i] = (char)TO_UPPER(s[i]);
 	kw[len] = '\0';
-	/* Keywords seldom share their first byte: look at it first. */
+	/*
+	 * Keywords seldom share their first two bytes (SIZE, SMTPUTF8,
+	 * STARTTLS): look at them first.  Both are there, a NUL at worst.
+	 */
 	for (k = 0; k < e->nkeywords; k++)
 		if (e->keywords[k][0] == kw[0] &&
+		    e->keywords[k][1] == kw[1] &&
 		    strcmp(e->keywords[k], kw) == 0)
 			return;
 	/* Known even when the list is full. */
-	if (strcmp(kw, "STARTTLS") == 0)
+	if (len == 8 && memcmp(kw, "STARTTLS", 8) == 0)
 		e->starttls = 1;
-	if (is_placeholder(kw))
+	if (len >= 4 && memcmp(kw, "XXXX", 4) == 0)
 		e->placeholders++;
-	if (e->nkeywords == EHLO_MAX_KEYWORDS) {
+	if (kw == spare)
 		e->dropped++;
-		return;
-	}
-	memcpy(e->keywords[e->nkeywords++], kw, len + 1);
+	else
+		e->nkeywords++;
 }
 
 static void
