@@ -45,23 +45,47 @@ static const unsigned char kwclass[256] = {
 };
 #define KWCLASS(c)	kwclass[(unsigned char)(c)]
 
-/* Keywords that mark the end of a one-row greeting (RFC 5321 and kin). */
-static const char *const known_keywords[] = {
-	"8BITMIME", "AUTH", "BINARYMIME", "CHUNKING", "DELIVERBY", "DSN",
-	"ENHANCEDSTATUSCODES", "ETRN", "EXPN", "FUTURERELEASE", "HELP",
-	"LIMITS", "MT-PRIORITY", "MTRK", "NO-SOLICITING", "PIPELINING",
-	"REQUIRETLS", "SIZE", "SMTPUTF8", "STARTTLS", "VERB", "VRFY",
-	"X-ANONYMOUSTLS", "X-EXPS", "X-LINK2STATE", "X-MESSAGEROUTING",
-	"XEXCH50", "XOORG", "XPROXY", "XPROXYFROM", "XPROXYTO", "XRDST",
-	"XRSET", "XSHADOW", "XSHADOWREQUEST", "XSYSPROBE", "XFIPS",
-	"XMSEXCH-INSPECTION", NULL
+/*
+ * Keywords that mark the end of a one-row greeting (RFC 5321 and kin), by
+ * length, so that a word is compared with a few names of its own length
+ * rather than all of them.  A row ends at its first NULL.
+ */
+#define NAMES_MAX_LEN	19
+#define NAMES_PER_LEN	9
+static const char *const known_keywords[NAMES_MAX_LEN + 1][NAMES_PER_LEN] = {
+	[3] = { "DSN" },
+	[4] = { "AUTH", "ETRN", "EXPN", "HELP", "MTRK", "SIZE", "VERB",
+	    "VRFY" },
+	[5] = { "XOORG", "XRDST", "XRSET", "XFIPS" },
+	[6] = { "LIMITS", "X-EXPS", "XPROXY" },
+	[7] = { "XEXCH50", "XSHADOW" },
+	[8] = { "8BITMIME", "CHUNKING", "SMTPUTF8", "STARTTLS", "XPROXYTO" },
+	[9] = { "DELIVERBY", "XSYSPROBE" },
+	[10] = { "BINARYMIME", "PIPELINING", "REQUIRETLS", "XPROXYFROM" },
+	[11] = { "MT-PRIORITY" },
+	[12] = { "X-LINK2STATE" },
+	[13] = { "FUTURERELEASE", "NO-SOLICITING" },
+	[14] = { "X-ANONYMOUSTLS", "XSHADOWREQUEST" },
+	[16] = { "X-MESSAGEROUTING" },
+	[18] = { "XMSEXCH-INSPECTION" },
+	[19] = { "ENHANCEDSTATUSCODES" },
 };
 
-/* Parameters of AUTH and X-EXPS, which are not keywords of their own. */
-static const char *const sasl_mechanisms[] = {
-	"ANONYMOUS", "CRAM-MD5", "DIGEST-MD5", "EXTERNAL", "GSSAPI",
-	"KERBEROS_V4", "LOGIN", "NTLM", "OAUTHBEARER", "PLAIN", "SCRAM-SHA-1",
-	"SCRAM-SHA-256", "XOAUTH2", "MSN", NULL
+/*
+ * Parameters of AUTH and X-EXPS, which are not keywords of their own, the
+ * same way.  KERBEROS_V4 is never a keyword anyway ('_').
+ */
+static const char *const sasl_mechanisms[NAMES_MAX_LEN + 1][NAMES_PER_LEN] = {
+	[3] = { "MSN" },
+	[4] = { "NTLM" },
+	[5] = { "LOGIN", "PLAIN" },
+	[6] = { "GSSAPI" },
+	[7] = { "XOAUTH2" },
+	[8] = { "CRAM-MD5", "EXTERNAL" },
+	[9] = { "ANONYMOUS" },
+	[10] = { "DIGEST-MD5" },
+	[11] = { "KERBEROS_V4", "OAUTHBEARER", "SCRAM-SHA-1" },
+	[13] = { "SCRAM-SHA-256" },
 };
 
 int
@@ -115,15 +139,18 @@ ehlo_copy(struct ehlo_reply *to, const struct ehlo_reply *from)
 	to->placeholders = from->placeholders;
 }
 
-/* Whether s is in list (upper case), in any case; the first byte first. */
+/* Whether s is a name of table (upper case), in any case. */
 static int
-in_list(const char *const *list, const char *s, size_t len)
+in_table(const char *const table[][NAMES_PER_LEN], const char *s, size_t len)
 {
-	char first = len > 0 ? (char)TO_UPPER(s[0]) : '\0';
+	const char *const *name;
+	char first;
 
-	for (; *list != NULL; list++)
-		if ((*list)[0] == first && strlen(*list) == len &&
-		    strncasecmp(*list, s, len) == 0)
+	if (len == 0 || len > NAMES_MAX_LEN)
+		return 0;
+	first = (char)TO_UPPER(s[0]);
+	for (name = table[len]; *name != NULL; name++)
+		if ((*name)[0] == first && strncasecmp(*name, s, len) == 0)
 			return 1;
 	return 0;
 }
@@ -244,7 +271,7 @@ row_keyword(const char *s, size_t len, const char **kw)
 static int
 word_is_keyword_start(const struct word *w)
 {
-	return w->kwlen > 0 && (in_list(known_keywords, w->p, w->kwlen) ||
+	return w->kwlen > 0 && (in_table(known_keywords, w->p, w->kwlen) ||
 	    (w->kwlen >= 4 && memcmp(w->p, "XXXX", 4) == 0));
 }
 
@@ -258,7 +285,7 @@ take_word(struct ehlo_reply *e, const struct word *w)
 	if (w->kwlen == 0)
 		return;
 	if (w->kwlen == w->len && (w->digits ||
-	    in_list(sasl_mechanisms, w->p, w->len) ||
+	    in_table(sasl_mechanisms, w->p, w->len) ||
 	    (w->len == 2 && strncasecmp(w->p, "OK", 2) == 0)))
 		return;
 	add_keyword(e, w->p, w->kwlen);
