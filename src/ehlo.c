@@ -1,6 +1,7 @@
 /*
  * ehlo.c: SMTP reply lines and EHLO extension lists.
  */
+#include <stdint.h>
 #include <strings.h>
 #include <string.h>
 
@@ -156,6 +157,30 @@ in_table(const char *const table[][NAMES_PER_LEN], const char *s, size_t len)
 }
 
 /*
+ * Copy n bytes of a keyword upper case.  They are ASCII letters, digits
+ * and "-" only, so 8 are done at once: a byte is lower case when adding
+ * 0x80 - 'a' sets its top bit and adding 0x80 - 'z' - 1 does not, with no
+ * carry into the next byte.
+ */
+static void
+upper_copy(char *dst, const char *src, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101ULL;
+	uint64_t x, lower;
+	size_t i;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&x, src + i, 8);
+		lower = (x + ones * (0x80 - 'a')) &
+		    ~(x + ones * (0x80 - 'z' - 1)) & ones * 0x80;
+		x ^= lower >> 2;
+		memcpy(dst + i, &x, 8);
+	}
+	for (; i < n; i++)
+		dst[i] = (char)TO_UPPER(src[i]);
+}
+
+/*
  * Add a keyword, upper case and cut to EHLO_KEYWORD_MAX - 1 bytes, unless
  * it is there already.  It is written straight into the next free slot,
  * which holds nothing until nkeywords counts it; with none free, into
@@ -165,15 +190,13 @@ static void
 add_keyword(struct ehlo_reply *e, const char *s, size_t len)
 {
 	char spare[EHLO_KEYWORD_MAX], *kw;
-	size_t i;
 	int k;
 
 	kw = e->nkeywords < EHLO_MAX_KEYWORDS ? e->keywords[e->nkeywords] :
 	    spare;
 	if (len >= EHLO_KEYWORD_MAX)
 		len = EHLO_KEYWORD_MAX - 1;
-	for (i = 0; i < len; i++)
-		kw[i] = (char)TO_UPPER(s[i]);
+	upper_copy(kw, s, len);
 	kw[len] = '\0';
 	/*
 	 * Keywords seldom share their first two bytes (SIZE, SMTPUTF8,

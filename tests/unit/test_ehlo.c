@@ -614,6 +614,9 @@ random_row(char *buf, size_t size)
 		"ABCDEFGHIJKLMNOPQRSTUVWXYZ012346",
 		"abcdefghijklmnopqrstuvwxyz01234=x",
 		"XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX",
+		/* every letter at the start, middle and end of 8 bytes */
+		"zyxwvutsrqponmlkjihgfedcba", "ZYXWVUTSRQPONMLKJIHGFEDCBA",
+		"abcdefghijklmnopqrstuvwxyz", "0a-z9AZ-", "az-09-za",
 		/* alike in their first bytes, or cut alike */
 		"XA", "XB", "XAB", "XBA", "X1", "X-", "X-1", "AB", "AC", "A",
 	};
