@@ -1,6 +1,7 @@
 /*
  * ehlo.c: SMTP reply lines and EHLO extension lists.
  */
+#include <stdint.h>
 #include <strings.h>
 #include <string.h>
 
@@ -17,23 +18,75 @@
 #define IS_LOWER(c)	((unsigned)((unsigned char)(c) - 'a') < 26)
 #define TO_UPPER(c)	(IS_LOWER(c) ? (c) - 0x20 : (c))
 
-/* Keywords that mark the end of a one-row greeting (RFC 5321 and kin). */
-static const char *const known_keywords[] = {
-	"8BITMIME", "AUTH", "BINARYMIME", "CHUNKING", "DELIVERBY", "DSN",
-	"ENHANCEDSTATUSCODES", "ETRN", "EXPN", "FUTURERELEASE", "HELP",
-	"LIMITS", "MT-PRIORITY", "MTRK", "NO-SOLICITING", "PIPELINING",
-	"REQUIRETLS", "SIZE", "SMTPUTF8", "STARTTLS", "VERB", "VRFY",
-	"X-ANONYMOUSTLS", "X-EXPS", "X-LINK2STATE", "X-MESSAGEROUTING",
-	"XEXCH50", "XOORG", "XPROXY", "XPROXYFROM", "XPROXYTO", "XRDST",
-	"XRSET", "XSHADOW", "XSHADOWREQUEST", "XSYSPROBE", "XFIPS",
-	"XMSEXCH-INSPECTION", NULL
+/*
+ * What a byte may be in ehlo-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT /
+ * "-"): a table, as each byte of each reply word is looked up.
+ */
+#define K_IN	1		/* ALPHA, DIGIT or "-" */
+#define K_FIRST	2		/* ALPHA or DIGIT */
+#define K_DIGIT	4
+#define K_A	(K_IN | K_FIRST)
+#define K_D	(K_IN | K_FIRST | K_DIGIT)
+static const unsigned char kwclass[256] = {
+	['-'] = K_IN,
+	['0'] = K_D, ['1'] = K_D, ['2'] = K_D, ['3'] = K_D, ['4'] = K_D,
+	['5'] = K_D, ['6'] = K_D, ['7'] = K_D, ['8'] = K_D, ['9'] = K_D,
+	['A'] = K_A, ['B'] = K_A, ['C'] = K_A, ['D'] = K_A, ['E'] = K_A,
+	['F'] = K_A, ['G'] = K_A, ['H'] = K_A, ['I'] = K_A, ['J'] = K_A,
+	['K'] = K_A, ['L'] = K_A, ['M'] = K_A, ['N'] = K_A, ['O'] = K_A,
+	['P'] = K_A, ['Q'] = K_A, ['R'] = K_A, ['S'] = K_A, ['T'] = K_A,
+	['U'] = K_A, ['V'] = K_A, ['W'] = K_A, ['X'] = K_A, ['Y'] = K_A,
+	['Z'] = K_A,
+	['a'] = K_A, ['b'] = K_A, ['c'] = K_A, ['d'] = K_A, ['e'] = K_A,
+	['f'] = K_A, ['g'] = K_A, ['h'] = K_A, ['i'] = K_A, ['j'] = K_A,
+	['k'] = K_A, ['l'] = K_A, ['m'] = K_A, ['n'] = K_A, ['o'] = K_A,
+	['p'] = K_A, ['q'] = K_A, ['r'] = K_A, ['s'] = K_A, ['t'] = K_A,
+	['u'] = K_A, ['v'] = K_A, ['w'] = K_A, ['x'] = K_A, ['y'] = K_A,
+	['z'] = K_A,
+};
+#define KWCLASS(c)	kwclass[(unsigned char)(c)]
+
+/*
+ * Keywords that mark the end of a one-row greeting (RFC 5321 and kin), by
+ * length, so that a word is compared with a few names of its own length
+ * rather than all of them.  A row ends at its first NULL.
+ */
+#define NAMES_MAX_LEN	19
+#define NAMES_PER_LEN	9
+static const char *const known_keywords[NAMES_MAX_LEN + 1][NAMES_PER_LEN] = {
+	[3] = { "DSN" },
+	[4] = { "AUTH", "ETRN", "EXPN", "HELP", "MTRK", "SIZE", "VERB",
+	    "VRFY" },
+	[5] = { "XOORG", "XRDST", "XRSET", "XFIPS" },
+	[6] = { "LIMITS", "X-EXPS", "XPROXY" },
+	[7] = { "XEXCH50", "XSHADOW" },
+	[8] = { "8BITMIME", "CHUNKING", "SMTPUTF8", "STARTTLS", "XPROXYTO" },
+	[9] = { "DELIVERBY", "XSYSPROBE" },
+	[10] = { "BINARYMIME", "PIPELINING", "REQUIRETLS", "XPROXYFROM" },
+	[11] = { "MT-PRIORITY" },
+	[12] = { "X-LINK2STATE" },
+	[13] = { "FUTURERELEASE", "NO-SOLICITING" },
+	[14] = { "X-ANONYMOUSTLS", "XSHADOWREQUEST" },
+	[16] = { "X-MESSAGEROUTING" },
+	[18] = { "XMSEXCH-INSPECTION" },
+	[19] = { "ENHANCEDSTATUSCODES" },
 };
 
-/* Parameters of AUTH and X-EXPS, which are not keywords of their own. */
-static const char *const sasl_mechanisms[] = {
-	"ANONYMOUS", "CRAM-MD5", "DIGEST-MD5", "EXTERNAL", "GSSAPI",
-	"KERBEROS_V4", "LOGIN", "NTLM", "OAUTHBEARER", "PLAIN", "SCRAM-SHA-1",
-	"SCRAM-SHA-256", "XOAUTH2", "MSN", NULL
+/*
+ * Parameters of AUTH and X-EXPS, which are not keywords of their own, the
+ * same way.  KERBEROS_V4 is never a keyword anyway ('_').
+ */
+static const char *const sasl_mechanisms[NAMES_MAX_LEN + 1][NAMES_PER_LEN] = {
+	[3] = { "MSN" },
+	[4] = { "NTLM" },
+	[5] = { "LOGIN", "PLAIN" },
+	[6] = { "GSSAPI" },
+	[7] = { "XOAUTH2" },
+	[8] = { "CRAM-MD5", "EXTERNAL" },
+	[9] = { "ANONYMOUS" },
+	[10] = { "DIGEST-MD5" },
+	[11] = { "KERBEROS_V4", "OAUTHBEARER", "SCRAM-SHA-1" },
+	[13] = { "SCRAM-SHA-256" },
 };
 
 int
@@ -87,77 +140,82 @@ ehlo_copy(struct ehlo_reply *to, const struct ehlo_reply *from)
 	to->placeholders = from->placeholders;
 }
 
-/* Whether s is in list (upper case), in any case; the first byte first. */
+/* Whether s is a name of table (upper case), in any case. */
 static int
-in_list(const char *const *list, const char *s, size_t len)
+in_table(const char *const table[][NAMES_PER_LEN], const char *s, size_t len)
 {
-	char first = len > 0 ? (char)TO_UPPER(s[0]) : '\0';
+	const char *const *name;
+	char first;
 
-	for (; *list != NULL; list++)
-		if ((*list)[0] == first && strlen(*list) == len &&
-		    strncasecmp(*list, s, len) == 0)
+	if (len == 0 || len > NAMES_MAX_LEN)
+		return 0;
+	first = (char)TO_UPPER(s[0]);
+	for (name = table[len]; *name != NULL; name++)
+		if ((*name)[0] == first && strncasecmp(*name, s, len) == 0)
 			return 1;
 	return 0;
 }
 
-static int
-all_digits(const char *s, size_t len)
+/*
+ * Copy n bytes of a keyword upper case.  They are ASCII letters, digits
+ * and "-" only, so 8 are done at once: a byte is lower case when adding
+ * 0x80 - 'a' sets its top bit and adding 0x80 - 'z' - 1 does not, with no
+ * carry into the next byte.
+ */
+static void
+upper_copy(char *dst, const char *src, size_t n)
 {
+	const uint64_t ones = 0x0101010101010101ULL;
+	uint64_t x, lower;
 	size_t i;
 
-	for (i = 0; i < len; i++)
-		if (!IS_DIGIT(s[i]))
-			return 0;
-	return len > 0;
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&x, src + i, 8);
+		lower = (x + ones * (0x80 - 'a')) &
+		    ~(x + ones * (0x80 - 'z' - 1)) & ones * 0x80;
+		x ^= lower >> 2;
+		memcpy(dst + i, &x, 8);
+	}
+	for (; i < n; i++)
+		dst[i] = (char)TO_UPPER(src[i]);
 }
 
-/* ehlo-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-"), maybe "=..." */
-static size_t
-keyword_len(const char *s, size_t len)
-{
-	size_t i;
-
-	if (len == 0 || !IS_ALNUM(s[0]))
-		return 0;
-	for (i = 1; i < len && s[i] != '='; i++)
-		if (!IS_ALNUM(s[i]) && s[i] != '-')
-			return 0;
-	return i;
-}
-
-static int
-is_placeholder(const char *kw)
-{
-	return strncmp(kw, "XXXX", 4) == 0;
-}
-
+/*
+ * Add a keyword, upper case and cut to EHLO_KEYWORD_MAX - 1 bytes, unless
+ * it is there already.  It is written straight into the next free slot,
+ * which holds nothing until nkeywords counts it; with none free, into
+ * spare, to be told apart from what is there and counted.
+ */
 static void
 add_keyword(struct ehlo_reply *e, const char *s, size_t len)
 {
-	char kw[EHLO_KEYWORD_MAX];
-	size_t i;
+	char spare[EHLO_KEYWORD_MAX], *kw;
 	int k;
 
-	if (len >= sizeof kw)
-		len = sizeof kw - 1;
-	for (i = 0; i < len; i++)
-		kw[i] = (char)TO_UPPER(s[i]);
+	kw = e->nkeywords < EHLO_MAX_KEYWORDS ? e->keywords[e->nkeywords] :
+	    spare;
+	if (len >= EHLO_KEYWORD_MAX)
+		len = EHLO_KEYWORD_MAX - 1;
+	upper_copy(kw, s, len);
 	kw[len] = '\0';
-	/* Keywords seldom share their first byte: look at it first. */
+	/*
+	 * Keywords seldom share their first two bytes (SIZE, SMTPUTF8,
+	 * STARTTLS): look at them first.  Both are there, a NUL at worst.
+	 */
 	for (k = 0; k < e->nkeywords; k++)
 		if (e->keywords[k][0] == kw[0] &&
+		    e->keywords[k][1] == kw[1] &&
 		    strcmp(e->keywords[k], kw) == 0)
 			return;
 	/* Known even when the list is full. */
-	if (strcmp(kw, "STARTTLS") == 0)
+	if (len == 8 && memcmp(kw, "STARTTLS", 8) == 0)
 		e->starttls = 1;
-	if (is_placeholder(kw))
+	if (len >= 4 && memcmp(kw, "XXXX", 4) == 0)
 		e->placeholders++;
-	if (e->nkeywords == EHLO_MAX_KEYWORDS) {
+	if (kw == spare)
 		e->dropped++;
-		return;
-	}
-	memcpy(e->keywords[e->nkeywords++], kw, len + 1);
+	else
+		e->nkeywords++;
 }
 
 static void
@@ -169,30 +227,91 @@ set_greeting(struct ehlo_reply *e, const char *s, size_t len)
 	e->greeting[len] = '\0';
 }
 
-struct token {
+/*
+ * One word of a one-row reply, with what the parser asks of it, found in
+ * one pass over its bytes rather than one per question.
+ */
+struct word {
 	const char	*p;
-	size_t		 len;
+	size_t		 len;		/* up to the next space */
+	size_t		 kwlen;		/* of the keyword it starts with, or 0 */
+	int		 digits;	/* the keyword is all digits */
 };
 
+/*
+ * The word at or after s[i], past spaces; returns where it ends.  kwlen
+ * is that of the ehlo-keyword before any "=...", 0 when the word is not
+ * one.
+ */
 static size_t
-next_token(const char *s, size_t len, size_t i, struct token *t)
+next_word(const char *s, size_t len, size_t i, struct word *w)
 {
+	size_t start;
+	unsigned char c, all = K_DIGIT;
+
 	while (i < len && s[i] == ' ')
 		i++;
-	t->p = s + i;
+	start = i;
+	w->p = s + i;
+	for (; i < len && ((c = KWCLASS(s[i])) & K_IN); i++)
+		all &= c;
+	/* At the end, a space, an "=", or a byte no keyword has. */
+	if (i > start && (KWCLASS(s[start]) & K_FIRST) &&
+	    (i == len || s[i] == ' ' || s[i] == '='))
+		w->kwlen = i - start;
+	else
+		w->kwlen = 0;
+	w->digits = (all & K_DIGIT) != 0;
 	while (i < len && s[i] != ' ')
 		i++;
-	t->len = (size_t)(s + i - t->p);
+	w->len = i - start;
 	return i;
 }
 
-static int
-token_is_keyword_start(const struct token *t)
+/*
+ * The keyword a row of the multi-row form starts with, or 0.  Unlike
+ * next_word(), it stops where the keyword does, so a long host name or
+ * parameter is not read to its end.
+ */
+static size_t
+row_keyword(const char *s, size_t len, const char **kw)
 {
-	size_t n = keyword_len(t->p, t->len);
+	size_t i = 0, start;
 
-	return n > 0 && (in_list(known_keywords, t->p, n) ||
-	    (n >= 4 && strncmp(t->p, "XXXX", 4) == 0));
+	while (i < len && s[i] == ' ')
+		i++;
+	start = i;
+	if (i == len || !(KWCLASS(s[i]) & K_FIRST))
+		return 0;
+	for (i++; i < len && (KWCLASS(s[i]) & K_IN); i++)
+		;
+	if (i < len && s[i] != ' ' && s[i] != '=')
+		return 0;
+	*kw = s + start;
+	return i - start;
+}
+
+static int
+word_is_keyword_start(const struct word *w)
+{
+	return w->kwlen > 0 && (in_table(known_keywords, w->p, w->kwlen) ||
+	    (w->kwlen >= 4 && memcmp(w->p, "XXXX", 4) == 0));
+}
+
+/*
+ * A word after the greeting: a keyword, or a parameter (a number, a SASL
+ * name, an "OK") that is not one.  A word with "=" is never a parameter.
+ */
+static void
+take_word(struct ehlo_reply *e, const struct word *w)
+{
+	if (w->kwlen == 0)
+		return;
+	if (w->kwlen == w->len && (w->digits ||
+	    in_table(sasl_mechanisms, w->p, w->len) ||
+	    (w->len == 2 && strncasecmp(w->p, "OK", 2) == 0)))
+		return;
+	add_keyword(e, w->p, w->kwlen);
 }
 
 /*
@@ -203,24 +322,21 @@ token_is_keyword_start(const struct token *t)
 static void
 parse_one_row(struct ehlo_reply *e, const char *s, size_t len)
 {
-	struct token t;
+	struct word w;
 	size_t i, greeting_end = 0, after_bracket = 0;
 	int first = 1, found = 0;
 
 	for (i = 0; i < len; first = 0) {
-		size_t start;
-
-		i = next_token(s, len, i, &t);
-		if (t.len == 0)
+		i = next_word(s, len, i, &w);
+		if (w.len == 0)
 			break;
-		start = (size_t)(t.p - s);
-		if (!first && token_is_keyword_start(&t)) {
-			greeting_end = start;
+		if (!first && word_is_keyword_start(&w)) {
+			greeting_end = (size_t)(w.p - s);
 			found = 1;
 			break;
 		}
-		if (after_bracket == 0 && (t.p[t.len - 1] == ']' ||
-		    (t.len > 1 && t.p[t.len - 2] == ']')))
+		if (after_bracket == 0 && (w.p[w.len - 1] == ']' ||
+		    (w.len > 1 && w.p[w.len - 2] == ']')))
 			after_bracket = i;
 	}
 	if (!found)
@@ -229,25 +345,24 @@ parse_one_row(struct ehlo_reply *e, const char *s, size_t len)
 	while (i > 0 && s[i - 1] == ' ')
 		i--;
 	set_greeting(e, s, i);
-	for (i = greeting_end; i < len;) {
-		size_t n;
-
-		i = next_token(s, len, i, &t);
-		if (t.len == 0)
+	/* The word that ended the greeting was read already. */
+	i = greeting_end;
+	if (found) {
+		take_word(e, &w);
+		i += w.len;
+	}
+	while (i < len) {
+		i = next_word(s, len, i, &w);
+		if (w.len == 0)
 			break;
-		n = keyword_len(t.p, t.len);
-		if (n == 0 || all_digits(t.p, t.len) ||
-		    in_list(sasl_mechanisms, t.p, t.len) ||
-		    (t.len == 2 && strncasecmp(t.p, "OK", 2) == 0))
-			continue;
-		add_keyword(e, t.p, n);
+		take_word(e, &w);
 	}
 }
 
 int
 ehlo_feed_line(struct ehlo_reply *e, const struct smtp_line *l, int helo)
 {
-	struct token t;
+	const char *kw;
 	size_t n;
 
 	e->code = l->code;
@@ -259,10 +374,8 @@ ehlo_feed_line(struct ehlo_reply *e, const struct smtp_line *l, int helo)
 		else
 			parse_one_row(e, l->text, l->textlen);
 	} else if (!helo && l->code / 100 == 2) {
-		next_token(l->text, l->textlen, 0, &t);
-		n = keyword_len(t.p, t.len);
-		if (n > 0)
-			add_keyword(e, t.p, n);
+		if ((n = row_keyword(l->text, l->textlen, &kw)) > 0)
+			add_keyword(e, kw, n);
 	}
 	return e->done;
 }

@@ -559,8 +559,9 @@ rnd(size_t n)
 
 /*
  * A random reply row: a code (mostly good), a separator, then words
- * that are keywords or look like them in any case, parameters, greeting
- * words, junk bytes, with one or two spaces between.
+ * that are keywords or look like them, parameters, greeting words, junk
+ * bytes, with one or two spaces between.  A word may be put in lower or
+ * mixed case.  Some rows have more words than a reply has keyword slots.
  */
 static size_t
 random_row(char *buf, size_t size)
@@ -583,18 +584,72 @@ random_row(char *buf, size_t size)
 		"ENHANCEDSTATUSCODES", "SMTPUTF8", "smtputf8", "VRFY", "ETRN",
 		"A012345678901234567890123456789012345678",
 		"abcdefghijklmnopqrstuvwxyzABCDEF", "Z", "z", "9",
+		/* every known keyword */
+		"BINARYMIME", "DELIVERBY", "EXPN", "FUTURERELEASE", "HELP",
+		"LIMITS", "MT-PRIORITY", "MTRK", "NO-SOLICITING", "REQUIRETLS",
+		"VERB", "X-LINK2STATE", "X-MESSAGEROUTING", "XEXCH50", "XOORG",
+		"XPROXY", "XPROXYFROM", "XPROXYTO", "XRDST", "XRSET",
+		"XSHADOW", "XSYSPROBE", "XFIPS",
+		/* near misses: one byte more or less, a shared start */
+		"DS", "DSNX", "SIZ", "SIZES", "XPROX", "XSHADOWREQUES",
+		"ENHANCEDSTATUSCODE", "ENHANCEDSTATUSCODESX", "S", "ST", "SI",
+		"8BITMIMF", "STARTTLT", "XMSEXCH_INSPECTION", "MT_PRIORITY",
+		/* every SASL name, and near misses */
+		"ANONYMOUS", "CRAM-MD5", "DIGEST-MD5", "EXTERNAL", "KERBEROS_V4",
+		"KERBEROS-V4", "OAUTHBEARER", "PLAIN", "SCRAM-SHA-1",
+		"SCRAM-SHA-256", "XOAUTH2", "MSN", "MSNX", "PLAI", "LOGIN=x",
+		"NTLM=", "GSSAPI-",
+		/* parameters, '=' and '-' in odd places */
+		"AUTH=LOGIN", "X-EXPS=GSSAPI", "XXXX=1", "XXX=", "XXXX-",
+		"SIZE=", "SIZE==", "==", "-SIZE", "SIZE-", "SI-ZE=1", "STARTTLS=",
+		"OK=", "O=K", "O-K", "9=", "1-2", "0", "00", "1a", "a1",
+		"12345678901234567890123456789012345",
+		/* digits and other bytes inside a word */
+		"SIZE\t", "\t", "S\xc9ZE", "\xff", "SIZE_", "x]", "x],", "]x",
+		"a]]b", "[x]]", "[]",
+		/* 30, 31, 32 and 33 bytes: around EHLO_KEYWORD_MAX - 1 */
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123",
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZ01234",
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZ012345",
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZ012346",
+		"abcdefghijklmnopqrstuvwxyz01234=x",
+		"XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX",
+		/* every letter at the start, middle and end of 8 bytes */
+		"zyxwvutsrqponmlkjihgfedcba", "ZYXWVUTSRQPONMLKJIHGFEDCBA",
+		"abcdefghijklmnopqrstuvwxyz", "0a-z9AZ-", "az-09-za",
+		/* alike in their first bytes, or cut alike */
+		"XA", "XB", "XAB", "XBA", "X1", "X-", "X-1", "AB", "AC", "A",
 	};
-	size_t n = 0, k, nwords = rnd(12);
+	size_t n = 0, i, k, start, nwords = rnd(8) == 0 ? rnd(120) : rnd(12);
 	int len;
 
 	len = snprintf(buf, size, "%s%s", codes[rnd(NELEM(codes))],
 	    seps[rnd(NELEM(seps))]);
 	n = (size_t)len;
 	for (k = 0; k < nwords && n < size; k++) {
-		len = snprintf(buf + n, size - n, "%s%s", k > 0 &&
-		    rnd(4) == 0 ? "  " : k > 0 ? " " : "",
+		len = snprintf(buf + n, size - n, "%s", k > 0 &&
+		    rnd(4) == 0 ? "  " : k > 0 ? " " : "");
+		n += (size_t)len;
+		if (n >= size)
+			break;
+		start = n;
+		len = snprintf(buf + n, size - n, "%s",
 		    words[rnd(NELEM(words))]);
 		n += (size_t)len;
+		/* Lower or mixed case now and then. */
+		switch (rnd(6)) {
+		case 0:
+			for (i = start; i < n && i < size; i++)
+				if (buf[i] >= 'A' && buf[i] <= 'Z')
+					buf[i] += 'a' - 'A';
+			break;
+		case 1:
+			for (i = start; i < n && i < size; i++)
+				if (rnd(2) && ((buf[i] | 0x20) >= 'a' &&
+				    (buf[i] | 0x20) <= 'z'))
+					buf[i] ^= 0x20;
+			break;
+		}
 	}
 	if (n >= size)
 		n = size - 1;
@@ -634,7 +689,7 @@ test_ehlo_same_as_plain(void **state)
 {
 	struct ehlo_reply a, b;
 	struct smtp_line la, lb;
-	char row[512], ha[64], hb[64], *pa, *pb;
+	char row[1024], ha[64], hb[64], *pa, *pb;
 	size_t i, j, len, cut, nrows, skip;
 	int helo, ra, rb;
 
@@ -643,7 +698,8 @@ test_ehlo_same_as_plain(void **state)
 		ehlo_init(&a);
 		ehlo_init(&b);
 		helo = rnd(5) == 0;
-		nrows = 1 + rnd(rnd(3) == 0 ? 40 : 4);
+		/* Now and then more rows than keyword slots. */
+		nrows = 1 + rnd(rnd(3) == 0 ? (rnd(4) == 0 ? 100 : 40) : 4);
 		for (j = 0; j < nrows; j++) {
 			len = random_row(row, sizeof row);
 			snprintf(where, sizeof where, "reply %zu row %zu "
