@@ -198,21 +198,41 @@ summary_add_folder(struct summary *sum, const char *name, unsigned long files,
 
 /* ---- groups ---- */
 
-char *
-summary_remote_label(const struct session *s)
+/*
+ * The remote as reports name it, as a piece of s's own strings (nothing
+ * to allocate or free per session): its length goes to *lenp.
+ */
+static const char *
+remote_label(const struct session *s, size_t *lenp)
 {
 	const char *ep = s->remote_endpoint, *colon;
 
-	if (s->remote_host != NULL)
-		return xstrdup(s->remote_host);
-	if (ep == NULL)
-		return xstrdup("(unknown)");
+	if (s->remote_host != NULL) {
+		*lenp = strlen(s->remote_host);
+		return s->remote_host;
+	}
+	if (ep == NULL) {
+		*lenp = sizeof "(unknown)" - 1;
+		return "(unknown)";
+	}
 	/* "1.2.3.4:25" -> "1.2.3.4"; "[::1]:25" -> "[::1]" */
 	colon = strrchr(ep, ':');
 	if (colon != NULL && (ep[0] == '[' ? colon[-1] == ']' :
 	    strchr(ep, ':') == colon))
-		return xstrndup(ep, (size_t)(colon - ep));
-	return xstrdup(ep);
+		*lenp = (size_t)(colon - ep);
+	else
+		*lenp = strlen(ep);
+	return ep;
+}
+
+char *
+summary_remote_label(const struct session *s)
+{
+	const char *label;
+	size_t len;
+
+	label = remote_label(s, &len);
+	return xstrndup(label, len);
 }
 
 static char *
@@ -356,18 +376,18 @@ summary_add_hour(struct summary *sum, int64_t hour, unsigned long ok,
 
 /* ---- remotes ---- */
 
-void
-summary_add_remote(struct summary *sum, const char *remote,
+/* summary_add_remote() of the first len bytes of remote. */
+static void
+add_remote(struct summary *sum, const char *remote, size_t len,
     int64_t last_start, const char *const *rules, size_t n)
 {
-	size_t i = strmap_get(sum->remote_index, remote, strlen(remote)), k;
+	size_t i = strmap_get(sum->remote_index, remote, len), k;
 	struct summary_remote *r;
 
 	if (i == (size_t)-1) {
-		strmap_put(sum->remote_index, remote, strlen(remote),
-		    sum->nremotes);
+		strmap_put(sum->remote_index, remote, len, sum->nremotes);
 		r = append(&sum->remotes, &sum->nremotes, sizeof *r);
-		r->remote = xstrdup(remote);
+		r->remote = xstrndup(remote, len);
 	} else {
 		r = &sum->remotes[i];
 		if (last_start < r->last_start)
@@ -389,6 +409,13 @@ summary_add_remote(struct summary *sum, const char *remote,
 			*(char **)append(&r->rules, &r->nrules,
 			    sizeof(char *)) = xstrdup(rules[k]);
 	}
+}
+
+void
+summary_add_remote(struct summary *sum, const char *remote,
+    int64_t last_start, const char *const *rules, size_t n)
+{
+	add_remote(sum, remote, strlen(remote), last_start, rules, n);
 }
 
 /* ---- TLSRPT ---- */
@@ -509,26 +536,32 @@ tls_session(struct summary *sum, const struct session *s,
 {
 	struct summary_tls_key k;
 	const char *type = o->tls_type, *domain;
-	char *sending, *receiving, helo[256];
+	char *sending, *receiving = NULL, helo[256];
 	int64_t day;
 
 	if (!s->greeting_seen && !s->tls_up)
 		return;
 	if (type == NULL && !s->starttls_offered)
 		type = "starttls-not-supported";
+	if (type == NULL && !s->tls_up)
+		return;
 	day = s->start - ((s->start % DAY_MS) + DAY_MS) % DAY_MS;
-	sending = endpoint_ip(s->local_endpoint);
-	receiving = endpoint_ip(s->remote_endpoint);
-	domain = s->rcpt_domain != NULL ? s->rcpt_domain :
-	    s->remote_host != NULL ? host_domain(s->remote_host) : receiving;
+	/* The addresses are copied only when needed, which is seldom. */
+	if (s->rcpt_domain != NULL)
+		domain = s->rcpt_domain;
+	else if (s->remote_host != NULL)
+		domain = host_domain(s->remote_host);
+	else
+		domain = receiving = endpoint_ip(s->remote_endpoint);
 	if (type == NULL) {
-		if (s->tls_up)
-			summary_add_tls(sum, day, domain, 1, 0);
-		free(sending);
+		summary_add_tls(sum, day, domain, 1, 0);
 		free(receiving);
 		return;
 	}
 	summary_add_tls(sum, day, domain, 0, 1);
+	if (receiving == NULL)
+		receiving = endpoint_ip(s->remote_endpoint);
+	sending = endpoint_ip(s->local_endpoint);
 	k.result_type = type;
 	k.sending_ip = sending;
 	k.receiving_ip = receiving;
@@ -545,13 +578,13 @@ void
 summary_session(struct summary *sum, const struct session *s,
     const struct summary_outcome *o)
 {
-	char *remote;
+	const char *remote;
+	size_t len;
 
 	summary_add_hour(sum, s->start - ((s->start % HOUR_MS) + HOUR_MS) %
 	    HOUR_MS, !o->failing, o->failing);
-	remote = summary_remote_label(s);
-	summary_add_remote(sum, remote, s->start, o->rules, o->nrules);
-	free(remote);
+	remote = remote_label(s, &len);
+	add_remote(sum, remote, len, s->start, o->rules, o->nrules);
 	tls_session(sum, s, o);
 }
 
