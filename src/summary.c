@@ -359,10 +359,12 @@ summary_add_hour(struct summary *sum, int64_t hour, unsigned long ok,
     unsigned long failing)
 {
 	struct summary_hour *h;
-	size_t i;
+	size_t i = sum->last_hour;
 
 	/* The key: the bytes of the number. */
-	i = strmap_get(sum->hour_index, (const char *)&hour, sizeof hour);
+	if (i >= sum->nhours || sum->hours[i].hour != hour)
+		i = strmap_get(sum->hour_index, (const char *)&hour,
+		    sizeof hour);
 	if (i == (size_t)-1) {
 		strmap_put(sum->hour_index, (const char *)&hour, sizeof hour,
 		    sum->nhours);
@@ -370,6 +372,7 @@ summary_add_hour(struct summary *sum, int64_t hour, unsigned long ok,
 		h->hour = hour;
 	} else
 		h = &sum->hours[i];
+	sum->last_hour = (size_t)(h - sum->hours);
 	h->ok += ok;
 	h->failing += failing;
 }
@@ -381,14 +384,19 @@ static void
 add_remote(struct summary *sum, const char *remote, size_t len,
     int64_t last_start, const char *const *rules, size_t n)
 {
-	size_t i = strmap_get(sum->remote_index, remote, len), k;
+	size_t i = sum->last_remote, k;
 	struct summary_remote *r;
 
+	if (i >= sum->nremotes || strncmp(sum->remotes[i].remote, remote,
+	    len) != 0 || sum->remotes[i].remote[len] != '\0')
+		i = strmap_get(sum->remote_index, remote, len);
 	if (i == (size_t)-1) {
 		strmap_put(sum->remote_index, remote, len, sum->nremotes);
+		sum->last_remote = sum->nremotes;
 		r = append(&sum->remotes, &sum->nremotes, sizeof *r);
 		r->remote = xstrndup(remote, len);
 	} else {
+		sum->last_remote = i;
 		r = &sum->remotes[i];
 		if (last_start < r->last_start)
 			return;
@@ -424,10 +432,17 @@ static struct summary_policy *
 policy(struct summary *sum, int64_t day, const char *domain)
 {
 	char buf[256], *key = buf;
-	size_t i, len = strlen(domain), n = sizeof day + len;
+	size_t i, len, n;
 	struct summary_policy *p;
 
+	if (sum->last_policy < sum->npolicies) {
+		p = &sum->policies[sum->last_policy];
+		if (p->day == day && strcmp(p->domain, domain) == 0)
+			return p;
+	}
 	/* The key: the bytes of the day, then the domain. */
+	len = strlen(domain);
+	n = sizeof day + len;
 	if (n > sizeof buf)
 		key = xmalloc(n);
 	memcpy(key, &day, sizeof day);
@@ -442,6 +457,7 @@ policy(struct summary *sum, int64_t day, const char *domain)
 		p = &sum->policies[i];
 	if (key != buf)
 		free(key);
+	sum->last_policy = (size_t)(p - sum->policies);
 	return p;
 }
 

@@ -58,10 +58,10 @@ old_endpoint_ip(const char *ep)
 
 /* Endpoints as logs hold them, and some they should not. */
 static const char *const endpoints[] = {
-	"192.0.2.1:25", "192.0.2.1", "192.0.2.10:25", "[::1]:25", "[::1]",
-	"[2001:db8::1]:587", "2001:db8::1", "::1", ":25", "", "[", "[]",
-	"[]:25", "[::1]:", "host:", "a:b:c", "[x]y:25", ":", "::", "[:",
-	NULL,
+	"192.0.2.1:25", "192.0.2.1", "192.0.2.10:25", "192.0.2.1:26",
+	"[::1]:25", "[::1]", "[2001:db8::1]:587", "2001:db8::1", "::1", ":25",
+	"", "[", "[]", "[]:25", "[::1]:", "host:", "a:b:c", "[x]y:25", ":",
+	"::", "[:", NULL,
 };
 
 static struct session *
@@ -132,8 +132,8 @@ test_session_remotes(void **state)
 	struct summary *sum = summary_new(HOUR);
 	struct summary_outcome o;
 	struct session *s;
-	char *want;
-	size_t i, k;
+	char *want, *label;
+	size_t i, j, k, n, last;
 
 	(void)state;
 	/* Each endpoint twice over, then all again: a remote's sessions
@@ -156,7 +156,10 @@ test_session_remotes(void **state)
 		assert_int_equal(sum->remotes[i].nrules, 1);
 		assert_string_equal(sum->remotes[i].rules[0], "r1");
 	}
-	/* One remote per distinct label, in the order first met. */
+	/*
+	 * One remote per distinct label, in the order first met, with the
+	 * start of the last session of that label.
+	 */
 	for (i = 0, k = 0; i < NELEM(endpoints); i++) {
 		s = new_session(NULL, endpoints[i], 0);
 		want = old_remote_label(s);
@@ -164,6 +167,24 @@ test_session_remotes(void **state)
 		if (k < sum->nremotes &&
 		    strcmp(sum->remotes[k].remote, want) == 0)
 			k++;
+		for (j = 0; j < sum->nremotes; j++)
+			if (strcmp(sum->remotes[j].remote, want) == 0)
+				break;
+		assert_true(j < sum->nremotes);
+		for (last = i, n = i + 1; n < NELEM(endpoints); n++) {
+			s = new_session(NULL, endpoints[n], 0);
+			label = old_remote_label(s);
+			free_session(s);
+			if (strcmp(label, want) == 0)
+				last = n;
+			free(label);
+		}
+		if (sum->remotes[j].last_start != (int64_t)(100 + last) * 1000)
+			print_error("remote %s: last start %lld, want %lld\n",
+			    want, (long long)sum->remotes[j].last_start,
+			    (long long)(100 + last) * 1000);
+		assert_int_equal(sum->remotes[j].last_start,
+		    (int64_t)(100 + last) * 1000);
 		free(want);
 	}
 	assert_int_equal(k, sum->nremotes);
