@@ -1037,22 +1037,20 @@ rules_history_add(struct rules *r, const char *key, size_t len, int64_t start)
 int
 rules_would_fire(struct rules *r, const struct session *s)
 {
-	struct eval *ev;
+	struct eval ev;		/* on the stack: asked of every session */
 	size_t i;
 	int fire = 0;
 
 	if (r->when_uses_history)
 		return -1;
-	ev = xmalloc(sizeof *ev);
-	ev->r = r;
-	ev->s = s;
-	ev->last_starttls = -1;
+	ev.r = r;
+	ev.s = s;
+	ev.last_starttls = -1;
 	for (i = 0; i < r->lang.nrules && !fire; i++) {
 		const struct rule_def *d = &r->lang.rules[i];
 
-		fire = d->enabled && eval_expr(ev, d->when);
+		fire = d->enabled && eval_expr(&ev, d->when);
 	}
-	free(ev);
 	return fire;
 }
 
