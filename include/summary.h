@@ -115,6 +115,11 @@ struct summary {
 				*remote_index, *policy_index;
 	const char		*row_folder;	/* summary_row()'s last, */
 	size_t			 row_index;	/* in folders */
+	/*
+	 * The last remote, hour and policy found, tried before their maps:
+	 * a remote's sessions mostly close one after another.
+	 */
+	size_t			 last_remote, last_hour, last_policy;
 };
 
 struct summary	*summary_new(int64_t gap);

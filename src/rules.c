@@ -846,46 +846,76 @@ padded(struct rules *r, const char *s)
 	return r->scratch;
 }
 
+/* Not inlined: its frame would weigh on every eval_expr() call. */
+static __attribute__((noinline)) int
+eval_cmp(struct eval *ev, const struct expr *e)
+{
+	struct value v = ref_value(ev, &e->ref);
+	char num[32];
+	long long n;
+	char *end;
+
+	if (!e->is_number)
+		return compare(e->cmp, strcmp(value_text(v, num, sizeof num),
+		    e->str));
+	if (v.type == V_STR) {
+		/* A string compares as a number only if it is one. */
+		errno = 0;
+		n = strtoll(v.str, &end, 10);
+		if (errno != 0 || end == v.str || *end != '\0')
+			return 0;
+	} else
+		n = v.num;
+	return compare(e->cmp, n < e->num ? -1 : n > e->num);
+}
+
+static __attribute__((noinline)) int
+eval_match(struct eval *ev, const struct expr *e)
+{
+	char num[32];
+	const char *text;
+	int rc;
+
+	text = padded(ev->r, value_text(ref_value(ev, &e->ref), num,
+	    sizeof num));
+	rc = match_re(ev->r, e->re, e->jit, text, strlen(text));
+	return (rc >= 0) != e->negate;
+}
+
+/*
+ * Run for every rule on every closed session, so kept small: what
+ * comparisons and matches need is in functions of their own, a fact (most
+ * names are) is read without making a value, and the right side of "and"
+ * and "or" is gone on to rather than called.
+ */
 static int
 eval_expr(struct eval *ev, const struct expr *e)
 {
-	struct value v;
-	char num[32];
-	const char *text;
-	long long n;
-	char *end;
-	int rc;
-
-	switch (e->op) {
-	case EXPR_OR:
-		return eval_expr(ev, e->left) || eval_expr(ev, e->right);
-	case EXPR_AND:
-		return eval_expr(ev, e->left) && eval_expr(ev, e->right);
-	case EXPR_NOT:
-		return !eval_expr(ev, e->left);
-	case EXPR_NAME:
-		return truthy(ref_value(ev, &e->ref));
-	case EXPR_CMP:
-		v = ref_value(ev, &e->ref);
-		if (!e->is_number)
-			return compare(e->cmp, strcmp(value_text(v, num,
-			    sizeof num), e->str));
-		if (v.type == V_STR) {
-			/* A string compares as a number only if it is one. */
-			errno = 0;
-			n = strtoll(v.str, &end, 10);
-			if (errno != 0 || end == v.str || *end != '\0')
+	for (;;) {
+		switch (e->op) {
+		case EXPR_OR:
+			if (eval_expr(ev, e->left))
+				return 1;
+			e = e->right;
+			continue;
+		case EXPR_AND:
+			if (!eval_expr(ev, e->left))
 				return 0;
-		} else
-			n = v.num;
-		return compare(e->cmp, n < e->num ? -1 : n > e->num);
-	case EXPR_MATCH:
-		text = padded(ev->r, value_text(ref_value(ev, &e->ref), num,
-		    sizeof num));
-		rc = match_re(ev->r, e->re, e->jit, text, strlen(text));
-		return (rc >= 0) != e->negate;
+			e = e->right;
+			continue;
+		case EXPR_NOT:
+			return !eval_expr(ev, e->left);
+		case EXPR_NAME:
+			if (e->ref.kind == REF_FACT)
+				return (ev->s->facts >> e->ref.id) & 1;
+			return truthy(ref_value(ev, &e->ref));
+		case EXPR_CMP:
+			return eval_cmp(ev, e);
+		case EXPR_MATCH:
+			return eval_match(ev, e);
+		}
+		return 0;
 	}
-	return 0;
 }
 
 static void
@@ -1037,22 +1067,20 @@ rules_history_add(struct rules *r, const char *key, size_t len, int64_t start)
 int
 rules_would_fire(struct rules *r, const struct session *s)
 {
-	struct eval *ev;
+	struct eval ev;		/* on the stack: asked of every session */
 	size_t i;
 	int fire = 0;
 
 	if (r->when_uses_history)
 		return -1;
-	ev = xmalloc(sizeof *ev);
-	ev->r = r;
-	ev->s = s;
-	ev->last_starttls = -1;
+	ev.r = r;
+	ev.s = s;
+	ev.last_starttls = -1;
 	for (i = 0; i < r->lang.nrules && !fire; i++) {
 		const struct rule_def *d = &r->lang.rules[i];
 
-		fire = d->enabled && eval_expr(ev, d->when);
+		fire = d->enabled && eval_expr(&ev, d->when);
 	}
-	free(ev);
 	return fire;
 }
 

@@ -360,19 +360,24 @@ hold_diag(enum diag_level level, char *text, void *arg)
 static void
 session_quiet(struct reading *rd, const struct session *s)
 {
+	static const struct summary_outcome none;	/* no findings */
 	struct summary *sum = rd->unit->summary;
-	struct summary_outcome none;
 	struct offer *o;
 	char key[1024];
 	size_t len;
 
 	if (filter_session(rd->opt->filter, s)) {
-		memset(&none, 0, sizeof none);
 		sum->stats.sessions_reported++;
 		summary_session(sum, s, &none);
 	}
 	if (s->starttls_offered &&
 	    (len = rules_history_key(s, key, sizeof key)) > 0) {
+		/* Read by the main thread: what take_event() would do. */
+		if (rd->direct != NULL) {
+			rules_history_add(rd->direct->rules, key, len,
+			    s->start);
+			return;
+		}
 		o = xmalloc(sizeof *o + len);
 		o->start = s->start;
 		o->len = len;

@@ -211,8 +211,10 @@ destroy(struct open_session *o)
 {
 	int i;
 
+	/* Most are NULL: a test is cheaper than a call to free(). */
 	for (i = 0; i < SESSION_CAPTURES_MAX; i++)
-		free(o->s.captures[i]);
+		if (o->s.captures[i] != NULL)
+			free(o->s.captures[i]);
 	free(o->reply);
 	free(o->s.evidence);
 	free(o->s.evidence_text);

@@ -20,17 +20,33 @@ struct strmap {
 	size_t		 size, count;
 };
 
+/*
+ * Eight bytes at a time, not one: the keys (remotes, folders, days) are
+ * hashed for every closed session.  The last step mixes the high bits
+ * into the low ones, which pick the slot.  Nothing depends on the order
+ * of the slots, so the hash may change freely.
+ */
+#define MUL	0xff51afd7ed558ccdULL
+
 static uint32_t
 hash(const char *key, size_t len)
 {
-	uint32_t h = 2166136261u;
-	size_t i;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ len, w;
 
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)key[i];
-		h *= 16777619u;
+	for (; len >= sizeof w; key += sizeof w, len -= sizeof w) {
+		memcpy(&w, key, sizeof w);
+		h = (h ^ w) * MUL;
+		h ^= h >> 29;
 	}
-	return h;
+	if (len > 0) {
+		w = 0;
+		memcpy(&w, key, len);
+		h = (h ^ w) * MUL;
+	}
+	h ^= h >> 32;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 29;
+	return (uint32_t)h;
 }
 
 struct strmap *

@@ -198,21 +198,41 @@ summary_add_folder(struct summary *sum, const char *name, unsigned long files,
 
 /* ---- groups ---- */
 
-char *
-summary_remote_label(const struct session *s)
+/*
+ * The remote as reports name it, as a piece of s's own strings (nothing
+ * to allocate or free per session): its length goes to *lenp.
+ */
+static const char *
+remote_label(const struct session *s, size_t *lenp)
 {
 	const char *ep = s->remote_endpoint, *colon;
 
-	if (s->remote_host != NULL)
-		return xstrdup(s->remote_host);
-	if (ep == NULL)
-		return xstrdup("(unknown)");
+	if (s->remote_host != NULL) {
+		*lenp = strlen(s->remote_host);
+		return s->remote_host;
+	}
+	if (ep == NULL) {
+		*lenp = sizeof "(unknown)" - 1;
+		return "(unknown)";
+	}
 	/* "1.2.3.4:25" -> "1.2.3.4"; "[::1]:25" -> "[::1]" */
 	colon = strrchr(ep, ':');
 	if (colon != NULL && (ep[0] == '[' ? colon[-1] == ']' :
 	    strchr(ep, ':') == colon))
-		return xstrndup(ep, (size_t)(colon - ep));
-	return xstrdup(ep);
+		*lenp = (size_t)(colon - ep);
+	else
+		*lenp = strlen(ep);
+	return ep;
+}
+
+char *
+summary_remote_label(const struct session *s)
+{
+	const char *label;
+	size_t len;
+
+	label = remote_label(s, &len);
+	return xstrndup(label, len);
 }
 
 static char *
@@ -339,10 +359,12 @@ summary_add_hour(struct summary *sum, int64_t hour, unsigned long ok,
     unsigned long failing)
 {
 	struct summary_hour *h;
-	size_t i;
+	size_t i = sum->last_hour;
 
 	/* The key: the bytes of the number. */
-	i = strmap_get(sum->hour_index, (const char *)&hour, sizeof hour);
+	if (i >= sum->nhours || sum->hours[i].hour != hour)
+		i = strmap_get(sum->hour_index, (const char *)&hour,
+		    sizeof hour);
 	if (i == (size_t)-1) {
 		strmap_put(sum->hour_index, (const char *)&hour, sizeof hour,
 		    sum->nhours);
@@ -350,25 +372,31 @@ summary_add_hour(struct summary *sum, int64_t hour, unsigned long ok,
 		h->hour = hour;
 	} else
 		h = &sum->hours[i];
+	sum->last_hour = (size_t)(h - sum->hours);
 	h->ok += ok;
 	h->failing += failing;
 }
 
 /* ---- remotes ---- */
 
-void
-summary_add_remote(struct summary *sum, const char *remote,
+/* summary_add_remote() of the first len bytes of remote. */
+static void
+add_remote(struct summary *sum, const char *remote, size_t len,
     int64_t last_start, const char *const *rules, size_t n)
 {
-	size_t i = strmap_get(sum->remote_index, remote, strlen(remote)), k;
+	size_t i = sum->last_remote, k;
 	struct summary_remote *r;
 
+	if (i >= sum->nremotes || strncmp(sum->remotes[i].remote, remote,
+	    len) != 0 || sum->remotes[i].remote[len] != '\0')
+		i = strmap_get(sum->remote_index, remote, len);
 	if (i == (size_t)-1) {
-		strmap_put(sum->remote_index, remote, strlen(remote),
-		    sum->nremotes);
+		strmap_put(sum->remote_index, remote, len, sum->nremotes);
+		sum->last_remote = sum->nremotes;
 		r = append(&sum->remotes, &sum->nremotes, sizeof *r);
-		r->remote = xstrdup(remote);
+		r->remote = xstrndup(remote, len);
 	} else {
+		sum->last_remote = i;
 		r = &sum->remotes[i];
 		if (last_start < r->last_start)
 			return;
@@ -391,16 +419,30 @@ summary_add_remote(struct summary *sum, const char *remote,
 	}
 }
 
+void
+summary_add_remote(struct summary *sum, const char *remote,
+    int64_t last_start, const char *const *rules, size_t n)
+{
+	add_remote(sum, remote, strlen(remote), last_start, rules, n);
+}
+
 /* ---- TLSRPT ---- */
 
 static struct summary_policy *
 policy(struct summary *sum, int64_t day, const char *domain)
 {
 	char buf[256], *key = buf;
-	size_t i, len = strlen(domain), n = sizeof day + len;
+	size_t i, len, n;
 	struct summary_policy *p;
 
+	if (sum->last_policy < sum->npolicies) {
+		p = &sum->policies[sum->last_policy];
+		if (p->day == day && strcmp(p->domain, domain) == 0)
+			return p;
+	}
 	/* The key: the bytes of the day, then the domain. */
+	len = strlen(domain);
+	n = sizeof day + len;
 	if (n > sizeof buf)
 		key = xmalloc(n);
 	memcpy(key, &day, sizeof day);
@@ -415,6 +457,7 @@ policy(struct summary *sum, int64_t day, const char *domain)
 		p = &sum->policies[i];
 	if (key != buf)
 		free(key);
+	sum->last_policy = (size_t)(p - sum->policies);
 	return p;
 }
 
@@ -509,26 +552,32 @@ tls_session(struct summary *sum, const struct session *s,
 {
 	struct summary_tls_key k;
 	const char *type = o->tls_type, *domain;
-	char *sending, *receiving, helo[256];
+	char *sending, *receiving = NULL, helo[256];
 	int64_t day;
 
 	if (!s->greeting_seen && !s->tls_up)
 		return;
 	if (type == NULL && !s->starttls_offered)
 		type = "starttls-not-supported";
+	if (type == NULL && !s->tls_up)
+		return;
 	day = s->start - ((s->start % DAY_MS) + DAY_MS) % DAY_MS;
-	sending = endpoint_ip(s->local_endpoint);
-	receiving = endpoint_ip(s->remote_endpoint);
-	domain = s->rcpt_domain != NULL ? s->rcpt_domain :
-	    s->remote_host != NULL ? host_domain(s->remote_host) : receiving;
+	/* The addresses are copied only when needed, which is seldom. */
+	if (s->rcpt_domain != NULL)
+		domain = s->rcpt_domain;
+	else if (s->remote_host != NULL)
+		domain = host_domain(s->remote_host);
+	else
+		domain = receiving = endpoint_ip(s->remote_endpoint);
 	if (type == NULL) {
-		if (s->tls_up)
-			summary_add_tls(sum, day, domain, 1, 0);
-		free(sending);
+		summary_add_tls(sum, day, domain, 1, 0);
 		free(receiving);
 		return;
 	}
 	summary_add_tls(sum, day, domain, 0, 1);
+	if (receiving == NULL)
+		receiving = endpoint_ip(s->remote_endpoint);
+	sending = endpoint_ip(s->local_endpoint);
 	k.result_type = type;
 	k.sending_ip = sending;
 	k.receiving_ip = receiving;
@@ -545,13 +594,13 @@ void
 summary_session(struct summary *sum, const struct session *s,
     const struct summary_outcome *o)
 {
-	char *remote;
+	const char *remote;
+	size_t len;
 
 	summary_add_hour(sum, s->start - ((s->start % HOUR_MS) + HOUR_MS) %
 	    HOUR_MS, !o->failing, o->failing);
-	remote = summary_remote_label(s);
-	summary_add_remote(sum, remote, s->start, o->rules, o->nrules);
-	free(remote);
+	remote = remote_label(s, &len);
+	add_remote(sum, remote, len, s->start, o->rules, o->nrules);
 	tls_session(sum, s, o);
 }
 

@@ -1,0 +1,368 @@
+/*
+ * test_summary.c: summary.h, what closed sessions add to the summary: the
+ * remote labels, the remotes' latest sessions, the timeline and the TLSRPT
+ * counts, on addresses written every way the logs may hold them.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "summary.h"
+#include "xmalloc.h"
+
+#define NELEM(a)	(sizeof (a) / sizeof *(a))
+#define HOUR		3600000LL
+#define DAY		(24 * HOUR)
+
+/*
+ * summary_remote_label() as it was written first, allocating: the label
+ * must stay what it was, whatever the code that makes it.
+ */
+static char *
+old_remote_label(const struct session *s)
+{
+	const char *ep = s->remote_endpoint, *colon;
+
+	if (s->remote_host != NULL)
+		return xstrdup(s->remote_host);
+	if (ep == NULL)
+		return xstrdup("(unknown)");
+	colon = strrchr(ep, ':');
+	if (colon != NULL && (ep[0] == '[' ? colon[-1] == ']' :
+	    strchr(ep, ':') == colon))
+		return xstrndup(ep, (size_t)(colon - ep));
+	return xstrdup(ep);
+}
+
+/* What the TLSRPT details name an endpoint as, written first. */
+static char *
+old_endpoint_ip(const char *ep)
+{
+	const char *colon;
+
+	if (ep == NULL)
+		return xstrdup("");
+	colon = strrchr(ep, ':');
+	if (ep[0] == '[' && colon != NULL && colon > ep && colon[-1] == ']')
+		return xstrndup(ep + 1, (size_t)(colon - 1 - ep - 1));
+	if (colon != NULL && strchr(ep, ':') == colon)
+		return xstrndup(ep, (size_t)(colon - ep));
+	return xstrdup(ep);
+}
+
+/* Endpoints as logs hold them, and some they should not. */
+static const char *const endpoints[] = {
+	"192.0.2.1:25", "192.0.2.1", "192.0.2.10:25", "192.0.2.1:26",
+	"[::1]:25", "[::1]", "[2001:db8::1]:587", "2001:db8::1", "::1", ":25",
+	"", "[", "[]", "[]:25", "[::1]:", "host:", "a:b:c", "[x]y:25", ":",
+	"::", "[:", NULL,
+};
+
+static struct session *
+new_session(const char *host, const char *ep, int64_t start)
+{
+	struct session *s = xcalloc(1, sizeof *s);
+
+	s->remote_host = host != NULL ? xstrdup(host) : NULL;
+	s->remote_endpoint = ep != NULL ? xstrdup(ep) : NULL;
+	s->start = s->end = start;
+	return s;
+}
+
+static void
+free_session(struct session *s)
+{
+	free(s->remote_host);
+	free(s->remote_endpoint);
+	free(s->local_endpoint);
+	free(s->rcpt_domain);
+	free(s);
+}
+
+static void
+test_remote_label(void **state)
+{
+	struct session *s;
+	char *got, *want;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NELEM(endpoints); i++) {
+		s = new_session(NULL, endpoints[i], 0);
+		got = summary_remote_label(s);
+		want = old_remote_label(s);
+		if (strcmp(got, want) != 0)
+			print_error("endpoint \"%s\": label \"%s\", want "
+			    "\"%s\"\n", endpoints[i] != NULL ? endpoints[i] :
+			    "(null)", got, want);
+		assert_string_equal(got, want);
+		free(got);
+		free(want);
+		/* A host name wins over any endpoint. */
+		free(s->remote_host);
+		s->remote_host = xstrdup("mx.example.com");
+		got = summary_remote_label(s);
+		assert_string_equal(got, "mx.example.com");
+		free(got);
+		free_session(s);
+	}
+	/* Written out, not only compared: the usual ones. */
+	s = new_session(NULL, "[::1]:25", 0);
+	got = summary_remote_label(s);
+	assert_string_equal(got, "[::1]");
+	free(got);
+	free(s->remote_endpoint);
+	s->remote_endpoint = NULL;
+	got = summary_remote_label(s);
+	assert_string_equal(got, "(unknown)");
+	free(got);
+	free_session(s);
+}
+
+/* The remote of each session, as summary_session() keeps it. */
+static void
+test_session_remotes(void **state)
+{
+	struct summary *sum = summary_new(HOUR);
+	struct summary_outcome o;
+	struct session *s;
+	char *want, *label;
+	size_t i, j, k, n, last;
+
+	(void)state;
+	/* Each endpoint twice over, then all again: a remote's sessions
+	 * come together, but not always. */
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < NELEM(endpoints); i++) {
+			s = new_session(NULL, endpoints[i],
+			    (int64_t)(k * 100 + i) * 1000);
+			memset(&o, 0, sizeof o);
+			o.rules[o.nrules++] = k == 0 ? "r0" : "r1";
+			summary_session(sum, s, &o);
+			summary_session(sum, s, &o);
+			free_session(s);
+		}
+	for (i = 0; i < sum->nremotes; i++) {
+		for (k = 0; k < i; k++)
+			assert_string_not_equal(sum->remotes[i].remote,
+			    sum->remotes[k].remote);
+		/* The latest session and its rule, once. */
+		assert_int_equal(sum->remotes[i].nrules, 1);
+		assert_string_equal(sum->remotes[i].rules[0], "r1");
+	}
+	/*
+	 * One remote per distinct label, in the order first met, with the
+	 * start of the last session of that label.
+	 */
+	for (i = 0, k = 0; i < NELEM(endpoints); i++) {
+		s = new_session(NULL, endpoints[i], 0);
+		want = old_remote_label(s);
+		free_session(s);
+		if (k < sum->nremotes &&
+		    strcmp(sum->remotes[k].remote, want) == 0)
+			k++;
+		for (j = 0; j < sum->nremotes; j++)
+			if (strcmp(sum->remotes[j].remote, want) == 0)
+				break;
+		assert_true(j < sum->nremotes);
+		for (last = i, n = i + 1; n < NELEM(endpoints); n++) {
+			s = new_session(NULL, endpoints[n], 0);
+			label = old_remote_label(s);
+			free_session(s);
+			if (strcmp(label, want) == 0)
+				last = n;
+			free(label);
+		}
+		if (sum->remotes[j].last_start != (int64_t)(100 + last) * 1000)
+			print_error("remote %s: last start %lld, want %lld\n",
+			    want, (long long)sum->remotes[j].last_start,
+			    (long long)(100 + last) * 1000);
+		assert_int_equal(sum->remotes[j].last_start,
+		    (int64_t)(100 + last) * 1000);
+		free(want);
+	}
+	assert_int_equal(k, sum->nremotes);
+	assert_string_equal(sum->remotes[0].remote, "192.0.2.1");
+	assert_string_equal(sum->remotes[1].remote, "192.0.2.10");
+	/* The timeline: each session once, in its hour. */
+	for (i = 0, k = 0; i < sum->nhours; i++)
+		k += sum->hours[i].ok;
+	assert_int_equal(k, 4 * NELEM(endpoints));
+	summary_free(sum);
+}
+
+/* The policy of day and domain, or NULL. */
+static const struct summary_policy *
+find_policy(const struct summary *sum, int64_t day, const char *domain)
+{
+	size_t i;
+
+	for (i = 0; i < sum->npolicies; i++)
+		if (sum->policies[i].day == day &&
+		    strcmp(sum->policies[i].domain, domain) == 0)
+			return &sum->policies[i];
+	return NULL;
+}
+
+/* How many policies the endpoints make, a day. */
+static size_t
+distinct_ips(void)
+{
+	char *ip[NELEM(endpoints)];
+	size_t i, k, n = 0;
+
+	for (i = 0; i < NELEM(endpoints); i++) {
+		ip[i] = old_endpoint_ip(endpoints[i]);
+		for (k = 0; k < i && strcmp(ip[k], ip[i]) != 0; k++)
+			continue;
+		n += k == i;
+	}
+	for (i = 0; i < NELEM(endpoints); i++)
+		free(ip[i]);
+	return n;
+}
+
+/*
+ * TLSRPT: without a recipient domain or host name, a session counts under
+ * its remote's address; a failure names both addresses.
+ */
+static void
+test_session_tls(void **state)
+{
+	struct summary *sum = summary_new(HOUR);
+	const struct summary_policy *p;
+	struct summary_outcome o;
+	struct session *s;
+	char *rip, *lip;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NELEM(endpoints); i++) {
+		/* Succeeded. */
+		s = new_session(NULL, endpoints[i], 5 * HOUR);
+		s->greeting_seen = s->starttls_offered = s->tls_up = 1;
+		memset(&o, 0, sizeof o);
+		summary_session(sum, s, &o);
+		/* No STARTTLS offered, from a local address of the same
+		 * shape, the day after. */
+		s->start += DAY;
+		s->starttls_offered = s->tls_up = 0;
+		s->local_endpoint = endpoints[i] != NULL ?
+		    xstrdup(endpoints[i]) : NULL;
+		summary_session(sum, s, &o);
+
+		rip = old_endpoint_ip(endpoints[i]);
+		p = find_policy(sum, 0, rip);
+		assert_non_null(p);
+		assert_true(p->successful >= 1);
+		p = find_policy(sum, DAY, rip);
+		assert_non_null(p);
+		assert_true(p->failed >= 1);
+		lip = old_endpoint_ip(endpoints[i]);
+		assert_true(p->ndetails >= 1);
+		assert_string_equal(p->details[p->ndetails - 1].result_type,
+		    "starttls-not-supported");
+		assert_string_equal(p->details[p->ndetails - 1].receiving_ip,
+		    rip);
+		assert_string_equal(p->details[p->ndetails - 1].sending_ip,
+		    lip);
+		free(rip);
+		free(lip);
+		free_session(s);
+	}
+	assert_non_null(find_policy(sum, 0, "::1"));
+	assert_non_null(find_policy(sum, 0, "2001:db8::1"));
+	assert_non_null(find_policy(sum, 0, "192.0.2.1"));
+	assert_non_null(find_policy(sum, 0, ""));
+
+	/* A recipient domain, then a host name, wins over the address;
+	 * domains come and go. */
+	for (i = 0; i < 6; i++) {
+		s = new_session(i % 3 == 2 ? "mx1.fabrikam.com" : NULL,
+		    "[::1]:25", 7 * HOUR);
+		s->rcpt_domain = i % 3 == 0 ? xstrdup("contoso.com") :
+		    i % 3 == 1 ? xstrdup("woodgrove.com") : NULL;
+		s->local_endpoint = xstrdup("10.0.0.1:1234");
+		s->greeting_seen = 1;
+		memset(&o, 0, sizeof o);
+		o.tls_type = "certificate-expired";
+		snprintf(o.tls_reason, sizeof o.tls_reason, "Expired");
+		summary_session(sum, s, &o);
+		free_session(s);
+	}
+	p = find_policy(sum, 0, "contoso.com");
+	assert_non_null(p);
+	assert_int_equal(p->failed, 2);
+	assert_int_equal(p->ndetails, 1);
+	assert_int_equal(p->details[0].count, 2);
+	assert_string_equal(p->details[0].receiving_ip, "::1");
+	assert_string_equal(p->details[0].sending_ip, "10.0.0.1");
+	assert_string_equal(p->details[0].reason, "Expired");
+	assert_int_equal(find_policy(sum, 0, "woodgrove.com")->failed, 2);
+	p = find_policy(sum, 0, "fabrikam.com");
+	assert_non_null(p);
+	assert_int_equal(p->failed, 2);
+	assert_string_equal(p->details[0].mx_host, "mx1.fabrikam.com");
+	assert_int_equal(sum->npolicies, 2 * distinct_ips() + 3);
+
+	/* Neither: STARTTLS offered and not used, or no reply at all. */
+	s = new_session("mx.nowhere.example", "192.0.2.9:25", 0);
+	s->greeting_seen = s->starttls_offered = 1;
+	memset(&o, 0, sizeof o);
+	summary_session(sum, s, &o);
+	s->greeting_seen = s->starttls_offered = 0;
+	summary_session(sum, s, &o);
+	free_session(s);
+	assert_null(find_policy(sum, 0, "nowhere.example"));
+	summary_free(sum);
+}
+
+/* The timeline, hours met again out of order. */
+static void
+test_session_hours(void **state)
+{
+	static const int64_t starts[] = { 0, 10, 2 * HOUR, 2 * HOUR + 1, 5,
+	    -1, -HOUR, 2 * HOUR, 0 };
+	struct summary *sum = summary_new(HOUR);
+	struct summary_outcome o;
+	struct session *s;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NELEM(starts); i++) {
+		s = new_session("mx.example.com", NULL, starts[i]);
+		memset(&o, 0, sizeof o);
+		o.failing = i % 2;
+		summary_session(sum, s, &o);
+		free_session(s);
+	}
+	summary_finish(sum);
+	assert_int_equal(sum->nhours, 3);
+	assert_int_equal(sum->hours[0].hour, -HOUR);
+	assert_int_equal(sum->hours[0].ok + sum->hours[0].failing, 2);
+	assert_int_equal(sum->hours[1].hour, 0);
+	assert_int_equal(sum->hours[1].ok, 3);
+	assert_int_equal(sum->hours[1].failing, 1);
+	assert_int_equal(sum->hours[2].hour, 2 * HOUR);
+	assert_int_equal(sum->hours[2].ok + sum->hours[2].failing, 3);
+	summary_free(sum);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_remote_label),
+		cmocka_unit_test(test_session_remotes),
+		cmocka_unit_test(test_session_tls),
+		cmocka_unit_test(test_session_hours),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
