@@ -116,10 +116,10 @@ struct summary {
 	const char		*row_folder;	/* summary_row()'s last, */
 	size_t			 row_index;	/* in folders */
 	/*
-	 * The last remote, hour and policy found, tried before their maps:
-	 * a remote's sessions mostly close one after another.
+	 * The last hour and policy found, tried before their maps: they
+	 * change seldom from one session to the next.
 	 */
-	size_t			 last_remote, last_hour, last_policy;
+	size_t			 last_hour, last_policy;
 };
 
 struct summary	*summary_new(int64_t gap);

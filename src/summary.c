@@ -384,19 +384,14 @@ static void
 add_remote(struct summary *sum, const char *remote, size_t len,
     int64_t last_start, const char *const *rules, size_t n)
 {
-	size_t i = sum->last_remote, k;
+	size_t i = strmap_get(sum->remote_index, remote, len), k;
 	struct summary_remote *r;
 
-	if (i >= sum->nremotes || strncmp(sum->remotes[i].remote, remote,
-	    len) != 0 || sum->remotes[i].remote[len] != '\0')
-		i = strmap_get(sum->remote_index, remote, len);
 	if (i == (size_t)-1) {
 		strmap_put(sum->remote_index, remote, len, sum->nremotes);
-		sum->last_remote = sum->nremotes;
 		r = append(&sum->remotes, &sum->nremotes, sizeof *r);
 		r->remote = xstrndup(remote, len);
 	} else {
-		sum->last_remote = i;
 		r = &sum->remotes[i];
 		if (last_start < r->last_start)
 			return;
