@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "escape.h"
 #include "input.h"
@@ -374,6 +375,69 @@ test_logtime_format(void **state)
 	}
 }
 
+/* What logtime_format() wrote with snprintf() alone, by gmtime_r(). */
+static void
+format_by_gmtime(int64_t ms, char *buf)
+{
+	int64_t secs = ms / 1000, frac = ms % 1000;
+	char tmp[64];
+	struct tm tm;
+	time_t t;
+
+	if (frac < 0) {
+		frac += 1000;
+		secs--;
+	}
+	t = (time_t)secs;
+	assert_non_null(gmtime_r(&t, &tm));
+	snprintf(tmp, sizeof tmp, "%04d-%02u-%02uT%02u:%02u:%02u.%03uZ",
+	    (tm.tm_year + 1900) % 10000, (unsigned)tm.tm_mon + 1,
+	    (unsigned)tm.tm_mday, (unsigned)tm.tm_hour, (unsigned)tm.tm_min,
+	    (unsigned)tm.tm_sec, (unsigned)frac);
+	memcpy(buf, tmp, LOGTIME_BUFSZ - 1);
+	buf[LOGTIME_BUFSZ - 1] = '\0';
+}
+
+/*
+ * logtime_format() writes its digits itself for years from 0: the same
+ * text as snprintf() on a million times from year -1200 to 11500, the
+ * turns of years, days and the 10,000th year among them.
+ */
+static void
+test_logtime_format_digits(void **state)
+{
+	static const int64_t edges[] = {
+		0, -1, 1, 999, 1000, -999, -1000, -1001,
+		INT64_C(-62167219200000), INT64_C(-62167219200001),
+		INT64_C(253402300799999), INT64_C(253402300800000),
+		INT64_C(946684799999), INT64_C(946684800000),
+	};
+	char got[LOGTIME_BUFSZ], want[LOGTIME_BUFSZ];
+	uint64_t x = 0x2545F4914F6CDD1Dull;
+	int64_t ms;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NELEM(edges) + 1000000; i++) {
+		if (i < NELEM(edges))
+			ms = edges[i];
+		else {
+			x ^= x >> 12;
+			x ^= x << 25;
+			x ^= x >> 27;
+			ms = (int64_t)(x * 0x9E3779B97F4A7C15ull %
+			    UINT64_C(400000000000000)) -
+			    INT64_C(100000000000000);
+			if (i % 4 == 0)	/* near a day's end */
+				ms -= ms % 86400000 + 1;
+		}
+		logtime_format(ms, got);
+		format_by_gmtime(ms, want);
+		if (strcmp(got, want) != 0)
+			fail_msg("%lld: %s, not %s", (long long)ms, got, want);
+	}
+}
+
 /* Every millisecond-exact time parses and formats back to itself. */
 static void
 test_logtime_round_trip(void **state)
@@ -602,6 +666,7 @@ main(void)
 		cmocka_unit_test(test_logtime_parse_invalid),
 		cmocka_unit_test(test_logtime_parse_length),
 		cmocka_unit_test(test_logtime_format),
+		cmocka_unit_test(test_logtime_format_digits),
 		cmocka_unit_test(test_logtime_round_trip),
 		cmocka_unit_test(test_logtime_parse_cached),
 		cmocka_unit_test(test_mem_find),
