@@ -48,7 +48,7 @@ BIN	= $(BUILD)/sendlog-scan
 DEB_PACKAGES = gcc make pkg-config libcsv-dev libpcre2-dev libcmocka-dev \
 	       zlib1g-dev libarchive-dev libjansson-dev mandoc jq
 
-.PHONY: all check unit e2e lint-man diag-check install uninstall clean deps \
+.PHONY: all check unit unit-portable e2e lint-man diag-check install uninstall clean deps \
 	demo bench
 
 all: sendlog-scan
@@ -84,12 +84,20 @@ $(BUILD)/test_%: tests/unit/test_%.c $(OBJS) $(wildcard include/*.h)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -Wno-missing-prototypes \
 	    -o $@ $< $(OBJS) $(ALL_LDFLAGS) $(LIBS) -lcmocka
 
-check: deps unit e2e lint-man diag-check
+check: deps unit unit-portable e2e lint-man diag-check
 
 unit: $(UNITS:%=$(BUILD)/%)
 	@failed=0; for t in $^; do \
 	    echo "== $$t"; $$t || failed=1; \
 	done; test $$failed = 0
+
+# The reader's portable loop, which x86-64 builds do not take (they scan
+# with SSE2 or AVX2): the reader tests again with it, in $(BUILD)-portable/.
+unit-portable:
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)-portable \
+	    CFLAGS='$(CFLAGS) -DREADER_NO_SIMD' $(BUILD)-portable/test_reader
+	@echo "== $(BUILD)-portable/test_reader (READER_NO_SIMD)"
+	@$(BUILD)-portable/test_reader
 
 e2e: $(BIN)
 	@tests/e2e/run $(BIN)
@@ -150,7 +158,8 @@ uninstall:
 	    $(DESTDIR)$(MANDIR)/man1/sendlog-scan.1
 
 clean:
-	rm -rf build build-sanitize sendlog-scan
+	rm -rf build build-sanitize build-portable build-sanitize-portable \
+	    sendlog-scan
 
 # libFuzzer targets (fuzz/README.md).  make fuzz-build: each fuzz/fuzz_NAME.c
 # linked with the modules above, all built by clang under ASan and UBSan in

@@ -8,10 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef __SSE2__
+#if defined(__SSE2__) && !defined(READER_NO_SIMD)
 #include <emmintrin.h>
 #endif
-#if defined(__GNUC__) && defined(__x86_64__)
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(READER_NO_SIMD)
 #include <immintrin.h>
 #define HAVE_AVX2	/* scan_line_avx2(), when the CPU has it */
 #endif
@@ -260,7 +260,7 @@ scan_line(struct reader *r, const char *line, size_t from, size_t len)
 	size_t i = from, np = r->np;
 	unsigned quotes = 0;
 
-#ifdef __SSE2__
+#if defined(__SSE2__) && !defined(READER_NO_SIMD)
 	const __m128i lf = _mm_set1_epi8('\n'), comma = _mm_set1_epi8(','),
 	    quote = _mm_set1_epi8('"');
 
