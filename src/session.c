@@ -138,7 +138,7 @@ lookup(struct session_table *t, const char *folder, const struct field *id,
 	    o = o->hnext)
 		if (o->hash == hash && o->s.folder == folder &&
 		    o->idlen == id->len &&
-		    memcmp(o->s.id, id->p, id->len) == 0)
+		    mem_equal(o->s.id, id->p, id->len))
 			return o;
 	return NULL;
 }

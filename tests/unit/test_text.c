@@ -517,16 +517,17 @@ test_logtime_parse_cached(void **state)
 
 /*
  * mem_find() finds what memmem() finds, first place included, for
- * needles and haystacks of a small alphabet (so that there are many
- * near misses), every anchor mem_anchor() may pick and every other one.
+ * needles (up to 23 bytes) and haystacks of a small alphabet (so that
+ * there are many near misses), every anchor mem_anchor() may pick and
+ * every other one.
  */
 static void
 test_mem_find(void **state)
 {
 	static const char alphabet[] = "aT S\0";
-	char h[64], n[8];
+	char h[64], n[24];
 	unsigned long rnd = 99;
-	size_t i, k, hn, nn, anchor;
+	size_t i, k, hn, nn, anchor, at;
 
 	(void)state;
 	for (i = 0; i < 100000; i++) {
@@ -540,6 +541,14 @@ test_mem_find(void **state)
 		for (k = 0; k < nn; k++) {
 			rnd = rnd * 6364136223846793005UL + 1;
 			n[k] = alphabet[(rnd >> 40) % (sizeof alphabet - 1)];
+		}
+		/* Long needles are seldom there by chance: put some there,
+		 * a byte changed now and then (a near miss past 8 bytes). */
+		if (nn <= hn && i % 3 == 0) {
+			at = (rnd >> 25) % (hn - nn + 1);
+			memcpy(h + at, n, nn);
+			if (i % 2)
+				h[at + (rnd >> 30) % nn] ^= 1;
 		}
 		anchor = i % 2 ? mem_anchor(n, nn) : (rnd >> 20) % nn;
 		assert_ptr_equal(mem_find(h, hn, n, nn, anchor),
