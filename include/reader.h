@@ -17,6 +17,12 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/*
+ * Bytes asked of each read (and the line buffer's first size): 256 KB
+ * read a gigabyte a tenth faster than 64 KB, and more gained nothing.
+ */
+#define READER_READ_SIZE	(256 * 1024)
+
 /* Longest line (and so longest field) the reader accepts. */
 #define READER_LINE_MAX	(1024 * 1024)
 

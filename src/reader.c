@@ -163,7 +163,7 @@ reader_new(FILE *fp, const char *name)
 	r->fp = fp;
 	r->name = name;
 	r->date = -1;
-	r->size = CHUNK;
+	r->size = READER_READ_SIZE;
 	/* Room for the pad after a line that ends the buffer. */
 	r->buf = xcalloc(1, r->size + FIELD_PAD);
 	r->fbufsize = 4096;

@@ -677,8 +677,9 @@ read_changing(const char *path, unsigned long n, void (*change)(void),
 	return rows;
 }
 
-#define CHANGING_ROWS	5000
-#define CUT_AT		200000
+/* Several of the reader's reads, the cut well past the first. */
+#define CHANGING_ROWS	(6000 * (READER_READ_SIZE / (64 * 1024)))
+#define CUT_AT		(200000 * (READER_READ_SIZE / (64 * 1024)))
 
 static void
 cut(void)
@@ -706,8 +707,9 @@ test_truncated_while_read(void **state)
 	const unsigned char *p;
 
 	(void)state;
-	/* Several of the reader's chunks, and the cut beyond the first. */
-	assert_true(t.len > 4 * 64 * 1024 && CUT_AT > 2 * 64 * 1024);
+	/* Several of the reader's reads, and the cut beyond the first. */
+	assert_true(t.len > 4 * READER_READ_SIZE &&
+	    CUT_AT > 2 * READER_READ_SIZE);
 	write_file(at("SEND20190321-1.LOG"), t.p, t.len);
 	rows = read_changing(at("SEND20190321-1.LOG"), 100, NULL, err,
 	    sizeof err);
