@@ -1,6 +1,6 @@
 # sendlog-scan
 
-VERSION	= 0.4.0
+VERSION	= 0.4.1
 
 PREFIX	?= /usr/local
 BINDIR	?= $(PREFIX)/bin

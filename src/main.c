@@ -17,7 +17,7 @@
 #include "xmalloc.h"
 
 #ifndef VERSION
-#define VERSION "0.4.0"
+#define VERSION "0.4.1"
 #endif
 
 static void
