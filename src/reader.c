@@ -782,15 +782,17 @@ parse_line(struct reader *r)
 	r->nfields = 0;
 	r->fbufused = 0;
 	r->rowdone = 0;
-	r->fbase = r->fbuf;
-	if (!r->no_fast_path && split_fast(r) == 0)
-		;
-	else if (csv_parse(&r->csv, r->line, r->linelen, on_field, on_record,
-	    r) != r->linelen || csv_fini(&r->csv, on_field, on_record, r) != 0) {
-		err = csv_error(&r->csv);
-		/* Start the next line from a clean parser. */
-		csv_free(&r->csv);
-		csv_setup(r);
+	if (r->no_fast_path || split_fast(r) == -1) {
+		if (csv_parse(&r->csv, r->line, r->linelen, on_field,
+		    on_record, r) != r->linelen ||
+		    csv_fini(&r->csv, on_field, on_record, r) != 0) {
+			err = csv_error(&r->csv);
+			/* Start the next line from a clean parser. */
+			csv_free(&r->csv);
+			csv_setup(r);
+		}
+		/* Only now: on_field() may have moved fbuf as it grew. */
+		r->fbase = r->fbuf;
 	}
 	if (err == CSV_ENOMEM || err == CSV_ETOOBIG) {
 		bad_row(r, "field longer than %d bytes, row skipped",

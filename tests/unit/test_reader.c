@@ -935,6 +935,49 @@ test_reader_fast_path_equals_libcsv(void **state)
 }
 
 /*
+ * A row libcsv splits (more commas than the fast path notes) whose fields
+ * outgrow the reader's field buffer, so that it moves as it grows: the
+ * fields are read where they are now.  Under ASan (make SANITIZE=1 check)
+ * a field read from where the buffer was fails; the fuzzer found it.
+ */
+static void
+test_reader_libcsv_buffer_grows(void **state)
+{
+	static const char head[] = T ",Outbound to Office 365," ID
+	    ",0,10.0.0.5:51234,104.47.1.2:25,>,\"";
+	char *in, *p, *data;
+	struct src s;
+	struct reader *r;
+	struct row row;
+	size_t i, n = 3000;
+
+	(void)state;
+	data = malloc(2 * n + 1);
+	assert_non_null(data);
+	for (i = 0; i < n; i++)
+		memcpy(data + 2 * i, i % 2 ? "b," : "a,", 2);
+	data[2 * n] = '\0';
+	in = malloc(sizeof HDR + sizeof head + 2 * n + 64);
+	assert_non_null(in);
+	p = in + sprintf(in, "%s%s%s\",ctx\r\n", HDR, head, data);
+	r = src_open(&s, in, (size_t)(p - in));
+	assert_int_equal(reader_header(r), LOG_SEND);
+	assert_int_equal(reader_next(r, &row), 1);
+	assert_int_equal(row.event, '>');
+	assert_int_equal(row.data.len, 2 * n);
+	assert_memory_equal(row.data.p, data, 2 * n);
+	assert_int_equal(row.data.p[row.data.len], '\0');
+	assert_int_equal(row.context.len, 3);
+	assert_memory_equal(row.context.p, "ctx", 3);
+	assert_int_equal(row.session_id.len, strlen(ID));
+	assert_memory_equal(row.session_id.p, ID, strlen(ID));
+	assert_int_equal(reader_next(r, &row), 0);
+	src_close(&s);
+	free(in);
+	free(data);
+}
+
+/*
  * A file of garbage warns about its first READER_BAD_ROWS_SHOWN bad rows,
  * then once about how many more there were, at its end or, when reading
  * stops before, when the reader is freed; every bad row is counted.
@@ -1006,6 +1049,7 @@ main(void)
 		T_(test_reader_later_fields_without_event),
 		T_(test_reader_nul_in_session_id),
 		T_(test_reader_bad_rows_capped),
+		T_(test_reader_libcsv_buffer_grows),
 	};
 
 	/* Skipped rows are warned about on stderr; they are counted anyway. */
