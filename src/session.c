@@ -50,7 +50,10 @@ struct open_session {
 	 */
 	char			 room[96];
 	size_t			 roomused;
-	char			*spilled[4];	/* the copies allocated */
+	/* The copies allocated: at most one each for the four fields
+	 * above, each copied once (create() and the first row that has
+	 * it), so four places are enough. */
+	char			*spilled[4];
 	int			 nspilled;
 };
 
