@@ -18,6 +18,7 @@
 #include "rules.h"
 #include "scan.h"
 #include "session.h"
+#include "strmap.h"
 #include "summary.h"
 #include "xmalloc.h"
 
@@ -96,14 +97,16 @@ progress_show(struct progress *p, int last)
  *  - a session that began and ended in the file, to evaluate and report,
  *    if a rule finds something in it (those it finds nothing in are
  *    counted where they are read, and only their offer of STARTTLS goes
- *    on, for the history of remote_last_starttls);
+ *    on, for the history of remote_last_starttls; a worker folds a
+ *    remote's offers into one, see struct pending);
  *  - a row of a session begun in an earlier file, fed to the table of
  *    sessions that go on across files;
  *  - a session still open at the end of the file, moved into that table;
  *  - a diagnostic, printed then.
  *
  * The events of a file and the order they are taken in are the same
- * whatever the number of threads, and so is everything written.
+ * whatever the number of threads, but for how offers are folded, which
+ * the history does not show; everything written is the same.
  */
 
 enum event_kind { EV_DIAG, EV_ROW, EV_CLOSED, EV_OPEN, EV_OFFER };
@@ -168,6 +171,24 @@ struct pool {
 	size_t			 nworkers;
 };
 
+/*
+ * A worker's offers of STARTTLS not yet handed on.  The main thread keeps
+ * only the latest start per remote, and reads it only when it evaluates a
+ * session: so a remote's offers fold into one, which has to go on only
+ * before the next event that may read it (an EV_CLOSED session of that
+ * remote; any EV_ROW or EV_OPEN, which may close any session of the table
+ * across files) and at the end of the file.  Most sessions offer STARTTLS
+ * and find nothing; their offers are most of the main thread's events
+ * otherwise.
+ */
+struct pending {
+	struct strmap		*keys;		/* key -> index in offer */
+	struct offer		**offer;	/* NULL: none held */
+	size_t			 n, cap;
+	size_t			*held;		/* indexes, in the order held */
+	size_t			 nheld, capheld;
+};
+
 /* Reading files: a worker's, or the main thread's with --jobs 1. */
 struct reading {
 	const struct scan_options *opt;
@@ -177,6 +198,7 @@ struct reading {
 	struct rules		*rules;		/* of its own */
 	struct session_table	*sessions;	/* begun in the file */
 	struct batch		*batch;		/* being filled */
+	struct pending		 pending;	/* offers held back */
 	size_t			 id;		/* the worker's number */
 	struct progress		*progress;
 	int			 show_progress;
@@ -347,6 +369,107 @@ push(struct reading *rd, enum event_kind kind, enum diag_level level, void *p,
 		publish(rd);
 }
 
+/* Hand on the offer held at index i, if any. */
+static void
+pending_send(struct reading *rd, size_t i)
+{
+	struct pending *pd = &rd->pending;
+	struct offer *o = pd->offer[i];
+
+	if (o != NULL) {
+		pd->offer[i] = NULL;
+		push(rd, EV_OFFER, DIAG_WARNING, o, sizeof *o + o->len);
+	}
+}
+
+/* Hand on every offer held, before an event that may read any. */
+static void
+pending_flush(struct reading *rd)
+{
+	struct pending *pd = &rd->pending;
+	size_t i;
+
+	for (i = 0; i < pd->nheld; i++)
+		pending_send(rd, pd->held[i]);
+	pd->nheld = 0;
+}
+
+/* Hand on the offer held for s's remote, before s is evaluated. */
+static void
+pending_flush_session(struct reading *rd, const struct session *s)
+{
+	struct pending *pd = &rd->pending;
+	char key[1024];
+	size_t len, i;
+
+	if (pd->keys == NULL || (len = rules_history_key(s, key,
+	    sizeof key)) == 0 || (i = strmap_get(pd->keys, key, len)) ==
+	    (size_t)-1)
+		return;
+	pending_send(rd, i);
+}
+
+/* Hold an offer of STARTTLS, folded into the one held for its remote. */
+static void
+pending_add(struct reading *rd, const char *key, size_t len, int64_t start)
+{
+	struct pending *pd = &rd->pending;
+	struct offer *o;
+	size_t i;
+
+	if (pd->keys == NULL)
+		pd->keys = strmap_new();
+	if ((i = strmap_get(pd->keys, key, len)) == (size_t)-1) {
+		if (pd->n == pd->cap) {
+			pd->cap = pd->cap == 0 ? 64 : pd->cap * 2;
+			pd->offer = xreallocarray(pd->offer, pd->cap,
+			    sizeof *pd->offer);
+		}
+		i = pd->n++;
+		pd->offer[i] = NULL;
+		strmap_put(pd->keys, key, len, i);
+	}
+	if ((o = pd->offer[i]) != NULL) {
+		if (o->start < start)
+			o->start = start;
+		return;
+	}
+	o = pd->offer[i] = xmalloc(sizeof *o + len);
+	o->start = start;
+	o->len = len;
+	memcpy(o->key, key, len);
+	if (pd->nheld == pd->capheld) {
+		pd->capheld = pd->capheld == 0 ? 64 : pd->capheld * 2;
+		pd->held = xreallocarray(pd->held, pd->capheld,
+		    sizeof *pd->held);
+	}
+	pd->held[pd->nheld++] = i;
+}
+
+/* At the end of a file: everything held goes on; the keys are dropped. */
+static void
+pending_end_file(struct reading *rd)
+{
+	struct pending *pd = &rd->pending;
+
+	pending_flush(rd);
+	strmap_free(pd->keys);
+	pd->keys = NULL;
+	pd->n = 0;
+}
+
+static void
+pending_free(struct pending *pd)
+{
+	size_t i;
+
+	for (i = 0; i < pd->n; i++)
+		free(pd->offer[i]);
+	strmap_free(pd->keys);
+	free(pd->offer);
+	free(pd->held);
+}
+
 static void
 hold_diag(enum diag_level level, char *text, void *arg)
 {
@@ -362,7 +485,6 @@ session_quiet(struct reading *rd, const struct session *s)
 {
 	static const struct summary_outcome none;	/* no findings */
 	struct summary *sum = rd->unit->summary;
-	struct offer *o;
 	char key[1024];
 	size_t len;
 
@@ -378,11 +500,7 @@ session_quiet(struct reading *rd, const struct session *s)
 			    s->start);
 			return;
 		}
-		o = xmalloc(sizeof *o + len);
-		o->start = s->start;
-		o->len = len;
-		memcpy(o->key, key, len);
-		push(rd, EV_OFFER, DIAG_WARNING, o, sizeof *o + len);
+		pending_add(rd, key, len, s->start);
 	}
 }
 
@@ -402,6 +520,7 @@ on_closed_in_file(struct session *s, void *arg)
 		return;
 	}
 	session_keep(s);
+	pending_flush_session(rd, s);
 	push(rd, EV_CLOSED, DIAG_WARNING, s, 4096);
 }
 
@@ -409,6 +528,7 @@ on_closed_in_file(struct session *s, void *arg)
 static void
 on_open_at_end(struct session *s, void *arg)
 {
+	pending_flush(arg);
 	push(arg, EV_OPEN, DIAG_WARNING, s, 4096);
 }
 
@@ -466,10 +586,11 @@ read_rows(struct reading *rd, struct reader *r, const char *folder)
 
 	while ((rc = reader_next(r, &row)) == 1) {
 		count_row(rd->unit->summary, folder, &row);
-		if ((s = sessions_feed(rd->sessions, folder, &row)) == NULL)
+		if ((s = sessions_feed(rd->sessions, folder, &row)) == NULL) {
+			pending_flush(rd);
 			push(rd, EV_ROW, DIAG_WARNING, reader_row_copy(&row),
 			    1024);
-		else {
+		} else {
 			rules_observe_row(rd->rules, s, &row);
 			sessions_end_row(rd->sessions, s);
 		}
@@ -531,6 +652,7 @@ read_file(struct reading *rd, struct unit *u, const struct scan_options *opt)
 	input_close(f, fp);
 	/* The sessions still open go on in the next file. */
 	sessions_hand_over(rd->sessions, on_open_at_end, rd);
+	pending_end_file(rd);
 	u->limits = rules_take_limits(rd->rules);
 }
 
@@ -578,6 +700,7 @@ reading_free(struct reading *rd, struct session_stats *st)
 	st->time_back += ss->time_back;
 	sessions_free(rd->sessions);
 	rules_free(rd->rules);
+	pending_free(&rd->pending);
 }
 
 /* ---- --jobs: files read side by side ---- */
