@@ -86,8 +86,16 @@ struct reader {
 	int		 quotes;	/* some of them are quotes */
 	const char	*posline;
 
-	/* Where each column goes in a row: see map_columns(). */
-	uint16_t	 slot[MAX_COLUMNS];
+	/*
+	 * Where the columns go in a row, see map_columns(): the columns of
+	 * fields, in order, with their offsets in struct row, and the
+	 * columns of the event.
+	 */
+	uint8_t		 field_col[MAX_COLUMNS];
+	uint16_t	 field_off[MAX_COLUMNS];
+	size_t		 nfield_cols;
+	uint8_t		 event_col[MAX_COLUMNS];
+	size_t		 nevent_cols;
 	int		 all_fields;	/* every field of a row has a column */
 	int		 rowdone;
 	int		 no_fast_path;	/* every line through libcsv */
@@ -461,7 +469,10 @@ startswith(const char *s, size_t len, const char *prefix)
 #define SLOT_NONE	0xffff	/* nowhere */
 #define SLOT_EVENT	0xfffe	/* row->event */
 
-/* r->columns -> r->slot, once per header rather than per row. */
+/*
+ * r->columns -> the lists of field and event columns, once per header
+ * rather than per row: fill_row() takes only the columns it keeps.
+ */
 static void
 map_columns(struct reader *r)
 {
@@ -480,8 +491,16 @@ map_columns(struct reader *r)
 	unsigned seen = 0;
 	size_t i;
 
+	r->nfield_cols = r->nevent_cols = 0;
 	for (i = 0; i < r->ncolumns; i++) {
-		r->slot[i] = offsets[r->columns[i]];
+		uint16_t slot = offsets[r->columns[i]];
+
+		if (slot == SLOT_EVENT)
+			r->event_col[r->nevent_cols++] = (uint8_t)i;
+		else if (slot != SLOT_NONE) {
+			r->field_col[r->nfield_cols] = (uint8_t)i;
+			r->field_off[r->nfield_cols++] = slot;
+		}
 		seen |= 1u << r->columns[i];
 	}
 	/* Each field of a row is set from its column, none left blank. */
@@ -830,7 +849,7 @@ fill_row(struct reader *r, struct row *row)
 {
 	struct field *f;
 	char show[80], *base = r->fbase;
-	size_t i;
+	size_t i, c;
 
 	if (r->all_fields)
 		row->event = '\0';
@@ -838,24 +857,24 @@ fill_row(struct reader *r, struct row *row)
 		*row = blank_row;
 	row->file = r->name;
 	row->line = r->stats.lines;
-	for (i = 0; i < r->ncolumns; i++) {
-		if (r->slot[i] == SLOT_NONE)
+	for (i = 0; i < r->nevent_cols; i++) {
+		c = r->event_col[i];
+		row->event = r->flen[c] == 1 ? base[r->foff[c]] : '?';
+		switch (row->event) {
+		case '+': case '-': case '<': case '>': case '*':
 			continue;
-		if (r->slot[i] == SLOT_EVENT) {
-			row->event = r->flen[i] == 1 ? base[r->foff[i]] : '?';
-			switch (row->event) {
-			case '+': case '-': case '<': case '>': case '*':
-				continue;
-			}
-			bad_row(r, "bad event '%s', row skipped",
-			    esc_text_buf(show, sizeof show, base + r->foff[i],
-			    r->flen[i]));
-			return -1;
 		}
-		f = (struct field *)(void *)((char *)row + r->slot[i]);
-		f->p = base + r->foff[i];
-		f->len = r->flen[i];
-		base[r->foff[i] + r->flen[i]] = '\0';
+		bad_row(r, "bad event '%s', row skipped",
+		    esc_text_buf(show, sizeof show, base + r->foff[c],
+		    r->flen[c]));
+		return -1;
+	}
+	for (i = 0; i < r->nfield_cols; i++) {
+		c = r->field_col[i];
+		f = (struct field *)(void *)((char *)row + r->field_off[i]);
+		f->p = base + r->foff[c];
+		f->len = r->flen[c];
+		base[r->foff[c] + r->flen[c]] = '\0';
 	}
 	if (row->event == '\0') {
 		bad_row(r, "#Fields: has no event column, row skipped");
