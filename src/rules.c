@@ -70,6 +70,9 @@ struct rules {
 	 * are matched on its rows, in their order: all a row looks at. */
 	size_t			*observe[EVENT_KINDS];
 	size_t			 nobserve[EVENT_KINDS];
+	/* And the shortest subject, data or context, any of them may
+	 * match (pattern_may_match()): a row shorter in both is skipped. */
+	uint32_t		 observe_min[EVENT_KINDS][2];
 };
 
 /* A value of an attribute while a session is evaluated. */
@@ -418,10 +421,17 @@ rules_new(const struct rules_config *cfg, char *err, size_t errsz)
 	for (e = 0; e < EVENT_KINDS; e++) {
 		r->observe[e] = xcalloc(r->lang.npatterns + 1,
 		    sizeof *r->observe[e]);
-		for (i = 0; i < r->lang.npatterns; i++)
-			if (r->lang.patterns[i].active &&
-			    (r->lang.patterns[i].events & 1u << e))
-				r->observe[e][r->nobserve[e]++] = i;
+		r->observe_min[e][COLUMN_DATA] = UINT32_MAX;
+		r->observe_min[e][COLUMN_CONTEXT] = UINT32_MAX;
+		for (i = 0; i < r->lang.npatterns; i++) {
+			struct fact_pattern *f = &r->lang.patterns[i];
+
+			if (!f->active || !(f->events & 1u << e))
+				continue;
+			r->observe[e][r->nobserve[e]++] = i;
+			if (f->min_len < r->observe_min[e][f->column])
+				r->observe_min[e][f->column] = f->min_len;
+		}
 	}
 	r->history = strmap_new();
 	r->mctx = pcre2_match_context_create(NULL);
@@ -581,6 +591,9 @@ rules_observe_row(struct rules *r, struct session *s, const struct row *row)
 	size_t i;
 	int rc;
 
+	if (row->data.len < r->observe_min[e][COLUMN_DATA] &&
+	    row->context.len < r->observe_min[e][COLUMN_CONTEXT])
+		return;
 	for (i = 0; i < r->nobserve[e]; i++) {
 		f = &r->lang.patterns[r->observe[e][i]];
 		subject = f->column == COLUMN_DATA ? &row->data : &row->context;
