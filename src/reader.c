@@ -711,6 +711,7 @@ split_fast(struct reader *r)
 	size_t len = r->linelen, np = r->np, k = 0, p = 0, n = 0, stop, i, w;
 	uint32_t *pos = r->pos;
 	uint64_t escaped = 0;	/* a bit per field with "" inside */
+	int esc;
 
 	if (r->posline != line) {	/* the line has moved */
 		np = r->np = structurals(line, len, pos);
@@ -733,48 +734,56 @@ split_fast(struct reader *r)
 		r->nfields = np + 1;
 		return 0;
 	}
-	pos[np] = (uint32_t)len;	/* pos[k] is the next at or after p */
 	for (;;) {
-		size_t start = p, from = p;
-
-		if (p < len && line[p] == '"') {
-			int esc = 0;
-
-			for (k++;; k++) {
-				while (k < np && line[pos[k]] != '"')
-					k++;
-				if (k == np)
-					return -1;	/* left open */
-				stop = pos[k];
-				if (stop + 1 < len && line[stop + 1] == '"') {
-					k++;		/* "" inside */
-					esc = 1;
-					continue;
-				}
-				k++;
-				break;
+		/* Plain fields, each to the comma that is pos[k]. */
+		for (; k < np && line[pos[k]] != '"'; k++) {
+			if (n < MAX_COLUMNS) {
+				r->foff[n] = p;
+				r->flen[n] = pos[k] - p;
 			}
-			if (stop + 1 < len && line[stop + 1] != ',')
-				return -1;	/* bytes after the quote */
-			if (esc && n < MAX_COLUMNS)
-				escaped |= (uint64_t)1 << n;
-			from = start + 1;	/* the text between the quotes */
-			p = stop + 1;
-		} else {
-			stop = pos[k];
-			if (stop < len && line[stop] == '"')
-				return -1;	/* a quote inside */
-			p = stop;
+			n++;
+			p = pos[k] + 1;
 		}
+		if (k == np) {
+			/* The last field, plain, to the end of the line. */
+			if (n < MAX_COLUMNS) {
+				r->foff[n] = p;
+				r->flen[n] = len - p;
+			}
+			n++;
+			break;
+		}
+		if (pos[k] != p)
+			return -1;	/* a quote inside a plain field */
+		/* A quoted field: its text runs to the quote that closes it. */
+		esc = 0;
+		for (k++;; k++) {
+			while (k < np && line[pos[k]] != '"')
+				k++;
+			if (k == np)
+				return -1;	/* left open */
+			stop = pos[k];
+			if (stop + 1 < len && line[stop + 1] == '"') {
+				k++;		/* "" inside */
+				esc = 1;
+				continue;
+			}
+			k++;
+			break;
+		}
+		if (stop + 1 < len && line[stop + 1] != ',')
+			return -1;	/* bytes after the quote */
 		if (n < MAX_COLUMNS) {
-			r->foff[n] = from;
-			r->flen[n] = stop - from;
+			r->foff[n] = p + 1;
+			r->flen[n] = stop - (p + 1);
+			if (esc)
+				escaped |= (uint64_t)1 << n;
 		}
 		n++;
-		if (p >= len)
+		if (stop + 1 >= len)
 			break;
-		k++;		/* the comma at p */
-		p++;
+		k++;		/* the comma after the quote */
+		p = stop + 2;
 	}
 	/* The line is good: now it may change.  "" becomes ". */
 	for (; escaped != 0; escaped &= escaped - 1) {
