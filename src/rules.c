@@ -582,18 +582,16 @@ match_re(struct rules *r, const pcre2_code *re, int jit, const char *s,
 	return pcre2_match(re, (PCRE2_SPTR)s, len, 0, 0, r->md, r->mctx);
 }
 
-void
-rules_observe_row(struct rules *r, struct session *s, const struct row *row)
+/* The patterns of event e (see observe) on row; rules_observe_row(). */
+static void __attribute__((noinline))
+observe_row(struct rules *r, struct session *s, const struct row *row,
+    unsigned e)
 {
-	unsigned e = (unsigned)__builtin_ctz(event_bit(row->event));
 	struct fact_pattern *f;
 	const struct field *subject;
 	size_t i;
 	int rc;
 
-	if (row->data.len < r->observe_min[e][COLUMN_DATA] &&
-	    row->context.len < r->observe_min[e][COLUMN_CONTEXT])
-		return;
 	for (i = 0; i < r->nobserve[e]; i++) {
 		f = &r->lang.patterns[r->observe[e][i]];
 		subject = f->column == COLUMN_DATA ? &row->data : &row->context;
@@ -617,6 +615,21 @@ rules_observe_row(struct rules *r, struct session *s, const struct row *row)
 		keep_captures(r, s, f, subject);
 		session_add_evidence(s, row);
 	}
+}
+
+/*
+ * Most rows are too short for every pattern of their event: told here,
+ * before the loop's setup is paid.
+ */
+void
+rules_observe_row(struct rules *r, struct session *s, const struct row *row)
+{
+	unsigned e = (unsigned)__builtin_ctz(event_bit(row->event));
+
+	if (row->data.len < r->observe_min[e][COLUMN_DATA] &&
+	    row->context.len < r->observe_min[e][COLUMN_CONTEXT])
+		return;
+	observe_row(r, s, row, e);
 }
 
 /* ---- evaluation ---- */
