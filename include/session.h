@@ -120,7 +120,7 @@ void		 sessions_set_born_only(struct session_table *, int);
 /* After sessions_feed(): close the session if its "-" row was this row. */
 void		 sessions_end_row(struct session_table *, struct session *);
 
-/* Keep row as evidence of s (once, in row order). */
+/* Keep row as evidence of s, a session of a table (once, in row order). */
 void		 session_add_evidence(struct session *, const struct row *);
 
 /* Close every open session as incomplete (end of a folder or input). */

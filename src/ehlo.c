@@ -124,16 +124,14 @@ ehlo_init(struct ehlo_reply *e)
 void
 ehlo_copy(struct ehlo_reply *to, const struct ehlo_reply *from)
 {
-	int k;
-
 	to->code = from->code;
 	to->helo = from->helo;
 	to->done = from->done;
 	to->lines = from->lines;
 	memcpy(to->greeting, from->greeting, strlen(from->greeting) + 1);
-	for (k = 0; k < from->nkeywords; k++)
-		memcpy(to->keywords[k], from->keywords[k],
-		    strlen(from->keywords[k]) + 1);
+	/* The slots whole, in one copy: cheaper than a strlen() each. */
+	memcpy(to->keywords, from->keywords, (size_t)from->nkeywords *
+	    sizeof from->keywords[0]);
 	to->nkeywords = from->nkeywords;
 	to->dropped = from->dropped;
 	to->starttls = from->starttls;

@@ -86,8 +86,16 @@ struct reader {
 	int		 quotes;	/* some of them are quotes */
 	const char	*posline;
 
-	/* Where each column goes in a row: see map_columns(). */
-	uint16_t	 slot[MAX_COLUMNS];
+	/*
+	 * Where the columns go in a row, see map_columns(): the columns of
+	 * fields, in order, with their offsets in struct row, and the
+	 * columns of the event.
+	 */
+	uint8_t		 field_col[MAX_COLUMNS];
+	uint16_t	 field_off[MAX_COLUMNS];
+	size_t		 nfield_cols;
+	uint8_t		 event_col[MAX_COLUMNS];
+	size_t		 nevent_cols;
 	int		 all_fields;	/* every field of a row has a column */
 	int		 rowdone;
 	int		 no_fast_path;	/* every line through libcsv */
@@ -461,7 +469,10 @@ startswith(const char *s, size_t len, const char *prefix)
 #define SLOT_NONE	0xffff	/* nowhere */
 #define SLOT_EVENT	0xfffe	/* row->event */
 
-/* r->columns -> r->slot, once per header rather than per row. */
+/*
+ * r->columns -> the lists of field and event columns, once per header
+ * rather than per row: fill_row() takes only the columns it keeps.
+ */
 static void
 map_columns(struct reader *r)
 {
@@ -480,8 +491,16 @@ map_columns(struct reader *r)
 	unsigned seen = 0;
 	size_t i;
 
+	r->nfield_cols = r->nevent_cols = 0;
 	for (i = 0; i < r->ncolumns; i++) {
-		r->slot[i] = offsets[r->columns[i]];
+		uint16_t slot = offsets[r->columns[i]];
+
+		if (slot == SLOT_EVENT)
+			r->event_col[r->nevent_cols++] = (uint8_t)i;
+		else if (slot != SLOT_NONE) {
+			r->field_col[r->nfield_cols] = (uint8_t)i;
+			r->field_off[r->nfield_cols++] = slot;
+		}
 		seen |= 1u << r->columns[i];
 	}
 	/* Each field of a row is set from its column, none left blank. */
@@ -692,6 +711,7 @@ split_fast(struct reader *r)
 	size_t len = r->linelen, np = r->np, k = 0, p = 0, n = 0, stop, i, w;
 	uint32_t *pos = r->pos;
 	uint64_t escaped = 0;	/* a bit per field with "" inside */
+	int esc;
 
 	if (r->posline != line) {	/* the line has moved */
 		np = r->np = structurals(line, len, pos);
@@ -714,48 +734,56 @@ split_fast(struct reader *r)
 		r->nfields = np + 1;
 		return 0;
 	}
-	pos[np] = (uint32_t)len;	/* pos[k] is the next at or after p */
 	for (;;) {
-		size_t start = p, from = p;
-
-		if (p < len && line[p] == '"') {
-			int esc = 0;
-
-			for (k++;; k++) {
-				while (k < np && line[pos[k]] != '"')
-					k++;
-				if (k == np)
-					return -1;	/* left open */
-				stop = pos[k];
-				if (stop + 1 < len && line[stop + 1] == '"') {
-					k++;		/* "" inside */
-					esc = 1;
-					continue;
-				}
-				k++;
-				break;
+		/* Plain fields, each to the comma that is pos[k]. */
+		for (; k < np && line[pos[k]] != '"'; k++) {
+			if (n < MAX_COLUMNS) {
+				r->foff[n] = p;
+				r->flen[n] = pos[k] - p;
 			}
-			if (stop + 1 < len && line[stop + 1] != ',')
-				return -1;	/* bytes after the quote */
-			if (esc && n < MAX_COLUMNS)
-				escaped |= (uint64_t)1 << n;
-			from = start + 1;	/* the text between the quotes */
-			p = stop + 1;
-		} else {
-			stop = pos[k];
-			if (stop < len && line[stop] == '"')
-				return -1;	/* a quote inside */
-			p = stop;
+			n++;
+			p = pos[k] + 1;
 		}
+		if (k == np) {
+			/* The last field, plain, to the end of the line. */
+			if (n < MAX_COLUMNS) {
+				r->foff[n] = p;
+				r->flen[n] = len - p;
+			}
+			n++;
+			break;
+		}
+		if (pos[k] != p)
+			return -1;	/* a quote inside a plain field */
+		/* A quoted field: its text runs to the quote that closes it. */
+		esc = 0;
+		for (k++;; k++) {
+			while (k < np && line[pos[k]] != '"')
+				k++;
+			if (k == np)
+				return -1;	/* left open */
+			stop = pos[k];
+			if (stop + 1 < len && line[stop + 1] == '"') {
+				k++;		/* "" inside */
+				esc = 1;
+				continue;
+			}
+			k++;
+			break;
+		}
+		if (stop + 1 < len && line[stop + 1] != ',')
+			return -1;	/* bytes after the quote */
 		if (n < MAX_COLUMNS) {
-			r->foff[n] = from;
-			r->flen[n] = stop - from;
+			r->foff[n] = p + 1;
+			r->flen[n] = stop - (p + 1);
+			if (esc)
+				escaped |= (uint64_t)1 << n;
 		}
 		n++;
-		if (p >= len)
+		if (stop + 1 >= len)
 			break;
-		k++;		/* the comma at p */
-		p++;
+		k++;		/* the comma after the quote */
+		p = stop + 2;
 	}
 	/* The line is good: now it may change.  "" becomes ". */
 	for (; escaped != 0; escaped &= escaped - 1) {
@@ -825,12 +853,33 @@ static const struct row blank_row = {
 	.remote = { "", 0 }, .data = { "", 0 }, .context = { "", 0 }
 };
 
+/*
+ * Whether the session id f holds a NUL.  Ids are 16 hex digits: up to 16
+ * bytes are looked at in one compare, reading past the id, which the pad
+ * after every field allows (FIELD_PAD); longer ones through memchr().
+ */
+static int
+id_has_nul(const struct field *f)
+{
+#if defined(__SSE2__) && !defined(READER_NO_SIMD)
+	if (f->len <= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)
+		    f->p);
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v,
+		    _mm_setzero_si128()));
+
+		return (m & ((1u << f->len) - 1)) != 0;
+	}
+#endif
+	return memchr(f->p, '\0', f->len) != NULL;
+}
+
 static int
 fill_row(struct reader *r, struct row *row)
 {
 	struct field *f;
 	char show[80], *base = r->fbase;
-	size_t i;
+	size_t i, c;
 
 	if (r->all_fields)
 		row->event = '\0';
@@ -838,24 +887,24 @@ fill_row(struct reader *r, struct row *row)
 		*row = blank_row;
 	row->file = r->name;
 	row->line = r->stats.lines;
-	for (i = 0; i < r->ncolumns; i++) {
-		if (r->slot[i] == SLOT_NONE)
+	for (i = 0; i < r->nevent_cols; i++) {
+		c = r->event_col[i];
+		row->event = r->flen[c] == 1 ? base[r->foff[c]] : '?';
+		switch (row->event) {
+		case '+': case '-': case '<': case '>': case '*':
 			continue;
-		if (r->slot[i] == SLOT_EVENT) {
-			row->event = r->flen[i] == 1 ? base[r->foff[i]] : '?';
-			switch (row->event) {
-			case '+': case '-': case '<': case '>': case '*':
-				continue;
-			}
-			bad_row(r, "bad event '%s', row skipped",
-			    esc_text_buf(show, sizeof show, base + r->foff[i],
-			    r->flen[i]));
-			return -1;
 		}
-		f = (struct field *)(void *)((char *)row + r->slot[i]);
-		f->p = base + r->foff[i];
-		f->len = r->flen[i];
-		base[r->foff[i] + r->flen[i]] = '\0';
+		bad_row(r, "bad event '%s', row skipped",
+		    esc_text_buf(show, sizeof show, base + r->foff[c],
+		    r->flen[c]));
+		return -1;
+	}
+	for (i = 0; i < r->nfield_cols; i++) {
+		c = r->field_col[i];
+		f = (struct field *)(void *)((char *)row + r->field_off[i]);
+		f->p = base + r->foff[c];
+		f->len = r->flen[c];
+		base[r->foff[c] + r->flen[c]] = '\0';
 	}
 	if (row->event == '\0') {
 		bad_row(r, "#Fields: has no event column, row skipped");
@@ -872,7 +921,7 @@ fill_row(struct reader *r, struct row *row)
 		bad_row(r, "empty session-id, row skipped");
 		return -1;
 	}
-	if (memchr(row->session_id.p, '\0', row->session_id.len) != NULL) {
+	if (id_has_nul(&row->session_id)) {
 		bad_row(r, "NUL byte in session-id, row skipped");
 		return -1;
 	}

@@ -70,6 +70,9 @@ struct rules {
 	 * are matched on its rows, in their order: all a row looks at. */
 	size_t			*observe[EVENT_KINDS];
 	size_t			 nobserve[EVENT_KINDS];
+	/* And the shortest subject, data or context, any of them may
+	 * match (pattern_may_match()): a row shorter in both is skipped. */
+	uint32_t		 observe_min[EVENT_KINDS][2];
 };
 
 /* A value of an attribute while a session is evaluated. */
@@ -418,10 +421,17 @@ rules_new(const struct rules_config *cfg, char *err, size_t errsz)
 	for (e = 0; e < EVENT_KINDS; e++) {
 		r->observe[e] = xcalloc(r->lang.npatterns + 1,
 		    sizeof *r->observe[e]);
-		for (i = 0; i < r->lang.npatterns; i++)
-			if (r->lang.patterns[i].active &&
-			    (r->lang.patterns[i].events & 1u << e))
-				r->observe[e][r->nobserve[e]++] = i;
+		r->observe_min[e][COLUMN_DATA] = UINT32_MAX;
+		r->observe_min[e][COLUMN_CONTEXT] = UINT32_MAX;
+		for (i = 0; i < r->lang.npatterns; i++) {
+			struct fact_pattern *f = &r->lang.patterns[i];
+
+			if (!f->active || !(f->events & 1u << e))
+				continue;
+			r->observe[e][r->nobserve[e]++] = i;
+			if (f->min_len < r->observe_min[e][f->column])
+				r->observe_min[e][f->column] = f->min_len;
+		}
 	}
 	r->history = strmap_new();
 	r->mctx = pcre2_match_context_create(NULL);
@@ -572,10 +582,11 @@ match_re(struct rules *r, const pcre2_code *re, int jit, const char *s,
 	return pcre2_match(re, (PCRE2_SPTR)s, len, 0, 0, r->md, r->mctx);
 }
 
-void
-rules_observe_row(struct rules *r, struct session *s, const struct row *row)
+/* The patterns of event e (see observe) on row; rules_observe_row(). */
+static void __attribute__((noinline))
+observe_row(struct rules *r, struct session *s, const struct row *row,
+    unsigned e)
 {
-	unsigned e = (unsigned)__builtin_ctz(event_bit(row->event));
 	struct fact_pattern *f;
 	const struct field *subject;
 	size_t i;
@@ -604,6 +615,21 @@ rules_observe_row(struct rules *r, struct session *s, const struct row *row)
 		keep_captures(r, s, f, subject);
 		session_add_evidence(s, row);
 	}
+}
+
+/*
+ * Most rows are too short for every pattern of their event: told here,
+ * before the loop's setup is paid.
+ */
+void
+rules_observe_row(struct rules *r, struct session *s, const struct row *row)
+{
+	unsigned e = (unsigned)__builtin_ctz(event_bit(row->event));
+
+	if (row->data.len < r->observe_min[e][COLUMN_DATA] &&
+	    row->context.len < r->observe_min[e][COLUMN_CONTEXT])
+		return;
+	observe_row(r, s, row, e);
 }
 
 /* ---- evaluation ---- */

@@ -23,6 +23,13 @@ enum command {
 };
 
 #define PENDING_MAX	64
+/*
+ * Sessions closed and kept by their table for the next ones to open, with
+ * the buffers they had grown (EHLO reply, evidence rows and texts): most
+ * sessions then allocate nothing.  A few suffice, as sessions close about
+ * as fast as others open.
+ */
+#define POOL_MAX	32
 
 struct open_session {
 	struct session		 s;
@@ -55,6 +62,7 @@ struct open_session {
 	 * it), so four places are enough. */
 	char			*spilled[4];
 	int			 nspilled;
+	int			 evidence_room;	/* s.evidence has room for */
 };
 
 struct session_table {
@@ -65,6 +73,8 @@ struct session_table {
 	void			*arg;
 	struct session_stats	 stats;
 	int			 born_only;	/* see sessions_set_born_only() */
+	struct open_session	*pool;		/* closed, chained by hnext */
+	int			 npool;
 };
 
 struct session_table *
@@ -170,12 +180,34 @@ static struct open_session *
 create(struct session_table *t, const char *folder, const struct row *row,
     uint32_t hash)
 {
-	struct open_session *o = xmalloc(sizeof *o);
-	char *after = (char *)(&o->s.ehlo + 1);
+	struct open_session *o = t->pool;
+	struct ehlo_reply *reply = NULL;
+	struct evidence *evidence = NULL;
+	char *text = NULL, *after;
+	size_t textsize = 0;
+	int room = 0;
+
+	if (o != NULL) {
+		/* One of the pool: its buffers are taken over, empty. */
+		t->pool = o->hnext;
+		t->npool--;
+		reply = o->reply;
+		evidence = o->s.evidence;
+		room = o->evidence_room;
+		text = o->s.evidence_text;
+		textsize = o->s.evidence_size;
+	} else
+		o = xmalloc(sizeof *o);
+	after = (char *)(&o->s.ehlo + 1);
 
 	/* All zero but the EHLO reply's buffers, which need not be. */
 	memset(o, 0, offsetof(struct open_session, s.ehlo));
 	memset(after, 0, sizeof *o - (size_t)(after - (char *)o));
+	o->reply = reply;
+	o->s.evidence = evidence;
+	o->evidence_room = room;
+	o->s.evidence_text = text;
+	o->s.evidence_size = textsize;
 
 	o->s.folder = folder;
 	o->s.id = field_dup(o, &row->session_id);
@@ -209,23 +241,48 @@ unlink_session(struct session_table *t, struct open_session *o)
 	t->count--;
 }
 
+/* Free what o holds for its session alone: not its buffers, see POOL_MAX. */
 static void
-destroy(struct open_session *o)
+release(struct open_session *o)
 {
 	int i;
 
 	/* Most are NULL: a test is cheaper than a call to free(). */
 	for (i = 0; i < SESSION_CAPTURES_MAX; i++)
-		if (o->s.captures[i] != NULL)
+		if (o->s.captures[i] != NULL) {
 			free(o->s.captures[i]);
+			o->s.captures[i] = NULL;
+		}
+	for (i = 0; i < o->nspilled; i++)
+		free(o->spilled[i]);
+	o->nspilled = 0;
+	free(o->s.remote_host);
+	free(o->s.rcpt_domain);
+	o->s.remote_host = o->s.rcpt_domain = NULL;
+}
+
+static void
+destroy(struct open_session *o)
+{
+	release(o);
 	free(o->reply);
 	free(o->s.evidence);
 	free(o->s.evidence_text);
-	for (i = 0; i < o->nspilled; i++)
-		free(o->spilled[i]);
-	free(o->s.remote_host);
-	free(o->s.rcpt_domain);
 	free(o);
+}
+
+/* A session closed: into t's pool, or freed when the pool is full. */
+static void
+recycle(struct session_table *t, struct open_session *o)
+{
+	if (t->npool == POOL_MAX) {
+		destroy(o);
+		return;
+	}
+	release(o);
+	o->hnext = t->pool;
+	t->pool = o;
+	t->npool++;
 }
 
 static void
@@ -239,7 +296,7 @@ close_session(struct session_table *t, struct open_session *o, int complete)
 		t->stats.incomplete++;
 	t->on_close(&o->s, t->arg);
 	if (!o->kept)
-		destroy(o);
+		recycle(t, o);
 }
 
 void
@@ -302,9 +359,15 @@ sessions_close_all(struct session_table *t)
 void
 sessions_free(struct session_table *t)
 {
+	struct open_session *o;
+
 	if (t == NULL)
 		return;
 	sessions_close_all(t);
+	while ((o = t->pool) != NULL) {
+		t->pool = o->hnext;
+		destroy(o);
+	}
 	free(t->buckets);
 	free(t);
 }
@@ -368,6 +431,7 @@ text_room(struct session *s, size_t len)
 void
 session_add_evidence(struct session *s, const struct row *row)
 {
+	struct open_session *o = (struct open_session *)s;
 	struct evidence *e;
 	int with_context;
 	size_t len;
@@ -385,9 +449,11 @@ session_add_evidence(struct session *s, const struct row *row)
 		e = &s->evidence[--s->nevidence];
 		s->evidence_used = e->textoff;
 		s->evidence_dropped++;
-	} else if (s->nevidence % 8 == 0)
+	} else if (s->nevidence == o->evidence_room) {
+		o->evidence_room += 8;
 		s->evidence = xreallocarray(s->evidence,
-		    (size_t)s->nevidence + 8, sizeof *s->evidence);
+		    (size_t)o->evidence_room, sizeof *s->evidence);
+	}
 	/*
 	 * An information or disconnect row says what it means in its
 	 * context: "Certificate subject: CN=...", "Local".

@@ -767,6 +767,63 @@ test_reader_nul_in_session_id(void **state)
 	src_close(&s);
 }
 
+/*
+ * The same for ids of every length up to 40, with a NUL at each place or
+ * none, on every way of splitting a line, the id plain or quoted, in the
+ * middle of the line or at its end (the end of the file): what reader.c
+ * looks at a word at a time must say what memchr() says.
+ */
+static void
+test_reader_nul_in_session_id_each_place(void **state)
+{
+	static const char *const heads[] = {
+		HDR, "#Fields: date-time,event,session-id\n"
+	};
+	char in[512], id[41];
+	size_t h, len, at, n;
+	int level, quoted, nl, rc;
+	struct src s;
+	struct reader *r;
+	struct row row;
+
+	(void)state;
+	for (h = 0; h < NELEM(heads); h++)
+	for (level = 0; level <= 2; level++)
+	for (quoted = 0; quoted <= 1; quoted++)
+	for (nl = 0; nl <= 1; nl++)
+	for (len = 1; len <= 40; len++)
+	for (at = 0; at <= len; at++) {	/* at == len: no NUL */
+		for (n = 0; n < len; n++)
+			id[n] = "0123456789ABCDEF"[n % 16];
+		if (at < len)
+			id[at] = '\0';
+		n = strlen(heads[h]);
+		memcpy(in, heads[h], n);
+		n += (size_t)snprintf(in + n, sizeof in - n, h == 0 ?
+		    T ",c,%s" : T ",<,%s", quoted ? "\"" : "");
+		memcpy(in + n, id, len);
+		n += len;
+		n += (size_t)snprintf(in + n, sizeof in - n, h == 0 ?
+		    "%s,0,l,r,<,250 a,%s" : "%s%s", quoted ? "\"" : "",
+		    nl ? "\n" : "");
+		snprintf(where, sizeof where, "header %zu, level %d, quoted "
+		    "%d, newline %d, length %zu, NUL at %zu", h, level, quoted,
+		    nl, len, at);
+		r = src_open(&s, in, n);
+		reader_set_fast_path(r, level);
+		CHECK_INT(reader_header(r), LOG_SEND);
+		rc = reader_next(r, &row);
+		CHECK_INT(rc, at == len);
+		if (rc == 1) {
+			CHECK_INT(row.session_id.len, len);
+			assert_memory_equal(row.session_id.p, id, len);
+			CHECK_INT(reader_next(r, &row), 0);
+		}
+		CHECK_INT(reader_stats(r)->bad_rows, at < len);
+		src_close(&s);
+	}
+}
+
 /* --- the fast path gives what libcsv gives ------------------------------ */
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
@@ -1048,6 +1105,7 @@ main(void)
 		T_(test_reader_fast_path_equals_libcsv),
 		T_(test_reader_later_fields_without_event),
 		T_(test_reader_nul_in_session_id),
+		T_(test_reader_nul_in_session_id_each_place),
 		T_(test_reader_bad_rows_capped),
 		T_(test_reader_libcsv_buffer_grows),
 	};
