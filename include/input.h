@@ -90,4 +90,15 @@ FILE	*input_open(const struct input_file *f);
  */
 void	 input_close(const struct input_file *f, FILE *);
 
+/*
+ * Let go of what this thread keeps open between files: the zip archive
+ * its last entry came from, which the next entry of the same archive
+ * reads on from rather than from its start.  Call it when the thread
+ * has no more files to open.
+ */
+void	 input_thread_done(void);
+
+/* Headers of zip entries this thread has read, for the tests. */
+unsigned long	 input_zip_headers_read(void);
+
 #endif

@@ -672,6 +672,9 @@ struct stream {
 	int		 fd;		/* read from it, unless ar is set */
 	FILE		*fp;		/* closed at the end, if not NULL */
 	struct archive	*ar;		/* positioned on the entry to read */
+	const struct input_file *entry;	/* the zip entry ar reads, or NULL */
+	struct stat	 st;		/* of its archive when opened */
+	int		 ar_failed;	/* reading ar gave an error */
 	enum stream_mode mode;
 	int		 err;
 	int		 eof;		/* nothing more underneath */
@@ -689,6 +692,7 @@ stream_read_raw(struct stream *s, unsigned char *buf, size_t n)
 	if (s->ar != NULL) {
 		got = archive_read_data(s->ar, buf, n);
 		if (got < 0) {
+			s->ar_failed = 1;
 			errno = archive_errno_of(s->ar);
 			return -1;
 		}
@@ -842,6 +846,43 @@ stream_cookie_read(void *cookie, char *buf, size_t size)
 	}
 }
 
+/*
+ * The zip archive this thread read its last entry from, kept open after
+ * it.  Entries are mostly read in the archive's order (a worker of --jobs
+ * takes every other one or so, still in order), and opening each anew
+ * reads every header before it again: quadratic in the entries, 25 s
+ * instead of 0.1 s for 2,160 small ones.  Reading on from the kept one
+ * skips only the headers in between.
+ */
+static _Thread_local struct kept_archive {
+	struct archive	*a;		/* NULL: none */
+	const char	*path;		/* input_file.archive */
+	size_t		 index;		/* of the entry last opened */
+	struct stat	 st;		/* of path when opened */
+} kept;
+
+static void
+kept_drop(void)
+{
+	if (kept.a != NULL)
+		archive_read_free(kept.a);
+	kept.a = NULL;
+}
+
+static _Thread_local unsigned long headers_read;
+
+void
+input_thread_done(void)
+{
+	kept_drop();
+}
+
+unsigned long
+input_zip_headers_read(void)
+{
+	return headers_read;
+}
+
 static int
 stream_cookie_close(void *cookie)
 {
@@ -849,7 +890,14 @@ stream_cookie_close(void *cookie)
 
 	if (s->inflating)
 		inflateEnd(&s->zs);
-	if (s->ar != NULL)
+	if (s->ar != NULL && s->entry != NULL && !s->ar_failed &&
+	    kept.a == NULL) {
+		/* Kept for the next entry; next_header skips what is unread. */
+		kept.a = s->ar;
+		kept.path = s->entry->archive;
+		kept.index = s->entry->entry_index;
+		kept.st = s->st;
+	} else if (s->ar != NULL)
 		archive_read_free(s->ar);
 	if (s->fp != NULL)
 		fclose(s->fp);
@@ -879,26 +927,51 @@ stream_wrap(struct stream *s)
 	return fp;
 }
 
-/* The entry of a zip archive, reopened and read to that entry. */
-static FILE *
-open_entry(const struct input_file *f)
+static int
+same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
+	    a->st_size == b->st_size &&
+	    a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+/*
+ * The archive of f read to f's entry, in *a: read on from the kept one
+ * when use_kept is set, f comes after the entry it last gave and the file
+ * is still the one it opened; else opened anew.  Returns 0, or an errno
+ * value with *a freed.  *kept_used says which it was.
+ */
+static int
+seek_entry(const struct input_file *f, struct archive **a, struct stat *st,
+    int use_kept, int *kept_used)
 {
 	struct archive_entry *ae;
-	struct archive *a;
-	struct stream *s;
 	const char *name;
-	locale_t loc, old = (locale_t)0;
-	size_t i;
+	size_t i = 0;
 	int r, err = 0;
 
-	loc = utf8_names_begin(&old);
-	if (zip_open(f->archive, &a) == NULL)
-		err = a != NULL ? archive_errno_of(a) : errno;
-	for (i = 0; err == 0; i++) {
-		if ((r = archive_read_next_header(a, &ae)) == ARCHIVE_EOF)
+	*kept_used = 0;
+	if (use_kept && kept.a != NULL && strcmp(kept.path, f->archive) == 0 &&
+	    kept.index < f->entry_index && stat(f->archive, st) == 0 &&
+	    same_file(st, &kept.st)) {
+		*a = kept.a;
+		kept.a = NULL;
+		i = kept.index + 1;
+		*kept_used = 1;
+	} else {
+		kept_drop();
+		if (stat(f->archive, st) == -1)
+			memset(st, 0, sizeof *st);
+		if (zip_open(f->archive, a) == NULL)
+			err = *a != NULL ? archive_errno_of(*a) : errno;
+	}
+	for (; err == 0; i++) {
+		headers_read++;
+		if ((r = archive_read_next_header(*a, &ae)) == ARCHIVE_EOF)
 			err = ENOENT;	/* the archive changed */
 		else if (r < ARCHIVE_WARN)
-			err = archive_errno_of(a);
+			err = archive_errno_of(*a);
 		else if (i == f->entry_index) {
 			name = archive_entry_pathname(ae);
 			if (name == NULL || strcmp(name, f->entry) != 0)
@@ -906,16 +979,37 @@ open_entry(const struct input_file *f)
 			break;
 		}
 	}
+	if (err != 0 && *a != NULL) {
+		archive_read_free(*a);
+		*a = NULL;
+	}
+	return err;
+}
+
+/* The entry of a zip archive, read to that entry. */
+static FILE *
+open_entry(const struct input_file *f)
+{
+	struct archive *a = NULL;
+	struct stream *s;
+	struct stat st;
+	locale_t loc, old = (locale_t)0;
+	int err, kept_used;
+
+	loc = utf8_names_begin(&old);
+	err = seek_entry(f, &a, &st, 1, &kept_used);
+	if (err != 0 && kept_used)	/* whatever went wrong, from the start */
+		err = seek_entry(f, &a, &st, 0, &kept_used);
 	utf8_names_end(loc, old);
 	if (err != 0) {
-		if (a != NULL)
-			archive_read_free(a);
 		errno = err;
 		return NULL;
 	}
 	s = xcalloc(1, sizeof *s);
 	s->fd = -1;
 	s->ar = a;
+	s->entry = f;
+	s->st = st;
 	return stream_wrap(s);
 }
 

@@ -743,6 +743,7 @@ worker(void *arg)
 	pthread_mutex_lock(&pool->lock);
 	reading_free(&rd, &pool->sessions);
 	pthread_mutex_unlock(&pool->lock);
+	input_thread_done();
 	return NULL;
 }
 
@@ -1044,6 +1045,7 @@ scan_run(const struct scan_options *opt)
 		if (stat(in.files[i].path, &st) == 0 && S_ISREG(st.st_mode))
 			progress.total += (unsigned long long)st.st_size;
 	scan_files(&sc, &in, skip, opt->jobs);
+	input_thread_done();
 	if (progress.shown)
 		progress_show(&progress, 1);
 	sessions_close_all(sc.sessions);

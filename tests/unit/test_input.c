@@ -631,6 +631,88 @@ test_zip_unreadable(void **state)
 	input_free(&l);
 }
 
+/* Read zip entry f whole; its bytes must be want's. */
+static void
+read_entry_as(const struct input_file *f, const struct bytes *want)
+{
+	struct bytes got;
+	FILE *fp;
+	int err;
+
+	fp = input_open(f);
+	assert_non_null(fp);
+	got = read_all(fp, &err);
+	input_close(f, fp);
+	assert_int_equal(err, 0);
+	assert_bytes(got, want->p, want->len);
+	free(got.p);
+}
+
+#define ZIP_MANY	40
+
+/*
+ * Entries read in the archive's order read on from the entry before, so
+ * each header is read about once (opened anew each time, the 40 entries
+ * would read 820); out of order, or once the archive has changed, they
+ * are read from its start again, and read right.
+ */
+static void
+test_zip_read_on(void **state)
+{
+	struct zentry entries[ZIP_MANY];
+	struct bytes t[ZIP_MANY];
+	char names[ZIP_MANY][32];
+	const char *paths[1];
+	struct input_list l;
+	unsigned long before;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ZIP_MANY; i++) {
+		snprintf(names[i], sizeof names[i], "SEND2019032113-%zu.LOG",
+		    i + 1);
+		t[i] = text(50 + (unsigned)i, (unsigned)i + 1);
+		entries[i].name = names[i];
+		entries[i].data = (const char *)t[i].p;
+		entries[i].len = t[i].len;
+	}
+	write_zip(at("many.zip"), entries, ZIP_MANY);
+	paths[0] = at("many.zip");
+	input_collect(paths, 1, &l);
+	assert_int_equal(l.nfiles, ZIP_MANY);
+	for (i = 0; i < ZIP_MANY; i++)		/* rollover order */
+		assert_int_equal(l.files[i].entry_index, i);
+
+	before = input_zip_headers_read();
+	for (i = 0; i < ZIP_MANY; i++)
+		read_entry_as(&l.files[i], &t[i]);
+	assert_int_equal(input_zip_headers_read() - before, ZIP_MANY);
+
+	/* Every other one, as a worker of --jobs takes them. */
+	input_thread_done();
+	before = input_zip_headers_read();
+	for (i = 1; i < ZIP_MANY; i += 2)
+		read_entry_as(&l.files[i], &t[i]);
+	assert_int_equal(input_zip_headers_read() - before, ZIP_MANY);
+
+	/* Backwards: each from the start, and right. */
+	for (i = ZIP_MANY; i-- > 0;)
+		read_entry_as(&l.files[i], &t[i]);
+
+	/* The archive rewritten under the kept one: read from its start. */
+	read_entry_as(&l.files[0], &t[0]);
+	entries[1].data = (const char *)t[2].p;
+	entries[1].len = t[2].len;
+	write_zip(at("many.zip"), entries, ZIP_MANY);
+	read_entry_as(&l.files[1], &t[2]);
+	read_entry_as(&l.files[2], &t[2]);
+
+	input_thread_done();
+	input_free(&l);
+	for (i = 0; i < ZIP_MANY; i++)
+		free(t[i].p);
+}
+
 /* --- files that change while they are read ------------------------------ */
 
 /*
@@ -777,6 +859,7 @@ main(void)
 		T_(test_zip),
 		T_(test_zip_in_walk),
 		T_(test_zip_unreadable),
+		T_(test_zip_read_on),
 		T_(test_truncated_while_read),
 		T_(test_replaced_while_read),
 	};
