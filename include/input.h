@@ -98,6 +98,14 @@ void	 input_close(const struct input_file *f, FILE *);
  */
 void	 input_thread_done(void);
 
+/*
+ * The size of f when it is read as it is on disk, a plain regular file;
+ * -1 when not (gzip data, a zip entry, standard input, anything else,
+ * or a file that cannot be opened): what reading it gives is not known
+ * beforehand.
+ */
+long long	 input_plain_size(const struct input_file *f);
+
 /* Headers of zip entries this thread has read, for the tests. */
 unsigned long	 input_zip_headers_read(void);
 

@@ -10,6 +10,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <locale.h>
 #include <stdint.h>
@@ -1026,10 +1027,38 @@ static _Thread_local struct opened {
 	off_t		 size;
 } opened[OPENED_MAX];
 
+/* Whether the regular file open at fd (its status in st) is gzip data. */
+static int
+is_gzip(int fd)
+{
+	unsigned char magic[2];
+
+	return pread(fd, magic, 2, 0) == 2 && magic[0] == 0x1f &&
+	    magic[1] == 0x8b;
+}
+
+long long
+input_plain_size(const struct input_file *f)
+{
+	struct stat st;
+	long long size = -1;
+	int fd;
+
+	if (f->archive != NULL || (strcmp(f->path, "-") == 0 &&
+	    strcmp(f->folder, "-") == 0))
+		return -1;
+	/* Never blocks: a FIFO opened without a writer would. */
+	if ((fd = open(f->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1)
+		return -1;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && !is_gzip(fd))
+		size = (long long)st.st_size;
+	close(fd);
+	return size;
+}
+
 FILE *
 input_open(const struct input_file *f)
 {
-	unsigned char magic[2];
 	struct stream *s;
 	struct stat st;
 	size_t i;
@@ -1050,8 +1079,7 @@ input_open(const struct input_file *f)
 	 * which looks at the first bytes as it reads them.
 	 */
 	if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) &&
-	    (pread(fileno(fp), magic, 2, 0) != 2 || magic[0] != 0x1f ||
-	    magic[1] != 0x8b)) {
+	    !is_gzip(fileno(fp))) {
 		for (i = 0; i < OPENED_MAX; i++)
 			if (opened[i].fp == NULL) {
 				opened[i].fp = fp;

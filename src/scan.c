@@ -1,7 +1,6 @@
 /*
  * scan.c: run the pipeline over every file.
  */
-#include <sys/stat.h>
 
 #include <errno.h>
 #include <pthread.h>
@@ -1011,7 +1010,6 @@ scan_run(const struct scan_options *opt)
 	struct progress progress;
 	struct input_list in;
 	struct scan sc;
-	struct stat st;
 	char *skip;
 	size_t i;
 	int status;
@@ -1041,9 +1039,16 @@ scan_run(const struct scan_options *opt)
 	progress.on = opt->progress;
 	progress.nfiles = in.nfiles;
 	clock_gettime(CLOCK_MONOTONIC, &progress.start);
-	for (i = 0; i < in.nfiles && opt->progress; i++)
-		if (stat(in.files[i].path, &st) == 0 && S_ISREG(st.st_mode))
-			progress.total += (unsigned long long)st.st_size;
+	/* Known only when every file is read as it is on disk. */
+	for (i = 0; i < in.nfiles && opt->progress; i++) {
+		long long size = input_plain_size(&in.files[i]);
+
+		if (size < 0) {
+			progress.total = 0;
+			break;
+		}
+		progress.total += (unsigned long long)size;
+	}
 	scan_files(&sc, &in, skip, opt->jobs);
 	input_thread_done();
 	if (progress.shown)

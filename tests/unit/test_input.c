@@ -713,6 +713,55 @@ test_zip_read_on(void **state)
 		free(t[i].p);
 }
 
+/*
+ * The size a progress line can count on: a plain file's; none for gzip
+ * data (what it gives is larger), a zip entry, standard input, a FIFO or
+ * a file that is not there.
+ */
+static void
+test_plain_size(void **state)
+{
+	struct bytes t = text(300, 3), gz = gzip_member(t.p, t.len);
+	const struct zentry entries[] = {
+		{ "SEND20190321-1.LOG", (char *)t.p, t.len },
+	};
+	struct input_file f = { NULL, ".", NULL, NULL, 0 };
+	const char *paths[1];
+	struct input_list l;
+
+	(void)state;
+	write_file(at("plain.LOG"), t.p, t.len);
+	write_file(at("packed.LOG.gz"), gz.p, gz.len);
+	write_file(at("packed.LOG"), gz.p, gz.len);	/* gzip by its bytes */
+	write_file(at("empty.LOG"), "", 0);
+	write_zip(at("one.zip"), entries, NELEM(entries));
+	assert_int_equal(mkfifo(at("fifo.LOG"), 0600), 0);
+
+	f.path = (char *)(uintptr_t)at("plain.LOG");
+	assert_int_equal(input_plain_size(&f), (long long)t.len);
+	f.path = (char *)(uintptr_t)at("empty.LOG");
+	assert_int_equal(input_plain_size(&f), 0);
+	f.path = (char *)(uintptr_t)at("packed.LOG.gz");
+	assert_int_equal(input_plain_size(&f), -1);
+	f.path = (char *)(uintptr_t)at("packed.LOG");
+	assert_int_equal(input_plain_size(&f), -1);
+	f.path = (char *)(uintptr_t)at("fifo.LOG");
+	assert_int_equal(input_plain_size(&f), -1);
+	f.path = (char *)(uintptr_t)at("missing.LOG");
+	assert_int_equal(input_plain_size(&f), -1);
+	f.path = (char *)(uintptr_t)"-";
+	f.folder = "-";
+	assert_int_equal(input_plain_size(&f), -1);
+
+	paths[0] = at("one.zip");
+	input_collect(paths, 1, &l);
+	assert_int_equal(l.nfiles, 1);
+	assert_int_equal(input_plain_size(&l.files[0]), -1);
+	input_free(&l);
+	free(gz.p);
+	free(t.p);
+}
+
 /* --- files that change while they are read ------------------------------ */
 
 /*
@@ -860,6 +909,7 @@ main(void)
 		T_(test_zip_in_walk),
 		T_(test_zip_unreadable),
 		T_(test_zip_read_on),
+		T_(test_plain_size),
 		T_(test_truncated_while_read),
 		T_(test_replaced_while_read),
 	};
