@@ -950,24 +950,30 @@ parse_all(const char *in, size_t len, int fast, struct parsed *out)
 /*
  * Thousands of random lines, good and broken, read with the fast path
  * and with libcsv alone: the same rows, fields and bad rows, byte for
- * byte.
+ * byte.  Under the standard columns, which the fast path puts in a row
+ * each by its own code and libcsv's fields by the loop for any columns,
+ * and under others in another order, which both put by the loop.
  */
 static void
 test_reader_fast_path_equals_libcsv(void **state)
 {
 	enum { LINES = 400, ROUNDS = 25 };
-	static const char hdr[] = HDR;
+	static const char *const hdrs[] = { HDR,
+	    "#Fields: date-time,data,session-id,sequence-number,"
+	    "remote-endpoint,local-endpoint,event,connector-id,context\n" };
+	const char *hdr;
 	struct parsed fast, slow;
 	char *in;
 	size_t n;
 	int round, i, level;
 
 	(void)state;
-	in = malloc(sizeof hdr + LINES * 2048);
+	in = malloc(sizeof HDR + LINES * 2048);
 	assert_non_null(in);
 	for (round = 0; round < ROUNDS; round++) {
-		memcpy(in, hdr, sizeof hdr - 1);
-		n = sizeof hdr - 1;
+		hdr = hdrs[round % 2];
+		memcpy(in, hdr, strlen(hdr));
+		n = strlen(hdr);
 		for (i = 0; i < LINES; i++) {
 			n += random_line(in + n);
 			memcpy(in + n, rng(4) ? "\r\n" : "\n", 2);
