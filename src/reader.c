@@ -337,7 +337,9 @@ scan_line(struct reader *r, const char *line, size_t from, size_t len)
  * of a block are written four at a time whatever their number, the loop
  * taken again only for more than four: fewer branches to mispredict on
  * lines whose commas come at no fixed place.  r->pos has room for a
- * block's worth past STRUCT_MAX.
+ * block's worth past STRUCT_MAX.  There is no len: next_line() puts a
+ * LF after the bytes read, where the scan stops at the latest, and no
+ * other test of where the bytes end is needed.
  */
 __attribute__((target("avx2,bmi,popcnt")))
 static inline uint64_t
@@ -350,14 +352,14 @@ eq_mask64(__m256i lo, __m256i hi, __m256i c)
 
 __attribute__((target("avx2,bmi,popcnt")))
 static size_t
-scan_line_avx2(struct reader *r, const char *line, size_t from, size_t len)
+scan_line_avx2(struct reader *r, const char *line, size_t from)
 {
 	size_t i = from, np = r->np, n;
 	uint64_t quotes = 0;
 	const __m256i lf = _mm256_set1_epi8('\n'), comma =
 	    _mm256_set1_epi8(','), quote = _mm256_set1_epi8('"');
 
-	for (; i < len; i += 64) {
+	for (;; i += 64) {
 		__m256i lo = _mm256_loadu_si256((const __m256i *)(line + i));
 		__m256i hi = _mm256_loadu_si256((const __m256i *)(line + i +
 		    32));
@@ -365,10 +367,6 @@ scan_line_avx2(struct reader *r, const char *line, size_t from, size_t len)
 		uint64_t mq = eq_mask64(lo, hi, quote);
 		uint64_t ms = mq | eq_mask64(lo, hi, comma);
 
-		if (len - i < 64) {
-			ml &= ((uint64_t)1 << (len - i)) - 1;
-			ms &= ((uint64_t)1 << (len - i)) - 1;
-		}
 		if (ml != 0)
 			ms &= (ml & -ml) - 1;	/* those before the LF */
 		quotes |= ms & mq;
@@ -397,9 +395,6 @@ scan_line_avx2(struct reader *r, const char *line, size_t from, size_t len)
 			return i + _tzcnt_u64(ml);
 		}
 	}
-	r->np = np;
-	r->quotes |= quotes != 0;
-	return len;
 }
 #endif
 
@@ -423,10 +418,10 @@ next_line(struct reader *r)
 	r->np = 0;
 	r->quotes = 0;
 	for (;;) {
+		r->buf[r->end] = '\n';	/* for scan_line_avx2() */
 #ifdef HAVE_AVX2
 		if (r->avx2)
-			off = scan_line_avx2(r, r->buf + r->start, scanned,
-			    r->end - r->start);
+			off = scan_line_avx2(r, r->buf + r->start, scanned);
 		else
 #endif
 			off = scan_line(r, r->buf + r->start, scanned,
