@@ -72,7 +72,8 @@ struct reader {
 	struct csv_parser csv;
 	char		*fbuf;		/* field bytes, each NUL-terminated */
 	size_t		 fbufsize, fbufused;
-	size_t		 foff[MAX_COLUMNS], flen[MAX_COLUMNS];
+	/* A field for each comma and quote and one, for split_fast(). */
+	size_t		 foff[STRUCT_MAX + 1], flen[STRUCT_MAX + 1];
 	char		*fbase;		/* foff counts from: fbuf or line */
 	size_t		 nfields;	/* may exceed MAX_COLUMNS: counted */
 	int		 by_commas;	/* foff/flen unset: see pos[] */
@@ -735,35 +736,28 @@ split_fast(struct reader *r)
 	}
 	if (!r->quotes) {
 		/* Plain fields only: each ends at the next comma. */
-		for (k = 0; k < np && k < MAX_COLUMNS; k++) {
+		for (k = 0; k < np; k++) {
 			r->foff[k] = p;
 			r->flen[k] = pos[k] - p;
 			p = pos[k] + 1;
 		}
-		if (np < MAX_COLUMNS) {
-			r->foff[np] = p;
-			r->flen[np] = len - p;
-		}
+		r->foff[np] = p;
+		r->flen[np] = len - p;
 		r->fbase = line;
 		r->nfields = np + 1;
 		return 0;
 	}
 	for (;;) {
 		/* Plain fields, each to the comma that is pos[k]. */
-		for (; k < np && line[pos[k]] != '"'; k++) {
-			if (n < MAX_COLUMNS) {
-				r->foff[n] = p;
-				r->flen[n] = pos[k] - p;
-			}
-			n++;
+		for (; k < np && line[pos[k]] != '"'; k++, n++) {
+			r->foff[n] = p;
+			r->flen[n] = pos[k] - p;
 			p = pos[k] + 1;
 		}
 		if (k == np) {
 			/* The last field, plain, to the end of the line. */
-			if (n < MAX_COLUMNS) {
-				r->foff[n] = p;
-				r->flen[n] = len - p;
-			}
+			r->foff[n] = p;
+			r->flen[n] = len - p;
 			n++;
 			break;
 		}
@@ -787,12 +781,11 @@ split_fast(struct reader *r)
 		}
 		if (stop + 1 < len && line[stop + 1] != ',')
 			return -1;	/* bytes after the quote */
-		if (n < MAX_COLUMNS) {
-			r->foff[n] = p + 1;
-			r->flen[n] = stop - (p + 1);
-			if (esc)
-				escaped |= (uint64_t)1 << n;
-		}
+		r->foff[n] = p + 1;
+		r->flen[n] = stop - (p + 1);
+		/* Past MAX_COLUMNS fields, the row is bad whatever they hold. */
+		if (esc && n < MAX_COLUMNS)
+			escaped |= (uint64_t)1 << n;
 		n++;
 		if (stop + 1 >= len)
 			break;
