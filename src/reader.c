@@ -46,6 +46,7 @@ static const enum column default_columns[] = {
 	COL_DATE_TIME, COL_CONNECTOR, COL_SESSION, COL_SEQUENCE, COL_LOCAL,
 	COL_REMOTE, COL_EVENT, COL_DATA, COL_CONTEXT
 };
+#define NDEFAULT	(sizeof default_columns / sizeof *default_columns)
 
 struct reader {
 	FILE		*fp;
@@ -71,15 +72,19 @@ struct reader {
 	struct csv_parser csv;
 	char		*fbuf;		/* field bytes, each NUL-terminated */
 	size_t		 fbufsize, fbufused;
-	size_t		 foff[MAX_COLUMNS], flen[MAX_COLUMNS];
+	/* A field for each comma and quote and one, for split_fast(). */
+	size_t		 foff[STRUCT_MAX + 1], flen[STRUCT_MAX + 1];
 	char		*fbase;		/* foff counts from: fbuf or line */
 	size_t		 nfields;	/* may exceed MAX_COLUMNS: counted */
+	int		 by_commas;	/* foff/flen unset: see pos[] */
 
 	/*
 	 * The commas and quotes of the line, found by next_line() on its
 	 * way to the line's end: offsets from posline, np of them, or
 	 * STRUCT_MAX + 1 when there are more.  Valid while r->line is
-	 * posline (a BOM taken off moves r->line).
+	 * posline (a BOM taken off moves r->line).  When split_fast() sets
+	 * by_commas, they are the commas of a row in the standard columns,
+	 * and pos[np] is the line's length.
 	 */
 	uint32_t	 pos[STRUCT_MAX + 1 + 64];
 	size_t		 np;
@@ -97,6 +102,7 @@ struct reader {
 	uint8_t		 event_col[MAX_COLUMNS];
 	size_t		 nevent_cols;
 	int		 all_fields;	/* every field of a row has a column */
+	int		 standard;	/* default_columns, and a fast path */
 	int		 rowdone;
 	int		 no_fast_path;	/* every line through libcsv */
 	int		 avx2;		/* lines scanned by scan_line_avx2() */
@@ -107,6 +113,8 @@ struct reader {
 
 	struct reader_stats stats;
 };
+
+static void	map_columns(struct reader *);
 
 /*
  * Buffers are kept zeroed past what was read: PCRE2's JIT reads a little
@@ -207,6 +215,7 @@ void
 reader_set_fast_path(struct reader *r, int level)
 {
 	r->no_fast_path = level == 0;
+	map_columns(r);		/* for r->standard */
 	r->avx2 = 0;
 #ifdef HAVE_AVX2
 	if (level >= 2)
@@ -329,7 +338,9 @@ scan_line(struct reader *r, const char *line, size_t from, size_t len)
  * of a block are written four at a time whatever their number, the loop
  * taken again only for more than four: fewer branches to mispredict on
  * lines whose commas come at no fixed place.  r->pos has room for a
- * block's worth past STRUCT_MAX.
+ * block's worth past STRUCT_MAX.  There is no len: next_line() puts a
+ * LF after the bytes read, where the scan stops at the latest, and no
+ * other test of where the bytes end is needed.
  */
 __attribute__((target("avx2,bmi,popcnt")))
 static inline uint64_t
@@ -342,14 +353,14 @@ eq_mask64(__m256i lo, __m256i hi, __m256i c)
 
 __attribute__((target("avx2,bmi,popcnt")))
 static size_t
-scan_line_avx2(struct reader *r, const char *line, size_t from, size_t len)
+scan_line_avx2(struct reader *r, const char *line, size_t from)
 {
 	size_t i = from, np = r->np, n;
 	uint64_t quotes = 0;
 	const __m256i lf = _mm256_set1_epi8('\n'), comma =
 	    _mm256_set1_epi8(','), quote = _mm256_set1_epi8('"');
 
-	for (; i < len; i += 64) {
+	for (;; i += 64) {
 		__m256i lo = _mm256_loadu_si256((const __m256i *)(line + i));
 		__m256i hi = _mm256_loadu_si256((const __m256i *)(line + i +
 		    32));
@@ -357,10 +368,6 @@ scan_line_avx2(struct reader *r, const char *line, size_t from, size_t len)
 		uint64_t mq = eq_mask64(lo, hi, quote);
 		uint64_t ms = mq | eq_mask64(lo, hi, comma);
 
-		if (len - i < 64) {
-			ml &= ((uint64_t)1 << (len - i)) - 1;
-			ms &= ((uint64_t)1 << (len - i)) - 1;
-		}
 		if (ml != 0)
 			ms &= (ml & -ml) - 1;	/* those before the LF */
 		quotes |= ms & mq;
@@ -389,9 +396,6 @@ scan_line_avx2(struct reader *r, const char *line, size_t from, size_t len)
 			return i + _tzcnt_u64(ml);
 		}
 	}
-	r->np = np;
-	r->quotes |= quotes != 0;
-	return len;
 }
 #endif
 
@@ -400,9 +404,10 @@ scan_line_avx2(struct reader *r, const char *line, size_t from, size_t len)
  * The next physical line, without its LF or CRLF, in r->line/r->linelen,
  * and its commas and quotes in r->pos.  A line longer than READER_LINE_MAX
  * is consumed whole but returned empty with r->line_too_long set.  Returns
- * 1, 0 at end of file, -1 on error.
+ * 1, 0 at end of file, -1 on error.  Inlined: called once a row, from
+ * reader_next(), its call cost 2% of a scan's instructions.
  */
-static int
+static inline __attribute__((always_inline)) int
 next_line(struct reader *r)
 {
 	size_t scanned = 0, off;
@@ -415,10 +420,10 @@ next_line(struct reader *r)
 	r->np = 0;
 	r->quotes = 0;
 	for (;;) {
+		r->buf[r->end] = '\n';	/* for scan_line_avx2() */
 #ifdef HAVE_AVX2
 		if (r->avx2)
-			off = scan_line_avx2(r, r->buf + r->start, scanned,
-			    r->end - r->start);
+			off = scan_line_avx2(r, r->buf + r->start, scanned);
 		else
 #endif
 			off = scan_line(r, r->buf + r->start, scanned,
@@ -506,6 +511,9 @@ map_columns(struct reader *r)
 	/* Each field of a row is set from its column, none left blank. */
 	r->all_fields = (seen | 1u << COL_IGNORED | 1u << COL_EVENT) ==
 	    (1u << (COL_CONTEXT + 1)) - 1;
+	/* The usual columns, whose fields fill_row() sets one by one. */
+	r->standard = !r->no_fast_path && r->ncolumns == NDEFAULT &&
+	    memcmp(r->columns, default_columns, sizeof default_columns) == 0;
 }
 
 /* "#Fields: a,b,c" -> r->columns. */
@@ -596,7 +604,7 @@ reader_header(struct reader *r)
 		r->kind = LOG_SEND;	/* #Fields: without #Log-type: */
 	if (r->ncolumns == 0) {
 		memcpy(r->columns, default_columns, sizeof default_columns);
-		r->ncolumns = sizeof default_columns / sizeof *default_columns;
+		r->ncolumns = NDEFAULT;
 		map_columns(r);
 	}
 	return r->kind;
@@ -719,37 +727,38 @@ split_fast(struct reader *r)
 	}
 	if (np > STRUCT_MAX)
 		return -1;
+	if (!r->quotes && r->standard) {
+		/* The usual row: fill_row() cuts it at its commas. */
+		pos[np] = (uint32_t)len;
+		r->by_commas = 1;
+		r->fbase = line;
+		r->nfields = np + 1;
+		return 0;
+	}
 	if (!r->quotes) {
 		/* Plain fields only: each ends at the next comma. */
-		for (k = 0; k < np && k < MAX_COLUMNS; k++) {
+		for (k = 0; k < np; k++) {
 			r->foff[k] = p;
 			r->flen[k] = pos[k] - p;
 			p = pos[k] + 1;
 		}
-		if (np < MAX_COLUMNS) {
-			r->foff[np] = p;
-			r->flen[np] = len - p;
-		}
+		r->foff[np] = p;
+		r->flen[np] = len - p;
 		r->fbase = line;
 		r->nfields = np + 1;
 		return 0;
 	}
 	for (;;) {
 		/* Plain fields, each to the comma that is pos[k]. */
-		for (; k < np && line[pos[k]] != '"'; k++) {
-			if (n < MAX_COLUMNS) {
-				r->foff[n] = p;
-				r->flen[n] = pos[k] - p;
-			}
-			n++;
+		for (; k < np && line[pos[k]] != '"'; k++, n++) {
+			r->foff[n] = p;
+			r->flen[n] = pos[k] - p;
 			p = pos[k] + 1;
 		}
 		if (k == np) {
 			/* The last field, plain, to the end of the line. */
-			if (n < MAX_COLUMNS) {
-				r->foff[n] = p;
-				r->flen[n] = len - p;
-			}
+			r->foff[n] = p;
+			r->flen[n] = len - p;
 			n++;
 			break;
 		}
@@ -773,12 +782,11 @@ split_fast(struct reader *r)
 		}
 		if (stop + 1 < len && line[stop + 1] != ',')
 			return -1;	/* bytes after the quote */
-		if (n < MAX_COLUMNS) {
-			r->foff[n] = p + 1;
-			r->flen[n] = stop - (p + 1);
-			if (esc)
-				escaped |= (uint64_t)1 << n;
-		}
+		r->foff[n] = p + 1;
+		r->flen[n] = stop - (p + 1);
+		/* Past MAX_COLUMNS fields, the row is bad whatever they hold. */
+		if (esc && n < MAX_COLUMNS)
+			escaped |= (uint64_t)1 << n;
 		n++;
 		if (stop + 1 >= len)
 			break;
@@ -810,6 +818,7 @@ parse_line(struct reader *r)
 	r->nfields = 0;
 	r->fbufused = 0;
 	r->rowdone = 0;
+	r->by_commas = 0;
 	if (r->no_fast_path || split_fast(r) == -1) {
 		if (csv_parse(&r->csv, r->line, r->linelen, on_field,
 		    on_record, r) != r->linelen ||
@@ -874,11 +883,37 @@ id_has_nul(const struct field *f)
 	return memchr(f->p, '\0', f->len) != NULL;
 }
 
+/* Where field c of the line starts in r->fbase, and its length. */
+static size_t
+field_start(const struct reader *r, size_t c)
+{
+	if (r->by_commas)
+		return c == 0 ? 0 : r->pos[c - 1] + 1;
+	return r->foff[c];
+}
+
+static size_t
+field_len(const struct reader *r, size_t c)
+{
+	return r->by_commas ? r->pos[c] - field_start(r, c) : r->flen[c];
+}
+
+/* Field f is bytes start..end of base, ended with a NUL over end. */
+static inline void
+cut(struct field *f, char *base, size_t start, size_t end)
+{
+	f->p = base + start;
+	f->len = end - start;
+	base[end] = '\0';
+}
+
 static int
 fill_row(struct reader *r, struct row *row)
 {
 	struct field *f;
 	char show[80], *base = r->fbase;
+	const uint32_t *s = r->pos;
+	const size_t *o = r->foff, *l = r->flen;
 	size_t i, c;
 
 	if (r->all_fields)
@@ -889,22 +924,49 @@ fill_row(struct reader *r, struct row *row)
 	row->line = r->stats.lines;
 	for (i = 0; i < r->nevent_cols; i++) {
 		c = r->event_col[i];
-		row->event = r->flen[c] == 1 ? base[r->foff[c]] : '?';
+		row->event = field_len(r, c) == 1 ? base[field_start(r, c)] :
+		    '?';
 		switch (row->event) {
 		case '+': case '-': case '<': case '>': case '*':
 			continue;
 		}
 		bad_row(r, "bad event '%s', row skipped",
-		    esc_text_buf(show, sizeof show, base + r->foff[c],
-		    r->flen[c]));
+		    esc_text_buf(show, sizeof show, base + field_start(r, c),
+		    field_len(r, c)));
 		return -1;
 	}
-	for (i = 0; i < r->nfield_cols; i++) {
-		c = r->field_col[i];
-		f = (struct field *)(void *)((char *)row + r->field_off[i]);
-		f->p = base + r->foff[c];
-		f->len = r->flen[c];
-		base[r->foff[c] + r->flen[c]] = '\0';
+	/*
+	 * The fields in the standard columns (default_columns) are set
+	 * straight from the commas or from foff/flen, which the loop below
+	 * does for any columns.
+	 */
+	if (r->by_commas) {
+		cut(&row->date_time, base, 0, s[0]);
+		cut(&row->connector, base, s[0] + 1, s[1]);
+		cut(&row->session_id, base, s[1] + 1, s[2]);
+		cut(&row->sequence, base, s[2] + 1, s[3]);
+		cut(&row->local, base, s[3] + 1, s[4]);
+		cut(&row->remote, base, s[4] + 1, s[5]);
+		cut(&row->data, base, s[6] + 1, s[7]);
+		cut(&row->context, base, s[7] + 1, s[8]);
+	} else if (r->standard) {
+		cut(&row->date_time, base, o[0], o[0] + l[0]);
+		cut(&row->connector, base, o[1], o[1] + l[1]);
+		cut(&row->session_id, base, o[2], o[2] + l[2]);
+		cut(&row->sequence, base, o[3], o[3] + l[3]);
+		cut(&row->local, base, o[4], o[4] + l[4]);
+		cut(&row->remote, base, o[5], o[5] + l[5]);
+		cut(&row->data, base, o[7], o[7] + l[7]);
+		cut(&row->context, base, o[8], o[8] + l[8]);
+	} else {
+		for (i = 0; i < r->nfield_cols; i++) {
+			c = r->field_col[i];
+			f = (struct field *)(void *)((char *)row +
+			    r->field_off[i]);
+			f->p = base + r->foff[c];
+			f->len = r->flen[c];
+			base[r->foff[c] + r->flen[c]] = '\0';
+		}
 	}
 	if (row->event == '\0') {
 		bad_row(r, "#Fields: has no event column, row skipped");
