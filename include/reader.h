@@ -114,7 +114,8 @@ void		 reader_set_fast_path(struct reader *, int level);
 
 /*
  * A copy of row that owns its bytes, in one allocation (free() it), with
- * the same zeroed room after each field as the reader's own rows.
+ * readable room after each field as the reader's own rows have (zeroed
+ * here).
  */
 struct row	*reader_row_copy(const struct row *);
 

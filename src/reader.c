@@ -117,9 +117,11 @@ struct reader {
 static void	map_columns(struct reader *);
 
 /*
- * Buffers are kept zeroed past what was read: PCRE2's JIT reads a little
- * ahead of a subject's end, harmlessly, and memory checkers should see
- * defined bytes there.
+ * Buffers have FIELD_PAD bytes of room past what they may hold, and what
+ * they grow by is zeroed: PCRE2's JIT reads a little ahead of a subject's
+ * end, harmlessly, and memory checkers should see defined bytes there.
+ * The room after a field is readable, not zero: in the line buffer it
+ * holds the rest of the line, later lines or bytes of earlier reads.
  */
 static void *
 grow_zeroed(void *p, size_t old, size_t size)
