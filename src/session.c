@@ -141,7 +141,7 @@ grow(struct session_table *t)
 	t->nbuckets = n;
 }
 
-static struct open_session *
+static inline struct open_session *
 lookup(struct session_table *t, const char *folder, const struct field *id,
     uint32_t hash)
 {
