@@ -13,22 +13,22 @@
  * without a call for the locale's table.
  */
 #define IS_DIGIT(c)	((unsigned)((unsigned char)(c) - '0') < 10)
-#define IS_ALPHA(c)	((unsigned)(((unsigned char)(c) | 0x20) - 'a') < 26)
-#define IS_ALNUM(c)	(IS_DIGIT(c) || IS_ALPHA(c))
 #define IS_LOWER(c)	((unsigned)((unsigned char)(c) - 'a') < 26)
 #define TO_UPPER(c)	(IS_LOWER(c) ? (c) - 0x20 : (c))
 
 /*
  * What a byte may be in ehlo-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT /
- * "-"): a table, as each byte of each reply word is looked up.
+ * "-"), and in a host name (ehlo_host_name()): a table, as each byte of
+ * each reply word is looked up.
  */
 #define K_IN	1		/* ALPHA, DIGIT or "-" */
 #define K_FIRST	2		/* ALPHA or DIGIT */
 #define K_DIGIT	4
-#define K_A	(K_IN | K_FIRST)
-#define K_D	(K_IN | K_FIRST | K_DIGIT)
+#define K_HOST	8		/* ALPHA, DIGIT, "-", "." or "_" */
+#define K_A	(K_IN | K_FIRST | K_HOST)
+#define K_D	(K_IN | K_FIRST | K_DIGIT | K_HOST)
 static const unsigned char kwclass[256] = {
-	['-'] = K_IN,
+	['-'] = K_IN | K_HOST, ['.'] = K_HOST, ['_'] = K_HOST,
 	['0'] = K_D, ['1'] = K_D, ['2'] = K_D, ['3'] = K_D, ['4'] = K_D,
 	['5'] = K_D, ['6'] = K_D, ['7'] = K_D, ['8'] = K_D, ['9'] = K_D,
 	['A'] = K_A, ['B'] = K_A, ['C'] = K_A, ['D'] = K_A, ['E'] = K_A,
@@ -403,17 +403,12 @@ char *
 ehlo_host_name(const char *text, size_t len, char *buf, size_t bufsz)
 {
 	size_t i;
-	int alnum = 0;
+	unsigned char c, any = 0;
 
-	for (i = 0; i < len && text[i] != ' '; i++) {
-		unsigned char c = (unsigned char)text[i];
-
-		if (IS_ALNUM(c))
-			alnum = 1;
-		else if (c != '.' && c != '-' && c != '_')
-			return NULL;
-	}
-	if (!alnum || i >= bufsz)
+	for (i = 0; i < len && ((c = KWCLASS(text[i])) & K_HOST); i++)
+		any |= c;
+	/* The name ends at the text's end or a space, not another byte. */
+	if ((i < len && text[i] != ' ') || !(any & K_FIRST) || i >= bufsz)
 		return NULL;
 	memcpy(buf, text, i);
 	buf[i] = '\0';
