@@ -51,6 +51,12 @@ void		 rules_free(struct rules *);
 
 void		 rules_observe_row(struct rules *, struct session *,
 		    const struct row *);
+/*
+ * Whether rules_observe_row() skips a row that says what a row before
+ * said with no pattern matching (on by default, the same findings
+ * either way); for the tests.
+ */
+void		 rules_remember_rows(struct rules *, int);
 
 /*
  * Call emit for each finding on the closed session s, in the order the

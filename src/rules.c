@@ -48,6 +48,27 @@ static const char *const builtin_names[NBUILTINS] = {
 	"remote_last_starttls",
 };
 
+/*
+ * Subjects on which no pattern of their event matched, kept so that the
+ * same subject again skips them: patterns give the same result on the
+ * same bytes, and information rows say the same few things over and over
+ * ("TLS protocol ... negotiation succeeded ...", "Received certificate
+ * ...") in texts too long for the patterns to skip cheaply.  Only for an
+ * event whose patterns look at one column, not all of them at its first
+ * byte alone (those skip a row sooner than it is found here), and
+ * subjects of at most SEEN_LEN bytes; a row that matched, or that stopped
+ * at the match limit, is not kept.  Direct-mapped (see seen_slot()): a
+ * slot holds the last subject put there.
+ */
+#define SEEN_SLOTS	32
+#define SEEN_LEN	512
+
+struct seen {
+	unsigned	 event;		/* its index + 1; 0: empty */
+	size_t		 len;
+	char		 text[SEEN_LEN];
+};
+
 struct rules {
 	struct rules_config	 cfg;
 	struct rules_lang	 lang;
@@ -73,6 +94,10 @@ struct rules {
 	/* And the shortest subject, data or context, any of them may
 	 * match (pattern_may_match()): a row shorter in both is skipped. */
 	uint32_t		 observe_min[EVENT_KINDS][2];
+	/* The column all of them look at, or -1 (see struct seen). */
+	int			 observe_column[EVENT_KINDS];
+	int			 observe_anchored[EVENT_KINDS];	/* all */
+	struct seen		*seen;		/* SEEN_SLOTS; NULL: off */
 };
 
 /* A value of an attribute while a session is evaluated. */
@@ -423,16 +448,25 @@ rules_new(const struct rules_config *cfg, char *err, size_t errsz)
 		    sizeof *r->observe[e]);
 		r->observe_min[e][COLUMN_DATA] = UINT32_MAX;
 		r->observe_min[e][COLUMN_CONTEXT] = UINT32_MAX;
+		r->observe_column[e] = -1;
+		r->observe_anchored[e] = 1;
 		for (i = 0; i < r->lang.npatterns; i++) {
 			struct fact_pattern *f = &r->lang.patterns[i];
 
 			if (!f->active || !(f->events & 1u << e))
 				continue;
+			if (r->nobserve[e] == 0)
+				r->observe_column[e] = (int)f->column;
+			else if (r->observe_column[e] != (int)f->column)
+				r->observe_column[e] = -1;
+			if (!f->first_known)
+				r->observe_anchored[e] = 0;
 			r->observe[e][r->nobserve[e]++] = i;
 			if (f->min_len < r->observe_min[e][f->column])
 				r->observe_min[e][f->column] = f->min_len;
 		}
 	}
+	rules_remember_rows(r, 1);
 	r->history = strmap_new();
 	r->mctx = pcre2_match_context_create(NULL);
 	pcre2_set_match_limit(r->mctx, RULES_MATCH_LIMIT);
@@ -459,6 +493,7 @@ rules_free(struct rules *r)
 	free(r->offered);
 	pcre2_match_context_free(r->mctx);
 	pcre2_match_data_free(r->md);
+	free(r->seen);
 	free(r->scratch);
 	for (i = 0; i < EVENT_KINDS; i++)
 		free(r->observe[i]);
@@ -582,15 +617,18 @@ match_re(struct rules *r, const pcre2_code *re, int jit, const char *s,
 	return pcre2_match(re, (PCRE2_SPTR)s, len, 0, 0, r->md, r->mctx);
 }
 
-/* The patterns of event e (see observe) on row; rules_observe_row(). */
-static void __attribute__((noinline))
+/*
+ * The patterns of event e (see observe) on row; rules_observe_row().
+ * Returns how many matched or stopped at the match limit.
+ */
+static int __attribute__((noinline))
 observe_row(struct rules *r, struct session *s, const struct row *row,
     unsigned e)
 {
 	struct fact_pattern *f;
 	const struct field *subject;
 	size_t i;
-	int rc;
+	int rc, n = 0;
 
 	for (i = 0; i < r->nobserve[e]; i++) {
 		f = &r->lang.patterns[r->observe[e][i]];
@@ -600,6 +638,7 @@ observe_row(struct rules *r, struct session *s, const struct row *row,
 		rc = match_re(r, f->re, f->jit, subject->p, subject->len);
 		if (rc == PCRE2_ERROR_NOMATCH)
 			continue;
+		n++;
 		if (rc < 0) {
 			if (f->limit.hits++ == 0) {
 				f->limit.file = row->file;
@@ -615,21 +654,71 @@ observe_row(struct rules *r, struct session *s, const struct row *row,
 		keep_captures(r, s, f, subject);
 		session_add_evidence(s, row);
 	}
+	return n;
+}
+
+void
+rules_remember_rows(struct rules *r, int on)
+{
+	if (on && r->seen == NULL)
+		r->seen = xcalloc(SEEN_SLOTS, sizeof *r->seen);
+	else if (!on) {
+		free(r->seen);
+		r->seen = NULL;
+	}
+}
+
+/*
+ * The slot of subject f of event e: by its length and its first, middle
+ * and last 8 bytes, which tell apart the texts that come often.
+ */
+static struct seen *
+seen_slot(struct rules *r, unsigned e, const struct field *f)
+{
+	uint64_t h = f->len * SEEN_SLOTS + e, w;
+
+	if (f->len >= 8) {
+		memcpy(&w, f->p, 8);
+		h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+		memcpy(&w, f->p + (f->len - 8) / 2, 8);
+		h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+		memcpy(&w, f->p + f->len - 8, 8);
+		h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+	}
+	return &r->seen[(h >> 32) % SEEN_SLOTS];
 }
 
 /*
  * Most rows are too short for every pattern of their event: told here,
- * before the loop's setup is paid.
+ * before the loop's setup is paid.  Of the others, those that say what a
+ * row before said with no match are skipped: see struct seen.
  */
 void
 rules_observe_row(struct rules *r, struct session *s, const struct row *row)
 {
 	unsigned e = (unsigned)__builtin_ctz(event_bit(row->event));
+	const struct field *f;
+	struct seen *slot = NULL;
 
 	if (row->data.len < r->observe_min[e][COLUMN_DATA] &&
 	    row->context.len < r->observe_min[e][COLUMN_CONTEXT])
 		return;
-	observe_row(r, s, row, e);
+	if (r->seen != NULL && r->observe_column[e] >= 0 &&
+	    !r->observe_anchored[e]) {
+		f = r->observe_column[e] == COLUMN_DATA ? &row->data :
+		    &row->context;
+		if (f->len <= SEEN_LEN) {
+			slot = seen_slot(r, e, f);
+			if (slot->event == e + 1 && slot->len == f->len &&
+			    mem_equal(slot->text, f->p, f->len))
+				return;
+		}
+	}
+	if (observe_row(r, s, row, e) == 0 && slot != NULL) {
+		slot->event = e + 1;
+		slot->len = f->len;
+		memcpy(slot->text, f->p, f->len);
+	}
 }
 
 /* ---- evaluation ---- */

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "finding.h"
 #include "logtime.h"
@@ -625,6 +626,159 @@ test_rules_interleaved(void **state)
 	drv_free(&d);
 }
 
+/*
+ * --- rows said again ------------------------------------------------------
+ * rules_observe_row() skips a row whose subject came before with no match
+ * (rules_remember_rows()): the same facts, captures and evidence as with
+ * every row matched, on rows of every event made of a few texts (long and
+ * short, around the 512 bytes kept) or cut from a long one (a cut is a
+ * prefix of the longer ones, and matches /END$/ where they do not), a
+ * byte changed now and then where the texts are told apart or elsewhere.
+ */
+static const char SEEN_RULES[] =
+    "fact f_long on * context /negotiation (?<proto>[A-Z_0-9]+) done/\n"
+    "fact f_short on *- context /ab?c/\n"
+    "fact f_dash on - context /z/\n"
+    "fact f_data on <> data /x{3}/\n"
+    "fact f_end on <> data /END$/\n"
+    "rule t\n"
+    "    severity warning\n"
+    "    title \"t\"\n"
+    "    tlsrpt validation-failure\n"
+    "    when f_long or f_short or f_dash or f_data or f_end\n"
+    "    message \"{proto}\"\n";
+
+static void
+no_close(struct session *s, void *arg)
+{
+	(void)s;
+	(void)arg;
+}
+
+static unsigned long seen_rnd = 7;
+
+static size_t
+seen_rand(size_t n)
+{
+	seen_rnd = seen_rnd * 6364136223846793005UL + 1442695040888963407UL;
+	return (size_t)(seen_rnd >> 33) % n;
+}
+
+static const char seen_filler[] = "TLS protocol SP_PROT negotiation "
+    "succeeded using bulk encryption algorithm with strength END";
+
+/*
+ * One of the texts, or a cut of the filler repeated (ending with its END,
+ * or after), into buf, perhaps with a byte changed; its length.
+ */
+static size_t
+seen_text(char *buf, char texts[][600], const size_t *lens, size_t ntexts)
+{
+	static const char bytes[] = "abcxz -_TLS";
+	size_t i, k = seen_rand(ntexts), len = lens[k], period;
+
+	if (seen_rand(2) == 0) {
+		period = sizeof seen_filler - 1;
+		len = period * (1 + seen_rand(5));
+		if (seen_rand(2) == 0)
+			len += seen_rand(period);
+		for (i = 0; i < len; i++)
+			buf[i] = seen_filler[i % period];
+	} else
+		memcpy(buf, texts[k], len);
+	buf[len] = '\0';
+	if (len > 0 && seen_rand(3) == 0)
+		buf[seen_rand(len)] = bytes[seen_rand(sizeof bytes - 1)];
+	return len;
+}
+
+static void
+test_rules_rows_seen(void **state)
+{
+	static const char *const files[] = { "seen.rules" };
+	static const size_t lens[] = { 0, 2, 8, 22, 100, 100, 300, 511, 512,
+	    512, 513, 600 };
+	char texts[NELEM(lens)][600], data[601], context[601], err[512];
+	char id[24];
+	struct rules_config cfg;
+	struct rules *r[2];
+	struct session_table *t[2];
+	struct session *s[2];
+	struct row row;
+	size_t i, k, matched = 0;
+	FILE *fp;
+
+	(void)state;
+	for (k = 0; k < NELEM(lens); k++)
+		for (i = 0; i < lens[k]; i++)
+			texts[k][i] = seen_filler[i % (sizeof seen_filler - 4)];
+	memcpy(texts[1], "ac", 2);
+	memcpy(texts[3], "negotiation TLS_1 done", 22);
+	/* [5] is [4] but where no slot is told by. */
+	memcpy(texts[5] + 20, "abc", 3);
+	memcpy(texts[9] + 300, "xxx", 3);
+	memcpy(texts[11] + 513, "z", 1);	/* [10] is its prefix */
+	fp = fopen(files[0], "w");
+	assert_non_null(fp);
+	fputs(SEEN_RULES, fp);
+	fclose(fp);
+	memset(&cfg, 0, sizeof cfg);
+	cfg.files = files;
+	cfg.nfiles = 1;
+	cfg.no_default = 1;
+	for (k = 0; k < 2; k++) {
+		r[k] = rules_new(&cfg, err, sizeof err);
+		if (r[k] == NULL)
+			fail_msg("rules_new: %s", err);
+		t[k] = sessions_new(no_close, NULL);
+	}
+	unlink(files[0]);
+	rules_remember_rows(r[1], 0);
+
+	memset(&row, 0, sizeof row);
+	row.file = FILE1;
+	set_field(&row.connector, "Outbound");
+	set_field(&row.sequence, "0");
+	for (i = 0; i < 200000; i++) {
+		snprintf(where, sizeof where, "row %zu", i);
+		snprintf(id, sizeof id, "%016zX", i);
+		set_field(&row.session_id, id);
+		row.line = i + 1;
+		row.event = "*-<>+"[seen_rand(5)];
+		row.data.p = data;
+		row.data.len = seen_text(data, texts, lens, NELEM(lens));
+		row.context.p = context;
+		row.context.len = seen_text(context, texts, lens,
+		    NELEM(lens));
+		for (k = 0; k < 2; k++) {
+			s[k] = sessions_feed(t[k], FOLDER, &row);
+			assert_non_null(s[k]);
+			rules_observe_row(r[k], s[k], &row);
+		}
+		CHECK_INT(s[0]->facts, s[1]->facts);
+		matched += s[1]->facts != 0;
+		for (k = 0; k < SESSION_CAPTURES_MAX; k++) {
+			CHECK_INT(s[0]->captures[k] == NULL,
+			    s[1]->captures[k] == NULL);
+			if (s[0]->captures[k] != NULL)
+				assert_string_equal(s[0]->captures[k],
+				    s[1]->captures[k]);
+		}
+		CHECK_INT(s[0]->nevidence, s[1]->nevidence);
+		for (k = 0; k < (size_t)s[0]->nevidence; k++)
+			assert_string_equal(s[0]->evidence[k].text,
+			    s[1]->evidence[k].text);
+		sessions_close_all(t[0]);
+		sessions_close_all(t[1]);
+	}
+	/* Both kinds of rows were met, many times. */
+	CHECK_TRUE(matched > 10000 && matched < 190000);
+	for (k = 0; k < 2; k++) {
+		sessions_free(t[k]);
+		rules_free(r[k]);
+	}
+}
+
 static void
 test_severity_name(void **state)
 {
@@ -643,6 +797,7 @@ main(void)
 		T_(test_rules_hint_ip),
 		T_(test_rules_text_row_is_evidence),
 		T_(test_rules_interleaved),
+		T_(test_rules_rows_seen),
 		T_(test_severity_name),
 	};
 
