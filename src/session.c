@@ -1,7 +1,6 @@
 /*
  * session.c: group rows into sessions and derive what each session did.
  */
-#define _GNU_SOURCE	/* memmem */
 #include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -547,29 +546,31 @@ address_domain(const struct field *f)
 	return d;
 }
 
-/* The command a ">" row sends. */
+/* The command a ">" row sends: its first letter tells which to try. */
 static enum command
 command_of(const struct field *d)
 {
-	static const struct {
-		const char	*verb;
-		size_t		 len;
-		enum command	 cmd;
-	} verbs[] = {
-		{ "EHLO", 4, CMD_EHLO }, { "HELO", 4, CMD_HELO },
-		{ "STARTTLS", 8, CMD_STARTTLS }, { "MAIL", 4, CMD_MAIL },
-		{ "RCPT", 4, CMD_RCPT }, { "DATA", 4, CMD_DATA },
-		{ "BDAT", 4, CMD_BDAT }, { "QUIT", 4, CMD_QUIT },
-	};
 	/* ASCII letters to upper case; other bytes match no verb anyway. */
-	char first = d->len > 0 ? (char)(d->p[0] & ~0x20) : '\0';
-	size_t i;
-
-	for (i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
-		if (verbs[i].verb[0] == first &&
-		    verb_is(d, verbs[i].verb, verbs[i].len))
-			return verbs[i].cmd;
-	return CMD_OTHER;
+	switch (d->len > 0 ? d->p[0] & ~0x20 : 0) {
+	case 'B':
+		return verb_is(d, "BDAT", 4) ? CMD_BDAT : CMD_OTHER;
+	case 'D':
+		return verb_is(d, "DATA", 4) ? CMD_DATA : CMD_OTHER;
+	case 'E':
+		return verb_is(d, "EHLO", 4) ? CMD_EHLO : CMD_OTHER;
+	case 'H':
+		return verb_is(d, "HELO", 4) ? CMD_HELO : CMD_OTHER;
+	case 'M':
+		return verb_is(d, "MAIL", 4) ? CMD_MAIL : CMD_OTHER;
+	case 'Q':
+		return verb_is(d, "QUIT", 4) ? CMD_QUIT : CMD_OTHER;
+	case 'R':
+		return verb_is(d, "RCPT", 4) ? CMD_RCPT : CMD_OTHER;
+	case 'S':
+		return verb_is(d, "STARTTLS", 8) ? CMD_STARTTLS : CMD_OTHER;
+	default:
+		return CMD_OTHER;
+	}
 }
 
 static void
@@ -601,7 +602,8 @@ on_command(struct open_session *o, const struct row *row)
 			s->rcpt_domain = address_domain(d);
 		break;
 	case CMD_BDAT:
-		if (memmem(d->p, d->len, " LAST", 5) != NULL)
+		/* Looked for by its 'L', rarer than a space. */
+		if (mem_find(d->p, d->len, " LAST", 5, 1) != NULL)
 			cmd = CMD_BDAT_LAST;
 		break;
 	default:
@@ -721,15 +723,16 @@ static unsigned long
 sequence(const struct row *row)
 {
 	const struct field *f = &row->sequence;
-	unsigned long n = 0;
+	unsigned long n = 0, d;
 	size_t i;
 
 	if (f->len == 0 || f->len > 9)
 		return ULONG_MAX;
 	for (i = 0; i < f->len; i++) {
-		if (f->p[i] < '0' || f->p[i] > '9')
+		/* A byte below '0' wraps around, far above 9. */
+		if ((d = (unsigned char)f->p[i] - (unsigned long)'0') > 9)
 			return ULONG_MAX;
-		n = n * 10 + (unsigned long)(f->p[i] - '0');
+		n = n * 10 + d;
 	}
 	return n;
 }

@@ -80,6 +80,7 @@ struct snap {
 	int		 greeting_seen, starttls_offered, starttls_issued;
 	int		 tls_up;
 	unsigned	 attempted, accepted;
+	char		 rcpt[64];
 	struct ehlo_reply ehlo;
 	int		 nevidence;
 	unsigned	 evidence_dropped;
@@ -132,6 +133,7 @@ on_close(struct session *s, void *arg)
 	p->tls_up = s->tls_up;
 	p->attempted = s->messages_attempted;
 	p->accepted = s->messages_accepted;
+	copy_str(p->rcpt, sizeof p->rcpt, s->rcpt_domain);
 	p->ehlo = s->ehlo;
 	p->nevidence = s->nevidence;
 	p->evidence_dropped = s->evidence_dropped;
@@ -843,56 +845,98 @@ test_session_messages(void **state)
 static void
 test_session_command_verbs(void **state)
 {
+	/*
+	 * Messages accepted: data_ok after "354" then "250" (DATA),
+	 * bdat_ok after "250" alone (BDAT ... LAST).
+	 */
 	static const struct {
 		const char	*data;
 		int		 ehlo, helo, starttls;
 		unsigned	 attempted;
+		const char	*rcpt;
+		unsigned	 data_ok, bdat_ok;
 	} cases[] = {
-		{ "EHLO mail.contoso.com", 1, 0, 0, 0 },
-		{ "ehlo mail.contoso.com", 1, 0, 0, 0 },
-		{ "eHlO", 1, 0, 0, 0 },
-		{ "EHLO:", 1, 0, 0, 0 },
-		{ "EHLOx mail.contoso.com", 0, 0, 0, 0 },
-		{ "EHL", 0, 0, 0, 0 },
-		{ "EHL\xcf mail", 0, 0, 0, 0 },
-		{ "\xc5HLO mail", 0, 0, 0, 0 },
-		{ " EHLO mail", 0, 0, 0, 0 },
-		{ "\x05HLO mail", 0, 0, 0, 0 },
-		{ "%hlo mail", 0, 0, 0, 0 },
-		{ "EH\x0cO mail", 0, 0, 0, 0 },
-		{ "HELO mail.contoso.com", 0, 1, 0, 0 },
-		{ "helo", 0, 1, 0, 0 },
-		{ "HELO-", 0, 0, 0, 0 },
-		{ "STARTTLS", 0, 0, 1, 0 },
-		{ "starttls", 0, 0, 1, 0 },
-		{ "StartTls ", 0, 0, 1, 0 },
-		{ "STARTTLSX", 0, 0, 0, 0 },
-		{ "STARTTL", 0, 0, 0, 0 },
-		{ "MAIL FROM:<a@contoso.com>", 0, 0, 0, 1 },
-		{ "mail from:<>", 0, 0, 0, 1 },
-		{ "MAIL:", 0, 0, 0, 1 },
-		{ "MAILFROM:<>", 0, 0, 0, 0 },
-		{ "", 0, 0, 0, 0 },
+		{ "EHLO mail.contoso.com", 1, 0, 0, 0, NULL, 0, 0 },
+		{ "ehlo mail.contoso.com", 1, 0, 0, 0, NULL, 0, 0 },
+		{ "eHlO", 1, 0, 0, 0, NULL, 0, 0 },
+		{ "EHLO:", 1, 0, 0, 0, NULL, 0, 0 },
+		{ "EHLOx mail.contoso.com", 0, 0, 0, 0, NULL, 0, 0 },
+		{ "EHL", 0, 0, 0, 0, NULL, 0, 0 },
+		{ "EHL\xcf mail", 0, 0, 0, 0, NULL, 0, 0 },
+		{ "\xc5HLO mail", 0, 0, 0, 0, NULL, 0, 0 },
+		{ " EHLO mail", 0, 0, 0, 0, NULL, 0, 0 },
+		{ "\x05HLO mail", 0, 0, 0, 0, NULL, 0, 0 },
+		{ "%hlo mail", 0, 0, 0, 0, NULL, 0, 0 },
+		{ "EH\x0cO mail", 0, 0, 0, 0, NULL, 0, 0 },
+		{ "HELO mail.contoso.com", 0, 1, 0, 0, NULL, 0, 0 },
+		{ "helo", 0, 1, 0, 0, NULL, 0, 0 },
+		{ "HELO-", 0, 0, 0, 0, NULL, 0, 0 },
+		{ "STARTTLS", 0, 0, 1, 0, NULL, 0, 0 },
+		{ "starttls", 0, 0, 1, 0, NULL, 0, 0 },
+		{ "StartTls ", 0, 0, 1, 0, NULL, 0, 0 },
+		{ "STARTTLSX", 0, 0, 0, 0, NULL, 0, 0 },
+		{ "STARTTL", 0, 0, 0, 0, NULL, 0, 0 },
+		{ "MAIL FROM:<a@contoso.com>", 0, 0, 0, 1, NULL, 0, 0 },
+		{ "mail from:<>", 0, 0, 0, 1, NULL, 0, 0 },
+		{ "MAIL:", 0, 0, 0, 1, NULL, 0, 0 },
+		{ "MAILFROM:<>", 0, 0, 0, 0, NULL, 0, 0 },
+		{ "MAI", 0, 0, 0, 0, NULL, 0, 0 },
+		{ "RCPT TO:<a@Fabrikam.COM>", 0, 0, 0, 0, "fabrikam.com", 0,
+		    0 },
+		{ "rcpt to:<a@b.example>", 0, 0, 0, 0, "b.example", 0, 0 },
+		{ "RCPT:<a@b.example>", 0, 0, 0, 0, "b.example", 0, 0 },
+		{ "RCPTTO:<a@b.example>", 0, 0, 0, 0, NULL, 0, 0 },
+		{ "RCP <a@b.example>", 0, 0, 0, 0, NULL, 0, 0 },
+		{ "R\xc3PT TO:<a@b.example>", 0, 0, 0, 0, NULL, 0, 0 },
+		{ "DATA", 0, 0, 0, 0, NULL, 1, 0 },
+		{ "data", 0, 0, 0, 0, NULL, 1, 0 },
+		{ "DATA ", 0, 0, 0, 0, NULL, 1, 0 },
+		{ "DATAX", 0, 0, 0, 0, NULL, 0, 0 },
+		{ "DAT", 0, 0, 0, 0, NULL, 0, 0 },
+		{ "BDAT 100 LAST", 0, 0, 0, 0, NULL, 0, 1 },
+		{ "bdat 100 LAST", 0, 0, 0, 0, NULL, 0, 1 },
+		{ "BDAT 0 LAST ", 0, 0, 0, 0, NULL, 0, 1 },
+		{ "BDAT 100", 0, 0, 0, 0, NULL, 0, 0 },
+		{ "BDAT 100 last", 0, 0, 0, 0, NULL, 0, 0 },
+		{ "BDAT 100 LAS", 0, 0, 0, 0, NULL, 0, 0 },
+		{ "BDAT100 LAST", 0, 0, 0, 0, NULL, 0, 0 },
+		{ "QUIT", 0, 0, 0, 0, NULL, 0, 0 },
+		{ "quit", 0, 0, 0, 0, NULL, 0, 0 },
+		{ "", 0, 0, 0, 0, NULL, 0, 0 },
 	};
-	size_t i;
+	static const char *const replies[][2] = {
+		{ "354 Start mail input", "250 2.6.0 Queued mail" },
+		{ "250 2.6.0 Queued mail", NULL },
+	};
+	size_t i, k;
 
 	(void)state;
 	for (i = 0; i < NELEM(cases); i++) {
-		struct drv d;
+		for (k = 0; k < NELEM(replies); k++) {
+			struct drv d;
 
-		snprintf(where, sizeof where, "case %zu (\"%s\")", i,
-		    cases[i].data);
-		drv_init(&d);
-		feed(&d, ID, '+', "", "");
-		feed(&d, ID, '<', "220 mx.fabrikam.com ESMTP", "");
-		feed(&d, ID, '>', cases[i].data, "");
-		feed(&d, ID, '-', "", "Local");
-		CHECK_INT(nclosed, 1);
-		CHECK_INT(closed[0].ehlo_sent, cases[i].ehlo);
-		CHECK_INT(closed[0].helo_used, cases[i].helo);
-		CHECK_INT(closed[0].starttls_issued, cases[i].starttls);
-		CHECK_INT(closed[0].attempted, cases[i].attempted);
-		drv_free(&d);
+			snprintf(where, sizeof where, "case %zu (\"%s\"), "
+			    "replies %zu", i, cases[i].data, k);
+			drv_init(&d);
+			feed(&d, ID, '+', "", "");
+			feed(&d, ID, '<', "220 mx.fabrikam.com ESMTP", "");
+			feed(&d, ID, '>', cases[i].data, "");
+			feed(&d, ID, '<', replies[k][0], "");
+			if (replies[k][1] != NULL)
+				feed(&d, ID, '<', replies[k][1], "");
+			feed(&d, ID, '-', "", "Local");
+			CHECK_INT(nclosed, 1);
+			CHECK_INT(closed[0].ehlo_sent, cases[i].ehlo);
+			CHECK_INT(closed[0].helo_used, cases[i].helo);
+			CHECK_INT(closed[0].starttls_issued,
+			    cases[i].starttls);
+			CHECK_INT(closed[0].attempted, cases[i].attempted);
+			assert_string_equal(closed[0].rcpt,
+			    cases[i].rcpt != NULL ? cases[i].rcpt : "<NULL>");
+			CHECK_INT(closed[0].accepted, k == 0 ?
+			    cases[i].data_ok : cases[i].bdat_ok);
+			drv_free(&d);
+		}
 	}
 }
 
@@ -1384,6 +1428,39 @@ test_session_out_of_order(void **state)
 	drv_free(&d);
 }
 
+/*
+ * A sequence number that is not one (a byte next to the digits, too many
+ * digits, none) is never out of order, nor is the row after it.
+ */
+static void
+test_session_sequence_not_number(void **state)
+{
+	static const char *const seqs[] = {
+		"0", "5", ":", "6", "/", "7", "1:", "8", "", "9",
+		"1234567890", "10", "\xb1", "11", "0x", "12", " 1", "13",
+		"123456789", "12",	/* the one out of order */
+	};
+	struct row row;
+	struct session *s;
+	struct drv d;
+	size_t i;
+
+	(void)state;
+	drv_init(&d);
+	for (i = 0; i < NELEM(seqs); i++) {
+		snprintf(where, sizeof where, "row %zu (\"%s\")", i, seqs[i]);
+		make_row(&d, &row, ID, '*', "", "attempting to connect");
+		set_field(&row.sequence, seqs[i]);
+		s = sessions_feed(d.t, d.folder, &row);
+		assert_non_null(s);
+		sessions_end_row(d.t, s);
+		CHECK_INT(sessions_stats(d.t)->out_of_order,
+		    i + 1 == NELEM(seqs));
+	}
+	CHECK_INT(sessions_stats(d.t)->restarted, 0);
+	drv_free(&d);
+}
+
 static void
 adopt(struct session *s, void *table)
 {
@@ -1463,6 +1540,7 @@ main(void)
 		T_(test_session_evidence_text_cut),
 		T_(test_session_restart_at_zero),
 		T_(test_session_out_of_order),
+		T_(test_session_sequence_not_number),
 		T_(test_session_born_only_hand_over),
 	};
 
