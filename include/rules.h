@@ -52,11 +52,12 @@ void		 rules_free(struct rules *);
 void		 rules_observe_row(struct rules *, struct session *,
 		    const struct row *);
 /*
- * Whether rules_observe_row() skips a row that says what a row before
- * said with no pattern matching (on by default, the same findings
- * either way); for the tests.
+ * Whether rules_observe_row() skips, unmatched, a row that it can tell no
+ * pattern matches: one that starts with a byte no anchored pattern of its
+ * event does, or says what a row before said with none matching (on by
+ * default; the same findings either way).  For the tests.
  */
-void		 rules_remember_rows(struct rules *, int);
+void		 rules_skip_rows(struct rules *, int);
 
 /*
  * Call emit for each finding on the closed session s, in the order the

@@ -54,8 +54,8 @@ static const char *const builtin_names[NBUILTINS] = {
  * same bytes, and information rows say the same few things over and over
  * ("TLS protocol ... negotiation succeeded ...", "Received certificate
  * ...") in texts too long for the patterns to skip cheaply.  Only for an
- * event whose patterns look at one column, not all of them at its first
- * byte alone (those skip a row sooner than it is found here), and
+ * event whose patterns look at one column, not all of them anchored
+ * (those tell a row by its first byte, sooner: see observe_first), and
  * subjects of at most SEEN_LEN bytes; a row that matched, or that stopped
  * at the match limit, is not kept.  Direct-mapped (see seen_slot()): a
  * slot holds the last subject put there.
@@ -94,10 +94,17 @@ struct rules {
 	/* And the shortest subject, data or context, any of them may
 	 * match (pattern_may_match()): a row shorter in both is skipped. */
 	uint32_t		 observe_min[EVENT_KINDS][2];
-	/* The column all of them look at, or -1 (see struct seen). */
+	/*
+	 * The column all of them look at, or -1.  When they are all
+	 * anchored with a first byte known (pattern_may_match()), the bytes
+	 * a subject any of them matches may start with; else the subjects
+	 * that none matched, struct seen.
+	 */
 	int			 observe_column[EVENT_KINDS];
-	int			 observe_anchored[EVENT_KINDS];	/* all */
-	struct seen		*seen;		/* SEEN_SLOTS; NULL: off */
+	int			 observe_anchored[EVENT_KINDS];
+	uint8_t			 observe_first[EVENT_KINDS][32];
+	struct seen		*seen;		/* SEEN_SLOTS */
+	int			 skip_rows;	/* see rules_skip_rows() */
 };
 
 /* A value of an attribute while a session is evaluated. */
@@ -401,6 +408,7 @@ rules_new(const struct rules_config *cfg, char *err, size_t errsz)
 	struct refs used = { 0, 0, 0 }, when = { 0, 0, 0 };
 	char msg[512];
 	size_t i, e;
+	int c;
 
 	r->cfg = *cfg;
 	if (!cfg->no_default && rules_lang_parse(&r->lang, DEFAULT_RULES_NAME,
@@ -461,12 +469,15 @@ rules_new(const struct rules_config *cfg, char *err, size_t errsz)
 				r->observe_column[e] = -1;
 			if (!f->first_known)
 				r->observe_anchored[e] = 0;
+			for (c = 0; c < 32; c++)
+				r->observe_first[e][c] |= f->first[c];
 			r->observe[e][r->nobserve[e]++] = i;
 			if (f->min_len < r->observe_min[e][f->column])
 				r->observe_min[e][f->column] = f->min_len;
 		}
 	}
-	rules_remember_rows(r, 1);
+	r->seen = xcalloc(SEEN_SLOTS, sizeof *r->seen);
+	r->skip_rows = 1;
 	r->history = strmap_new();
 	r->mctx = pcre2_match_context_create(NULL);
 	pcre2_set_match_limit(r->mctx, RULES_MATCH_LIMIT);
@@ -658,14 +669,9 @@ observe_row(struct rules *r, struct session *s, const struct row *row,
 }
 
 void
-rules_remember_rows(struct rules *r, int on)
+rules_skip_rows(struct rules *r, int on)
 {
-	if (on && r->seen == NULL)
-		r->seen = xcalloc(SEEN_SLOTS, sizeof *r->seen);
-	else if (!on) {
-		free(r->seen);
-		r->seen = NULL;
-	}
+	r->skip_rows = on;
 }
 
 /*
@@ -690,8 +696,9 @@ seen_slot(struct rules *r, unsigned e, const struct field *f)
 
 /*
  * Most rows are too short for every pattern of their event: told here,
- * before the loop's setup is paid.  Of the others, those that say what a
- * row before said with no match are skipped: see struct seen.
+ * before the loop's setup is paid.  Of the others, those that start with
+ * a byte no pattern does, or that say what a row before said with no
+ * match, are skipped: see observe_column.
  */
 void
 rules_observe_row(struct rules *r, struct session *s, const struct row *row)
@@ -699,15 +706,21 @@ rules_observe_row(struct rules *r, struct session *s, const struct row *row)
 	unsigned e = (unsigned)__builtin_ctz(event_bit(row->event));
 	const struct field *f;
 	struct seen *slot = NULL;
+	unsigned char c;
 
 	if (row->data.len < r->observe_min[e][COLUMN_DATA] &&
 	    row->context.len < r->observe_min[e][COLUMN_CONTEXT])
 		return;
-	if (r->seen != NULL && r->observe_column[e] >= 0 &&
-	    !r->observe_anchored[e]) {
+	if (r->skip_rows && r->observe_column[e] >= 0) {
 		f = r->observe_column[e] == COLUMN_DATA ? &row->data :
 		    &row->context;
-		if (f->len <= SEEN_LEN) {
+		if (r->observe_anchored[e]) {
+			if (f->len == 0)
+				return;
+			c = (unsigned char)f->p[0];
+			if (!(r->observe_first[e][c >> 3] & 1u << (c & 7)))
+				return;
+		} else if (f->len <= SEEN_LEN) {
 			slot = seen_slot(r, e, f);
 			if (slot->event == e + 1 && slot->len == f->len &&
 			    mem_equal(slot->text, f->p, f->len))
