@@ -54,8 +54,10 @@ void		 rules_observe_row(struct rules *, struct session *,
 /*
  * Whether rules_observe_row() skips, unmatched, a row that it can tell no
  * pattern matches: one that starts with a byte no anchored pattern of its
- * event does, or says what a row before said with none matching (on by
- * default; the same findings either way).  For the tests.
+ * event does, or says what a row before said with none matching; and
+ * whether rules_eval() and rules_would_fire() skip a rule on a session
+ * without a fact its when ands (on by default; the same findings either
+ * way).  For the tests.
  */
 void		 rules_skip_rows(struct rules *, int);
 

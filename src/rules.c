@@ -105,6 +105,8 @@ struct rules {
 	uint8_t			 observe_first[EVENT_KINDS][32];
 	struct seen		*seen;		/* SEEN_SLOTS */
 	int			 skip_rows;	/* see rules_skip_rows() */
+	/* Per rule, the facts its when cannot hold without: needed_facts(). */
+	uint64_t		*when_needs;
 };
 
 /* A value of an attribute while a session is evaluated. */
@@ -401,6 +403,34 @@ pattern_used(const struct fact_pattern *f, const struct refs *u)
 	return 0;
 }
 
+/*
+ * The facts e cannot be true without: those of the names it ands together
+ * at its top.  Expressions have no side effects, so a session lacking one
+ * is told false without evaluating e.
+ */
+static uint64_t
+needed_facts(const struct expr *e)
+{
+	if (e == NULL)
+		return 0;
+	switch (e->op) {
+	case EXPR_AND:
+		return needed_facts(e->left) | needed_facts(e->right);
+	case EXPR_NAME:
+		return e->ref.kind == REF_FACT ? (uint64_t)1 << e->ref.id : 0;
+	default:
+		return 0;
+	}
+}
+
+/* Whether rule i of r may fire on s: enabled, and s has the facts needed. */
+static int
+rule_may_fire(const struct rules *r, size_t i, const struct session *s)
+{
+	return r->lang.rules[i].enabled && (!r->skip_rows ||
+	    (s->facts & r->when_needs[i]) == r->when_needs[i]);
+}
+
 struct rules *
 rules_new(const struct rules_config *cfg, char *err, size_t errsz)
 {
@@ -448,6 +478,9 @@ rules_new(const struct rules_config *cfg, char *err, size_t errsz)
 			expr_refs(r->lang.rules[i].when, &when);
 		}
 	r->when_uses_history = when.history;
+	r->when_needs = xcalloc(r->lang.nrules + 1, sizeof *r->when_needs);
+	for (i = 0; i < r->lang.nrules; i++)
+		r->when_needs[i] = needed_facts(r->lang.rules[i].when);
 	for (i = 0; i < r->lang.npatterns; i++)
 		r->lang.patterns[i].active =
 		    pattern_used(&r->lang.patterns[i], &used);
@@ -505,6 +538,7 @@ rules_free(struct rules *r)
 	pcre2_match_context_free(r->mctx);
 	pcre2_match_data_free(r->md);
 	free(r->seen);
+	free(r->when_needs);
 	free(r->scratch);
 	for (i = 0; i < EVENT_KINDS; i++)
 		free(r->observe[i]);
@@ -1149,7 +1183,7 @@ rules_eval(struct rules *r, const struct session *s, finding_fn emit,
 	for (i = 0; i < r->lang.nrules && emit != NULL; i++) {
 		const struct rule_def *d = &r->lang.rules[i];
 
-		if (!d->enabled || !eval_expr(ev, d->when))
+		if (!rule_may_fire(r, i, s) || !eval_expr(ev, d->when))
 			continue;
 		sev = choose(ev, &d->severity);
 		tlsrpt = choose(ev, &d->tlsrpt);
@@ -1207,7 +1241,7 @@ rules_would_fire(struct rules *r, const struct session *s)
 	for (i = 0; i < r->lang.nrules && !fire; i++) {
 		const struct rule_def *d = &r->lang.rules[i];
 
-		fire = d->enabled && eval_expr(&ev, d->when);
+		fire = rule_may_fire(r, i, s) && eval_expr(&ev, d->when);
 	}
 	return fire;
 }

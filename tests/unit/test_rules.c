@@ -629,8 +629,10 @@ test_rules_interleaved(void **state)
 /*
  * --- rows said again ------------------------------------------------------
  * rules_observe_row() skips a row whose subject came before with no match,
- * or starts with a byte no anchored pattern does (rules_skip_rows()): the
- * same facts, captures and evidence as with every row matched, on rows of
+ * or starts with a byte no anchored pattern does, and a rule is not
+ * evaluated on a session without a fact it ands (rules_skip_rows()): the
+ * same facts, captures, evidence and findings as with every row matched
+ * and every rule evaluated, on rows of
  * every event made of a few texts (long and short, around the 512 bytes
  * kept) or cut from a long one (a cut is a prefix of the longer ones, and
  * matches /END$/ where they do not), a byte changed now and then where
@@ -650,7 +652,29 @@ static const char SEEN_RULES[] =
     "    tlsrpt validation-failure\n"
     "    when f_long or f_short or f_dash or f_data or f_end or f_plus or "
     "f_plus_cn\n"
-    "    message \"{proto}\"\n";
+    "    message \"{proto}\"\n"
+    "rule u\n"
+    "    severity warning\n"
+    "    title \"u\"\n"
+    "    tlsrpt validation-failure\n"
+    "    when f_data and not f_end\n"
+    "    message \"u\"\n"
+    "rule w\n"
+    "    severity warning\n"
+    "    title \"w\"\n"
+    "    tlsrpt validation-failure\n"
+    "    when f_short and (f_dash and not tls_up)\n"
+    "    message \"w\"\n";
+
+/* The rules that fired, their ids one after another. */
+static void
+seen_emit(const struct finding *f, const struct session *s, void *arg)
+{
+	char *fired = arg;
+
+	(void)s;
+	strncat(fired, f->rule, 8);
+}
 
 static void
 no_close(struct session *s, void *arg)
@@ -703,13 +727,13 @@ test_rules_rows_seen(void **state)
 	static const size_t lens[] = { 0, 2, 8, 22, 100, 100, 300, 511, 512,
 	    512, 513, 600 };
 	char texts[NELEM(lens)][600], data[601], context[601], err[512];
-	char id[24];
+	char id[24], fired[2][32];
 	struct rules_config cfg;
 	struct rules *r[2];
 	struct session_table *t[2];
 	struct session *s[2];
 	struct row row;
-	size_t i, k, matched = 0;
+	size_t i, k, matched = 0, nfired[2] = { 0, 0 };
 	FILE *fp;
 
 	(void)state;
@@ -717,6 +741,7 @@ test_rules_rows_seen(void **state)
 		for (i = 0; i < lens[k]; i++)
 			texts[k][i] = seen_filler[i % (sizeof seen_filler - 4)];
 	memcpy(texts[1], "ac", 2);
+	memcpy(texts[2], "zac abc ", 8);
 	memcpy(texts[3], "negotiation TLS_1 done", 22);
 	/* [5] is [4] but where no slot is told by. */
 	memcpy(texts[5] + 20, "abc", 3);
@@ -772,11 +797,21 @@ test_rules_rows_seen(void **state)
 		for (k = 0; k < (size_t)s[0]->nevidence; k++)
 			assert_string_equal(s[0]->evidence[k].text,
 			    s[1]->evidence[k].text);
+		CHECK_INT(rules_would_fire(r[0], s[0]),
+		    rules_would_fire(r[1], s[1]));
+		for (k = 0; k < 2; k++) {
+			fired[k][0] = '\0';
+			rules_eval(r[k], s[k], seen_emit, fired[k]);
+		}
+		assert_string_equal(fired[0], fired[1]);
+		nfired[0] += strchr(fired[1], 'u') != NULL;
+		nfired[1] += strchr(fired[1], 'w') != NULL;
 		sessions_close_all(t[0]);
 		sessions_close_all(t[1]);
 	}
 	/* Both kinds of rows were met, many times. */
 	CHECK_TRUE(matched > 10000 && matched < 190000);
+	CHECK_TRUE(nfired[0] > 1000 && nfired[1] > 1000);
 	for (k = 0; k < 2; k++) {
 		sessions_free(t[k]);
 		rules_free(r[k]);
