@@ -1,6 +1,6 @@
 # sendlog-scan
 
-VERSION	= 0.4.1
+VERSION	= 0.4.2
 
 PREFIX	?= /usr/local
 BINDIR	?= $(PREFIX)/bin

@@ -17,7 +17,7 @@
 #include "xmalloc.h"
 
 #ifndef VERSION
-#define VERSION "0.4.1"
+#define VERSION "0.4.2"
 #endif
 
 static void
