@@ -857,7 +857,7 @@ stream_cookie_read(void *cookie, char *buf, size_t size)
  */
 static _Thread_local struct kept_archive {
 	struct archive	*a;		/* NULL: none */
-	const char	*path;		/* input_file.archive */
+	char		*path;		/* a copy of input_file.archive */
 	size_t		 index;		/* of the entry last opened */
 	struct stat	 st;		/* of path when opened */
 } kept;
@@ -868,6 +868,8 @@ kept_drop(void)
 	if (kept.a != NULL)
 		archive_read_free(kept.a);
 	kept.a = NULL;
+	free(kept.path);
+	kept.path = NULL;
 }
 
 static _Thread_local unsigned long headers_read;
@@ -894,8 +896,9 @@ stream_cookie_close(void *cookie)
 	if (s->ar != NULL && s->entry != NULL && !s->ar_failed &&
 	    kept.a == NULL) {
 		/* Kept for the next entry; next_header skips what is unread. */
+		free(kept.path);
 		kept.a = s->ar;
-		kept.path = s->entry->archive;
+		kept.path = xstrdup(s->entry->archive);
 		kept.index = s->entry->entry_index;
 		kept.st = s->st;
 	} else if (s->ar != NULL)
