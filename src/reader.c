@@ -965,9 +965,7 @@ fill_row(struct reader *r, struct row *row)
 			c = r->field_col[i];
 			f = (struct field *)(void *)((char *)row +
 			    r->field_off[i]);
-			f->p = base + r->foff[c];
-			f->len = r->flen[c];
-			base[r->foff[c] + r->flen[c]] = '\0';
+			cut(f, base, o[c], o[c] + l[c]);
 		}
 	}
 	if (row->event == '\0') {
