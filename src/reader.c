@@ -82,13 +82,17 @@ struct reader {
 	 * The commas and quotes of the line, found by next_line() on its
 	 * way to the line's end: offsets from posline, np of them, or
 	 * STRUCT_MAX + 1 when there are more.  Valid while r->line is
-	 * posline (a BOM taken off moves r->line).  When split_fast() sets
-	 * by_commas, they are the commas of a row in the standard columns,
-	 * and pos[np] is the line's length.
+	 * posline (a BOM taken off moves r->line; NULL when they need
+	 * another look).  With seps (scan_line_avx2()), only the commas
+	 * that separate fields, and r->qf the fields in quotes.  When
+	 * split_fast() sets by_commas, they are the commas of a row in the
+	 * standard columns, and pos[np] is the line's length.
 	 */
 	uint32_t	 pos[STRUCT_MAX + 1 + 64];
 	size_t		 np;
 	int		 quotes;	/* some of them are quotes */
+	int		 seps;		/* the separating commas only */
+	uint64_t	 qf;		/* with seps: bit k, field k quoted */
 	const char	*posline;
 
 	/*
@@ -103,6 +107,7 @@ struct reader {
 	size_t		 nevent_cols;
 	int		 all_fields;	/* every field of a row has a column */
 	int		 standard;	/* default_columns, and a fast path */
+	size_t		 std_np;	/* standard: NDEFAULT - 1, else none */
 	int		 rowdone;
 	int		 no_fast_path;	/* every line through libcsv */
 	int		 avx2;		/* lines scanned by scan_line_avx2() */
@@ -223,7 +228,8 @@ reader_set_fast_path(struct reader *r, int level)
 	if (level >= 2)
 		r->avx2 = __builtin_cpu_supports("avx2") &&
 		    __builtin_cpu_supports("bmi") &&
-		    __builtin_cpu_supports("popcnt");
+		    __builtin_cpu_supports("popcnt") &&
+		    __builtin_cpu_supports("pclmul");
 #endif
 }
 
@@ -263,6 +269,19 @@ fill(struct reader *r)
 	r->end += n;
 	r->stats.bytes += n;
 	return 0;
+}
+
+/*
+ * After scan_line(): the commas of a line without quotes are those that
+ * separate its fields, as scan_line_avx2() gives them; with quotes, they
+ * are mixed with the quotes (qf all ones: not to be cut at its commas).
+ */
+static inline void
+scanned_plain(struct reader *r, const char *line)
+{
+	r->seps = !r->quotes;
+	r->qf = r->quotes ? ~(uint64_t)0 : 0;
+	r->posline = line;
 }
 
 /*
@@ -313,6 +332,7 @@ scan_line(struct reader *r, const char *line, size_t from, size_t len)
 		if (ml != 0) {
 			r->np = np;
 			r->quotes |= quotes != 0;
+			scanned_plain(r, line);
 			return i + (size_t)__builtin_ctz(ml);
 		}
 	}
@@ -331,18 +351,26 @@ scan_line(struct reader *r, const char *line, size_t from, size_t len)
 	}
 	r->np = np;
 	r->quotes |= quotes != 0;
+	scanned_plain(r, line);
 	return i;
 }
 
 #ifdef HAVE_AVX2
 /*
- * scan_line() 64 bytes at a time, as two 32-byte halves.  The positions
- * of a block are written four at a time whatever their number, the loop
- * taken again only for more than four: fewer branches to mispredict on
- * lines whose commas come at no fixed place.  r->pos has room for a
- * block's worth past STRUCT_MAX.  There is no len: next_line() puts a
- * LF after the bytes read, where the scan stops at the latest, and no
- * other test of where the bytes end is needed.
+ * A line 64 bytes at a time, as two 32-byte halves, with AVX2, and
+ * PCLMUL for the quotes: only the commas that separate fields go into
+ * r->pos, not those inside quotes, nor the quotes.  A line whose quotes
+ * each open a field or close one (most quoted lines: "Internet,
+ * Partners", certificate subjects, banners) is then cut at those commas
+ * as a line without quotes is, each quoted field noted in r->qf, a bit
+ * per field; a line with any other quote ("" in a field, a quote in a
+ * plain field, one left open) is marked for split_fast() to look at
+ * again (r->posline NULL).  The scan starts at the line's start each
+ * time, even after a read that did not reach the line's end: the state
+ * of its quotes is not kept across reads, and such lines are few.
+ * There is no length: next_line() puts a LF after the bytes read, where
+ * the scan stops at the latest, and no other test of where the bytes end
+ * is needed.
  */
 __attribute__((target("avx2,bmi,popcnt")))
 static inline uint64_t
@@ -353,12 +381,144 @@ eq_mask64(__m256i lo, __m256i hi, __m256i c)
 	    _mm256_cmpeq_epi8(hi, c)) << 32;
 }
 
-__attribute__((target("avx2,bmi,popcnt")))
-static size_t
-scan_line_avx2(struct reader *r, const char *line, size_t from)
+/*
+ * Bit i set when bits 0..i of m hold an odd number of ones: for the
+ * quotes of a block, the bytes inside quotes, the opening quote with
+ * them and the closing one not.  A carry-less multiply by all ones is
+ * that prefix XOR in one instruction.
+ */
+__attribute__((target("pclmul")))
+static inline uint64_t
+prefix_xor(uint64_t m)
 {
-	size_t i = from, np = r->np, n;
-	uint64_t quotes = 0;
+	return (uint64_t)_mm_cvtsi128_si64(_mm_clmulepi64_si128(
+	    _mm_cvtsi64_si128((long long)m), _mm_set1_epi8(-1), 0));
+}
+
+/*
+ * Whether the quotes mq of the block at line + i each open a field or
+ * close one; inq marks the bytes inside quotes (prefix_xor()), ms the
+ * separating commas, end the LF that ends the line, if in the block, and
+ * np the separating commas before the block.  The quoted fields are
+ * added to *qf.  A quote at either edge of the block, or closing a field
+ * before the CR of a CRLF, is looked at byte by byte.
+ */
+__attribute__((target("bmi,popcnt")))
+static inline int
+quotes_fit(const char *line, size_t i, uint64_t mq, uint64_t inq,
+    uint64_t ms, uint64_t end, size_t np, uint64_t *qf)
+{
+	uint64_t open = mq & inq, close = mq & ~inq, b;
+	uint64_t odd = (open & ~(ms << 1)) | (close & ~((ms | end) >> 1));
+	size_t q, k;
+
+	for (; odd != 0; odd = _blsr_u64(odd)) {
+		b = _blsi_u64(odd);
+		q = i + _tzcnt_u64(odd);
+		if (b & open) {
+			/* After the comma that ends the last block? */
+			if (b != 1 || (q > 0 && line[q - 1] != ','))
+				return 0;
+		} else if (line[q + 1] != ',' && line[q + 1] != '\n' &&
+		    (line[q + 1] != '\r' || line[q + 2] != '\n'))
+			return 0;
+	}
+	for (; open != 0; open = _blsr_u64(open)) {
+		k = np + (size_t)__builtin_popcountll(ms &
+		    (_blsi_u64(open) - 1));
+		if (k >= 64)
+			return 0;
+		*qf |= (uint64_t)1 << k;
+	}
+	return 1;
+}
+
+/*
+ * The positions ms of the block at i, after the np of the line before:
+ * written four at a time whatever their number, the loop taken again
+ * only for more than four: fewer branches to mispredict on lines whose
+ * commas come at no fixed place.  r->pos has room for a block's worth
+ * past STRUCT_MAX.  Returns the new number.
+ */
+__attribute__((target("bmi,popcnt")))
+static inline size_t
+put_positions(struct reader *r, size_t np, size_t i, uint64_t ms)
+{
+	size_t n = (size_t)__builtin_popcountll(ms);
+	uint32_t *out = r->pos + np;
+
+	if (np + n > STRUCT_MAX)
+		return STRUCT_MAX + 1;
+	do {
+		out[0] = (uint32_t)(i + _tzcnt_u64(ms));
+		ms = _blsr_u64(ms);
+		out[1] = (uint32_t)(i + _tzcnt_u64(ms));
+		ms = _blsr_u64(ms);
+		out[2] = (uint32_t)(i + _tzcnt_u64(ms));
+		ms = _blsr_u64(ms);
+		out[3] = (uint32_t)(i + _tzcnt_u64(ms));
+		ms = _blsr_u64(ms);
+		out += 4;
+	} while (ms != 0);
+	return np + n;
+}
+
+/*
+ * scan_line_avx2() from the first block with a quote, at i: its LF,
+ * quote and comma masks ml, mq, ms, and np separating commas before.
+ * Apart, so that the loop for the lines without quotes keeps its few
+ * registers.
+ */
+__attribute__((target("avx2,bmi,popcnt,pclmul"), noinline))
+static size_t
+scan_quoted(struct reader *r, const char *line, size_t i, size_t np,
+    uint64_t ml, uint64_t mq, uint64_t ms)
+{
+	uint64_t inq = 0, qf = 0, x, end;
+	int fit = 1;
+	const __m256i lf = _mm256_set1_epi8('\n'), comma =
+	    _mm256_set1_epi8(','), quote = _mm256_set1_epi8('"');
+
+	for (;;) {
+		end = _blsi_u64(ml);
+		if (ml != 0) {
+			mq &= end - 1;		/* those before the LF */
+			ms &= end - 1;
+		}
+		/* inq: all ones when the last block ended inside quotes. */
+		x = prefix_xor(mq) ^ inq;
+		inq = (uint64_t)0 - (x >> 63);
+		ms &= ~x;
+		if (mq != 0 && fit)
+			fit = quotes_fit(line, i, mq, x, ms, end, np, &qf);
+		np = put_positions(r, np, i, ms);
+		if (ml != 0) {
+			r->np = np;
+			r->qf = qf;
+			r->seps = 1;
+			/* A quote left open does not fit either. */
+			r->posline = fit && inq == 0 ? line : NULL;
+			return i + _tzcnt_u64(ml);
+		}
+		i += 64;
+		{
+			__m256i lo = _mm256_loadu_si256((const __m256i *)
+			    (line + i));
+			__m256i hi = _mm256_loadu_si256((const __m256i *)
+			    (line + i + 32));
+
+			ml = eq_mask64(lo, hi, lf);
+			mq = eq_mask64(lo, hi, quote);
+			ms = eq_mask64(lo, hi, comma);
+		}
+	}
+}
+
+__attribute__((target("avx2,bmi,popcnt,pclmul")))
+static size_t
+scan_line_avx2(struct reader *r, const char *line)
+{
+	size_t i = 0, np = 0;
 	const __m256i lf = _mm256_set1_epi8('\n'), comma =
 	    _mm256_set1_epi8(','), quote = _mm256_set1_epi8('"');
 
@@ -368,33 +528,20 @@ scan_line_avx2(struct reader *r, const char *line, size_t from)
 		    32));
 		uint64_t ml = eq_mask64(lo, hi, lf);
 		uint64_t mq = eq_mask64(lo, hi, quote);
-		uint64_t ms = mq | eq_mask64(lo, hi, comma);
+		uint64_t ms = eq_mask64(lo, hi, comma);
 
-		if (ml != 0)
-			ms &= (ml & -ml) - 1;	/* those before the LF */
-		quotes |= ms & mq;
-		n = (size_t)__builtin_popcountll(ms);
-		if (np + n > STRUCT_MAX)
-			np = STRUCT_MAX + 1;
-		else {
-			uint32_t *out = r->pos + np;
-
-			np += n;
-			do {
-				out[0] = (uint32_t)(i + _tzcnt_u64(ms));
-				ms = _blsr_u64(ms);
-				out[1] = (uint32_t)(i + _tzcnt_u64(ms));
-				ms = _blsr_u64(ms);
-				out[2] = (uint32_t)(i + _tzcnt_u64(ms));
-				ms = _blsr_u64(ms);
-				out[3] = (uint32_t)(i + _tzcnt_u64(ms));
-				ms = _blsr_u64(ms);
-				out += 4;
-			} while (ms != 0);
+		if (ml != 0) {
+			mq &= (ml & -ml) - 1;	/* those before the LF */
+			ms &= (ml & -ml) - 1;
 		}
+		if (mq != 0)
+			return scan_quoted(r, line, i, np, ml, mq, ms);
+		np = put_positions(r, np, i, ms);
 		if (ml != 0) {
 			r->np = np;
-			r->quotes |= quotes != 0;
+			r->qf = 0;
+			r->seps = 1;
+			r->posline = line;
 			return i + _tzcnt_u64(ml);
 		}
 	}
@@ -425,7 +572,7 @@ next_line(struct reader *r)
 		r->buf[r->end] = '\n';	/* for scan_line_avx2() */
 #ifdef HAVE_AVX2
 		if (r->avx2)
-			off = scan_line_avx2(r, r->buf + r->start, scanned);
+			off = scan_line_avx2(r, r->buf + r->start);
 		else
 #endif
 			off = scan_line(r, r->buf + r->start, scanned,
@@ -452,7 +599,6 @@ next_line(struct reader *r)
 	}
 	r->stats.lines++;
 	r->line = r->buf + r->start;
-	r->posline = r->line;
 	r->linelen = off;
 	r->start += off < r->end - r->start ? off + 1 : off;
 	if (r->linelen > 0 && r->line[r->linelen - 1] == '\r')
@@ -476,6 +622,19 @@ startswith(const char *s, size_t len, const char *prefix)
 #define SLOT_NONE	0xffff	/* nowhere */
 #define SLOT_EVENT	0xfffe	/* row->event */
 
+static const uint16_t column_slots[] = {
+	[COL_IGNORED] = SLOT_NONE,
+	[COL_DATE_TIME] = offsetof(struct row, date_time),
+	[COL_CONNECTOR] = offsetof(struct row, connector),
+	[COL_SESSION] = offsetof(struct row, session_id),
+	[COL_SEQUENCE] = offsetof(struct row, sequence),
+	[COL_LOCAL] = offsetof(struct row, local),
+	[COL_REMOTE] = offsetof(struct row, remote),
+	[COL_EVENT] = SLOT_EVENT,
+	[COL_DATA] = offsetof(struct row, data),
+	[COL_CONTEXT] = offsetof(struct row, context),
+};
+
 /*
  * r->columns -> the lists of field and event columns, once per header
  * rather than per row: fill_row() takes only the columns it keeps.
@@ -483,24 +642,12 @@ startswith(const char *s, size_t len, const char *prefix)
 static void
 map_columns(struct reader *r)
 {
-	static const uint16_t offsets[] = {
-		[COL_IGNORED] = SLOT_NONE,
-		[COL_DATE_TIME] = offsetof(struct row, date_time),
-		[COL_CONNECTOR] = offsetof(struct row, connector),
-		[COL_SESSION] = offsetof(struct row, session_id),
-		[COL_SEQUENCE] = offsetof(struct row, sequence),
-		[COL_LOCAL] = offsetof(struct row, local),
-		[COL_REMOTE] = offsetof(struct row, remote),
-		[COL_EVENT] = SLOT_EVENT,
-		[COL_DATA] = offsetof(struct row, data),
-		[COL_CONTEXT] = offsetof(struct row, context),
-	};
 	unsigned seen = 0;
 	size_t i;
 
 	r->nfield_cols = r->nevent_cols = 0;
 	for (i = 0; i < r->ncolumns; i++) {
-		uint16_t slot = offsets[r->columns[i]];
+		uint16_t slot = column_slots[r->columns[i]];
 
 		if (slot == SLOT_EVENT)
 			r->event_col[r->nevent_cols++] = (uint8_t)i;
@@ -516,6 +663,8 @@ map_columns(struct reader *r)
 	/* The usual columns, whose fields fill_row() sets one by one. */
 	r->standard = !r->no_fast_path && r->ncolumns == NDEFAULT &&
 	    memcmp(r->columns, default_columns, sizeof default_columns) == 0;
+	/* Where reader_next() takes a row straight to fill_std(). */
+	r->std_np = r->standard ? NDEFAULT - 1 : (size_t)-1;
 }
 
 /* "#Fields: a,b,c" -> r->columns. */
@@ -697,6 +846,37 @@ structurals(const char *line, size_t len, uint32_t *pos)
 	return np;
 }
 
+/* The fields of the standard columns that a row may have in quotes. */
+#define STD_QUOTABLE	0x1bf	/* all but the event, field 6 */
+
+/*
+ * split_fast() for a line whose separating commas scan_line_avx2() found,
+ * with the quotes of each quoted field at its ends, none elsewhere: what
+ * libcsv gives too, as no "" can be there.
+ */
+static int
+split_seps(struct reader *r)
+{
+	size_t np = r->np, k, p = 0, q;
+	uint32_t *pos = r->pos;
+
+	pos[np] = (uint32_t)r->linelen;
+	r->fbase = r->line;
+	r->nfields = np + 1;
+	if (r->standard && (r->qf & ~(uint64_t)STD_QUOTABLE) == 0) {
+		/* fill_row() cuts it at its commas, see unquote(). */
+		r->by_commas = 1;
+		return 0;
+	}
+	for (k = 0; k <= np; k++) {
+		q = k < 64 && (r->qf >> k & 1);
+		r->foff[k] = p + q;
+		r->flen[k] = pos[k] - p - 2 * q;
+		p = pos[k] + 1;
+	}
+	return 0;
+}
+
 /*
  * The fast path: the fields of a well-formed line, as libcsv gives them
  * with nothing trimmed and no terminator.  A field is plain bytes up to a
@@ -723,12 +903,16 @@ split_fast(struct reader *r)
 	uint64_t escaped = 0;	/* a bit per field with "" inside */
 	int esc;
 
-	if (r->posline != line) {	/* the line has moved */
+	if (r->posline != line) {	/* the line has moved, or odd quotes */
 		np = r->np = structurals(line, len, pos);
 		r->quotes = memchr(line, '"', len) != NULL;
+		r->seps = 0;
+		r->qf = 0;
 	}
 	if (np > STRUCT_MAX)
 		return -1;
+	if (r->seps)
+		return split_seps(r);
 	if (!r->quotes && r->standard) {
 		/* The usual row: fill_row() cuts it at its commas. */
 		pos[np] = (uint32_t)len;
@@ -909,6 +1093,26 @@ cut(struct field *f, char *base, size_t start, size_t end)
 	base[end] = '\0';
 }
 
+/*
+ * The quoted fields of a row that fill_row() cut at its commas, with
+ * their quotes: each field without them.
+ */
+static void
+unquote(const struct reader *r, struct row *row, char *base)
+{
+	uint64_t q;
+	size_t c;
+
+	for (q = r->qf; q != 0; q &= q - 1) {
+		c = (size_t)__builtin_ctzll(q);
+		cut((struct field *)(void *)((char *)row +
+		    column_slots[default_columns[c]]), base,
+		    (c == 0 ? 0 : r->pos[c - 1] + 1) + 1, r->pos[c] - 1);
+	}
+}
+
+static int	row_checks(struct reader *, struct row *);
+
 static int
 fill_row(struct reader *r, struct row *row)
 {
@@ -951,6 +1155,8 @@ fill_row(struct reader *r, struct row *row)
 		cut(&row->remote, base, s[4] + 1, s[5]);
 		cut(&row->data, base, s[6] + 1, s[7]);
 		cut(&row->context, base, s[7] + 1, s[8]);
+		if (r->qf != 0)
+			unquote(r, row, base);
 	} else if (r->standard) {
 		cut(&row->date_time, base, o[0], o[0] + l[0]);
 		cut(&row->connector, base, o[1], o[1] + l[1]);
@@ -972,6 +1178,52 @@ fill_row(struct reader *r, struct row *row)
 		bad_row(r, "#Fields: has no event column, row skipped");
 		return -1;
 	}
+	return row_checks(r, row);
+}
+
+/*
+ * A row of the standard columns, cut at the NDEFAULT - 1 commas that
+ * next_line() found, each field quoted or not (r->qf): fill_row() with
+ * less to decide, for most rows.
+ */
+static int
+fill_std(struct reader *r, struct row *row)
+{
+	char show[80], *base = r->line;
+	uint32_t *s = r->pos;
+
+	s[NDEFAULT - 1] = (uint32_t)r->linelen;
+	row->file = r->name;
+	row->line = r->stats.lines;
+	row->event = s[6] - s[5] == 2 ? base[s[5] + 1] : '?';
+	switch (row->event) {
+	case '+': case '-': case '<': case '>': case '*':
+		break;
+	default:
+		bad_row(r, "bad event '%s', row skipped",
+		    esc_text_buf(show, sizeof show, base + s[5] + 1,
+		    s[6] - s[5] - 1));
+		return -1;
+	}
+	cut(&row->date_time, base, 0, s[0]);
+	cut(&row->connector, base, s[0] + 1, s[1]);
+	cut(&row->session_id, base, s[1] + 1, s[2]);
+	cut(&row->sequence, base, s[2] + 1, s[3]);
+	cut(&row->local, base, s[3] + 1, s[4]);
+	cut(&row->remote, base, s[4] + 1, s[5]);
+	cut(&row->data, base, s[6] + 1, s[7]);
+	cut(&row->context, base, s[7] + 1, s[8]);
+	if (r->qf != 0)
+		unquote(r, row, base);
+	return row_checks(r, row);
+}
+
+/* What a row's time and session id must be. */
+static int
+row_checks(struct reader *r, struct row *row)
+{
+	char show[80];
+
 	if (logtime_parse_cached(&r->times, row->date_time.p,
 	    row->date_time.len, &row->time) == -1) {
 		bad_row(r, "bad timestamp '%s', row skipped",
@@ -1023,7 +1275,12 @@ reader_next(struct reader *r, struct row *row)
 			r->stats.bad_rows++;
 			continue;
 		}
-		if (parse_line(r) == -1 || fill_row(r, row) == -1)
+		if (r->np == r->std_np && r->posline == r->line &&
+		    (r->qf & ~(uint64_t)STD_QUOTABLE) == 0) {
+			/* The usual row, its fields where the scan found. */
+			if (fill_std(r, row) == -1)
+				continue;
+		} else if (parse_line(r) == -1 || fill_row(r, row) == -1)
 			continue;
 		r->stats.rows++;
 		return 1;

@@ -1049,6 +1049,152 @@ test_reader_fast_path_equals_libcsv(void **state)
 }
 
 /*
+ * A field for quoted_line(): plain text, or in quotes, often with commas
+ * inside as connector names, certificate subjects and banners have them,
+ * at times with "" or a LF inside, or broken: a quote in plain text,
+ * bytes after the closing quote, a space before the opening one, a
+ * quote left open.  Long ones put the quotes at every place of the
+ * 64-byte blocks the AVX2 scan reads.
+ */
+static size_t
+quoted_field(char *out)
+{
+	static const char text[] = "ab ,,x\t\r\0\xc3\xa9=<-";
+	size_t n = 0, i, len = rng(8) == 0 ? 40 + rng(90) : rng(24);
+	unsigned kind = rng(64);
+
+	if (kind < 24) {		/* plain */
+		for (i = 0; i < len; i++)
+			if ((out[n] = text[rng(sizeof text - 1)]) != ',')
+				n++;
+		if (kind == 0 && n > 0)	/* a quote inside */
+			out[rng((unsigned)n)] = '"';
+		return n;
+	}
+	if (kind == 24)
+		out[n++] = ' ';		/* before the quote: not a quote */
+	out[n++] = '"';
+	for (i = 0; i < len; i++) {
+		out[n] = text[rng(sizeof text - 1)];
+		if (kind >= 25 && kind < 30 && rng(8) == 0)
+			out[n++] = '"', out[n] = '"';	/* "" */
+		else if (kind == 30 && rng(32) == 0)
+			out[n] = '\n';
+		n++;
+	}
+	if (kind != 31)
+		out[n++] = '"';		/* else left open */
+	if (kind == 32)
+		out[n++] = "j\"\r"[rng(3)];
+	return n;
+}
+
+/* A data line of quoted_field()s, 9 of them most times. */
+static size_t
+quoted_line(char *out)
+{
+	static const char *const fixed[] = { T, NULL, ID, "0" };
+	size_t n = 0;
+	int i, nf = rng(8) == 0 ? 1 + (int)rng(12) : 9;
+
+	for (i = 0; i < nf; i++) {
+		if (i > 0)
+			out[n++] = ',';
+		if (i < 4 && fixed[i] != NULL && rng(16) != 0) {
+			memcpy(out + n, fixed[i], strlen(fixed[i]));
+			n += strlen(fixed[i]);
+		} else if (i == 6 && rng(8) != 0)
+			out[n++] = "+-<>*"[rng(5)];
+		else if (i == 6 && rng(2))
+			n += (size_t)sprintf(out + n, "\"%c\"", "+-<>*"[rng(5)]);
+		else
+			n += quoted_field(out + n);
+	}
+	return n;
+}
+
+/*
+ * Lines with quotes, in the ways logs have them and in broken ones, the
+ * quotes at every place of the blocks the scan reads: the separating
+ * commas that the AVX2 scan finds with quotes, and the fields that it
+ * takes as quoted, are those libcsv finds.
+ */
+static void
+test_reader_quoted_fields_equal_libcsv(void **state)
+{
+	enum { LINES = 300, ROUNDS = 40, LINE_ROOM = 2048 };
+	char *in, *one;
+	size_t n, hlen = strlen(HDR), at[LINES + 1];
+	unsigned long rows, bad_rows, all_rows = 0;
+	int round, i;
+
+	(void)state;
+	in = malloc(hlen + LINES * LINE_ROOM);
+	one = malloc(hlen + LINE_ROOM);
+	assert_non_null(in);
+	assert_non_null(one);
+	for (round = 0; round < ROUNDS; round++) {
+		memcpy(in, HDR, hlen);
+		n = hlen;
+		for (i = 0; i < LINES; i++) {
+			at[i] = n;
+			n += quoted_line(in + n);
+			memcpy(in + n, rng(2) ? "\r\n" : "\n", 2);
+			n += in[n] == '\r' ? 2 : 1;
+		}
+		at[LINES] = n;
+		/* Sometimes the last line without its newline. */
+		if (rng(2))
+			n--;
+		check_ways_equal(in, n, &rows, &bad_rows);
+		assert_true(rows > 0 && bad_rows > 0);
+		all_rows += rows;
+		memcpy(one, HDR, hlen);
+		for (i = 0; i < LINES && round < 4; i++) {
+			memcpy(one + hlen, in + at[i], at[i + 1] - at[i]);
+			check_ways_equal(one, hlen + at[i + 1] - at[i], &rows,
+			    &bad_rows);
+		}
+	}
+	/* Most lines are good rows, so that the quoted ones are cut. */
+	assert_true(all_rows > ROUNDS * LINES / 3);
+	free(one);
+	free(in);
+}
+
+/*
+ * A quoted field that starts and one that ends at each place of the
+ * first 64-byte blocks, after plain text of each length: the quotes at
+ * the edges of a block, and a CRLF right after a closing quote.
+ */
+static void
+test_reader_quotes_at_block_edges(void **state)
+{
+	static const char *const data[] = {
+		"\"CN=mail.contoso.com, O=Contoso Ltd, C=US\"",
+		"\"\"", "\"a\"\"b\"", "\"a\"b", "\"a,b", "a\"b\"",
+	};
+	char in[1024], pad[200];
+	size_t hlen = strlen(HDR), n, k;
+	unsigned long rows, bad_rows;
+	int len;
+
+	(void)state;
+	memset(pad, 'p', sizeof pad);
+	for (len = 0; len < 140; len++)
+		for (k = 0; k < NELEM(data); k++) {
+			memcpy(in, HDR, hlen);
+			n = hlen + (size_t)snprintf(in + hlen, sizeof in - hlen,
+			    T ",\"Internet, %.*s\"," ID ",1,10.0.0.1:25,"
+			    "10.0.0.2:25,<,%s,%s\r\n" T ",%.*s," ID ",2,,,*,"
+			    "%s,\"x,%.*s\"\r\n", len, pad, data[k], data[k],
+			    len, pad, data[k], len, pad);
+			check_ways_equal(in, n, &rows, &bad_rows);
+			assert_int_equal(rows + bad_rows, 2);
+		}
+}
+
+/*
  * A row libcsv splits (more commas than the fast path notes) whose fields
  * outgrow the reader's field buffer, so that it moves as it grows: the
  * fields are read where they are now.  Under ASan (make SANITIZE=1 check)
@@ -1160,6 +1306,8 @@ main(void)
 		T_(test_reader_line_just_over_limit),
 		T_(test_reader_long_last_line),
 		T_(test_reader_fast_path_equals_libcsv),
+		T_(test_reader_quoted_fields_equal_libcsv),
+		T_(test_reader_quotes_at_block_edges),
 		T_(test_reader_later_fields_without_event),
 		T_(test_reader_nul_in_session_id),
 		T_(test_reader_nul_in_session_id_each_place),
