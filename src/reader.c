@@ -1053,7 +1053,7 @@ static const struct row blank_row = {
  * bytes are looked at in one compare, reading past the id, which the pad
  * after every field allows (FIELD_PAD); longer ones through memchr().
  */
-static int
+static inline __attribute__((always_inline)) int
 id_has_nul(const struct field *f)
 {
 #if defined(__SSE2__) && !defined(READER_NO_SIMD)
@@ -1098,20 +1098,47 @@ cut(struct field *f, char *base, size_t start, size_t end)
  * their quotes: each field without them.
  */
 static void
-unquote(const struct reader *r, struct row *row, char *base)
+unquote(uint64_t qf, const uint32_t *s, struct row *row, char *base)
 {
-	uint64_t q;
+	static const uint16_t slots[NDEFAULT] = {
+		offsetof(struct row, date_time), offsetof(struct row, connector),
+		offsetof(struct row, session_id), offsetof(struct row, sequence),
+		offsetof(struct row, local), offsetof(struct row, remote),
+		SLOT_EVENT, offsetof(struct row, data),
+		offsetof(struct row, context)
+	};
 	size_t c;
 
-	for (q = r->qf; q != 0; q &= q - 1) {
-		c = (size_t)__builtin_ctzll(q);
-		cut((struct field *)(void *)((char *)row +
-		    column_slots[default_columns[c]]), base,
-		    (c == 0 ? 0 : r->pos[c - 1] + 1) + 1, r->pos[c] - 1);
+	for (; qf != 0; qf &= qf - 1) {
+		c = (size_t)__builtin_ctzll(qf);
+		cut((struct field *)(void *)((char *)row + slots[c]), base,
+		    (c == 0 ? 0 : s[c - 1] + 1) + 1, s[c] - 1);
 	}
 }
 
-static int	row_checks(struct reader *, struct row *);
+/* What a row's time and session id must be. */
+static inline __attribute__((always_inline)) int
+row_checks(struct reader *r, struct row *row)
+{
+	char show[80];
+
+	if (logtime_parse_cached(&r->times, row->date_time.p,
+	    row->date_time.len, &row->time) == -1) {
+		bad_row(r, "bad timestamp '%s', row skipped",
+		    esc_text_buf(show, sizeof show, row->date_time.p,
+		    row->date_time.len));
+		return -1;
+	}
+	if (row->session_id.len == 0) {
+		bad_row(r, "empty session-id, row skipped");
+		return -1;
+	}
+	if (id_has_nul(&row->session_id)) {
+		bad_row(r, "NUL byte in session-id, row skipped");
+		return -1;
+	}
+	return 0;
+}
 
 static int
 fill_row(struct reader *r, struct row *row)
@@ -1156,7 +1183,7 @@ fill_row(struct reader *r, struct row *row)
 		cut(&row->data, base, s[6] + 1, s[7]);
 		cut(&row->context, base, s[7] + 1, s[8]);
 		if (r->qf != 0)
-			unquote(r, row, base);
+			unquote(r->qf, s, row, base);
 	} else if (r->standard) {
 		cut(&row->date_time, base, o[0], o[0] + l[0]);
 		cut(&row->connector, base, o[1], o[1] + l[1]);
@@ -1190,8 +1217,11 @@ static int
 fill_std(struct reader *r, struct row *row)
 {
 	char show[80], *base = r->line;
-	uint32_t *s = r->pos;
+	uint32_t s[NDEFAULT];
 
+	/* A copy: after each NUL written, a char, r->pos would be read
+	 * again. */
+	memcpy(s, r->pos, sizeof s - sizeof *s);
 	s[NDEFAULT - 1] = (uint32_t)r->linelen;
 	row->file = r->name;
 	row->line = r->stats.lines;
@@ -1214,33 +1244,10 @@ fill_std(struct reader *r, struct row *row)
 	cut(&row->data, base, s[6] + 1, s[7]);
 	cut(&row->context, base, s[7] + 1, s[8]);
 	if (r->qf != 0)
-		unquote(r, row, base);
+		unquote(r->qf, s, row, base);
 	return row_checks(r, row);
 }
 
-/* What a row's time and session id must be. */
-static int
-row_checks(struct reader *r, struct row *row)
-{
-	char show[80];
-
-	if (logtime_parse_cached(&r->times, row->date_time.p,
-	    row->date_time.len, &row->time) == -1) {
-		bad_row(r, "bad timestamp '%s', row skipped",
-		    esc_text_buf(show, sizeof show, row->date_time.p,
-		    row->date_time.len));
-		return -1;
-	}
-	if (row->session_id.len == 0) {
-		bad_row(r, "empty session-id, row skipped");
-		return -1;
-	}
-	if (id_has_nul(&row->session_id)) {
-		bad_row(r, "NUL byte in session-id, row skipped");
-		return -1;
-	}
-	return 0;
-}
 
 int
 reader_next(struct reader *r, struct row *row)
