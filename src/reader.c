@@ -395,20 +395,23 @@ prefix_xor(uint64_t m)
 	    _mm_cvtsi64_si128((long long)m), _mm_set1_epi8(-1), 0));
 }
 
+/* In the quoted fields of a line: its quotes do not all fit. */
+#define QF_ODD		((uint64_t)1 << 63)
+
 /*
- * Whether the quotes mq of the block at line + i each open a field or
- * close one; inq marks the bytes inside quotes (prefix_xor()), ms the
- * separating commas, end the LF that ends the line, if in the block, and
- * np the separating commas before the block.  The quoted fields are
- * added to *qf.  A quote at either edge of the block, or closing a field
- * before the CR of a CRLF, is looked at byte by byte.
+ * The quoted fields of the block at line + i, a bit per field, or QF_ODD
+ * when its quotes mq do not each open a field or close one; inq marks
+ * the bytes inside quotes (prefix_xor()), ms the separating commas, end
+ * the LF that ends the line, if in the block, and np the separating
+ * commas before the block.  A quote at either edge of the block, or
+ * closing a field before the CR of a CRLF, is looked at byte by byte.
  */
 __attribute__((target("bmi,popcnt")))
-static inline int
-quotes_fit(const char *line, size_t i, uint64_t mq, uint64_t inq,
-    uint64_t ms, uint64_t end, size_t np, uint64_t *qf)
+static inline uint64_t
+quoted_fields(const char *line, size_t i, uint64_t mq, uint64_t inq,
+    uint64_t ms, uint64_t end, size_t np)
 {
-	uint64_t open = mq & inq, close = mq & ~inq, b;
+	uint64_t open = mq & inq, close = mq & ~inq, b, qf = 0;
 	uint64_t odd = (open & ~(ms << 1)) | (close & ~((ms | end) >> 1));
 	size_t q, k;
 
@@ -418,19 +421,19 @@ quotes_fit(const char *line, size_t i, uint64_t mq, uint64_t inq,
 		if (b & open) {
 			/* After the comma that ends the last block? */
 			if (b != 1 || (q > 0 && line[q - 1] != ','))
-				return 0;
+				return QF_ODD;
 		} else if (line[q + 1] != ',' && line[q + 1] != '\n' &&
 		    (line[q + 1] != '\r' || line[q + 2] != '\n'))
-			return 0;
+			return QF_ODD;
 	}
 	for (; open != 0; open = _blsr_u64(open)) {
 		k = np + (size_t)__builtin_popcountll(ms &
 		    (_blsi_u64(open) - 1));
-		if (k >= 64)
-			return 0;
-		*qf |= (uint64_t)1 << k;
+		if (k >= 63)
+			return QF_ODD;
+		qf |= (uint64_t)1 << k;
 	}
-	return 1;
+	return qf;
 }
 
 /*
@@ -465,17 +468,17 @@ put_positions(struct reader *r, size_t np, size_t i, uint64_t ms)
 
 /*
  * scan_line_avx2() from the first block with a quote, at i: its LF,
- * quote and comma masks ml, mq, ms, and np separating commas before.
+ * quote and comma masks ml, mq, ms, and r->np separating commas before.
  * Apart, so that the loop for the lines without quotes keeps its few
  * registers.
  */
 __attribute__((target("avx2,bmi,popcnt,pclmul"), noinline))
 static size_t
-scan_quoted(struct reader *r, const char *line, size_t i, size_t np,
-    uint64_t ml, uint64_t mq, uint64_t ms)
+scan_quoted(struct reader *r, const char *line, size_t i, uint64_t ml,
+    uint64_t mq, uint64_t ms)
 {
+	size_t np = r->np;
 	uint64_t inq = 0, qf = 0, x, end;
-	int fit = 1;
 	const __m256i lf = _mm256_set1_epi8('\n'), comma =
 	    _mm256_set1_epi8(','), quote = _mm256_set1_epi8('"');
 
@@ -489,15 +492,16 @@ scan_quoted(struct reader *r, const char *line, size_t i, size_t np,
 		x = prefix_xor(mq) ^ inq;
 		inq = (uint64_t)0 - (x >> 63);
 		ms &= ~x;
-		if (mq != 0 && fit)
-			fit = quotes_fit(line, i, mq, x, ms, end, np, &qf);
+		if (mq != 0)
+			qf |= quoted_fields(line, i, mq, x, ms, end, np);
 		np = put_positions(r, np, i, ms);
 		if (ml != 0) {
 			r->np = np;
 			r->qf = qf;
 			r->seps = 1;
 			/* A quote left open does not fit either. */
-			r->posline = fit && inq == 0 ? line : NULL;
+			r->posline = (qf & QF_ODD) == 0 && inq == 0 ? line :
+			    NULL;
 			return i + _tzcnt_u64(ml);
 		}
 		i += 64;
@@ -534,8 +538,10 @@ scan_line_avx2(struct reader *r, const char *line)
 			mq &= (ml & -ml) - 1;	/* those before the LF */
 			ms &= (ml & -ml) - 1;
 		}
-		if (mq != 0)
-			return scan_quoted(r, line, i, np, ml, mq, ms);
+		if (mq != 0) {
+			r->np = np;
+			return scan_quoted(r, line, i, ml, mq, ms);
+		}
 		np = put_positions(r, np, i, ms);
 		if (ml != 0) {
 			r->np = np;
