@@ -1103,7 +1103,7 @@ cut(struct field *f, char *base, size_t start, size_t end)
  * The quoted fields of a row that fill_row() cut at its commas, with
  * their quotes: each field without them.
  */
-static void
+static inline __attribute__((always_inline)) void
 unquote(uint64_t qf, const uint32_t *s, struct row *row, char *base)
 {
 	static const uint16_t slots[NDEFAULT] = {
