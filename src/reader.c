@@ -295,8 +295,12 @@ scanned_plain(struct reader *r, const char *line)
 static size_t
 scan_line(struct reader *r, const char *line, size_t from, size_t len)
 {
-	size_t i = from, np = r->np;
+	size_t i = from, np;
 	unsigned quotes = 0;
+
+	if (from == 0)			/* a new line, or one begun again */
+		r->np = 0, r->quotes = 0;
+	np = r->np;
 
 #if defined(__SSE2__) && !defined(READER_NO_SIMD)
 	const __m128i lf = _mm_set1_epi8('\n'), comma = _mm_set1_epi8(','),
@@ -565,15 +569,13 @@ scan_line_avx2(struct reader *r, const char *line)
 static inline __attribute__((always_inline)) int
 next_line(struct reader *r)
 {
-	size_t scanned = 0, off;
+	size_t scanned = 0, off, next;
 
 	if (r->pending) {
 		r->pending = 0;
 		return 1;
 	}
 	r->line_too_long = 0;
-	r->np = 0;
-	r->quotes = 0;
 	for (;;) {
 		r->buf[r->end] = '\n';	/* for scan_line_avx2() */
 #ifdef HAVE_AVX2
@@ -583,20 +585,22 @@ next_line(struct reader *r)
 #endif
 			off = scan_line(r, r->buf + r->start, scanned,
 			    r->end - r->start);
-		if (off < r->end - r->start)
+		if (off < r->end - r->start) {
+			next = off + 1;		/* past the LF */
 			break;
+		}
 		scanned = off;
 		if (scanned > READER_LINE_MAX) {
 			/* Drop what we have and keep looking for the end. */
 			r->line_too_long = 1;
 			r->start = r->end;
 			scanned = 0;
-			r->np = STRUCT_MAX + 1;
 		}
 		if (r->eof) {
 			if (r->end == r->start && !r->line_too_long)
 				return 0;
 			off = r->end - r->start;  /* last line, no newline */
+			next = off;
 			r->line_unended = 1;
 			break;
 		}
@@ -606,13 +610,15 @@ next_line(struct reader *r)
 	r->stats.lines++;
 	r->line = r->buf + r->start;
 	r->linelen = off;
-	r->start += off < r->end - r->start ? off + 1 : off;
+	r->start += next;
 	if (r->linelen > 0 && r->line[r->linelen - 1] == '\r')
 		r->linelen--;
 	if (r->linelen > READER_LINE_MAX)
 		r->line_too_long = 1;
-	if (r->line_too_long)
+	if (r->line_too_long) {
 		r->linelen = 0;
+		r->np = STRUCT_MAX + 1;	/* its commas are not all there */
+	}
 	return 1;
 }
 
