@@ -30,6 +30,8 @@
 #define FIELD_PAD	64
 /* Commas and quotes in a line that the fast path takes; more go to libcsv. */
 #define STRUCT_MAX	256
+/* 64-byte blocks of a line whose commas the AVX2 scan keeps as masks. */
+#define BM_MAX		32
 
 enum column {
 	COL_IGNORED, COL_DATE_TIME, COL_CONNECTOR, COL_SESSION, COL_SEQUENCE,
@@ -83,15 +85,18 @@ struct reader {
 	 * way to the line's end: offsets from posline, np of them, or
 	 * STRUCT_MAX + 1 when there are more.  Valid while r->line is
 	 * posline (a BOM taken off moves r->line; NULL when they need
-	 * another look).  With seps (scan_line_avx2()), only the commas
-	 * that separate fields, and r->qf the fields in quotes.  When
+	 * another look).  With seps, only the commas that separate fields,
+	 * and r->qf the fields in quotes; seps 2 (scan_line_avx2()): the
+	 * commas are in bm[], to be put in pos[] by masks_to_pos().  When
 	 * split_fast() sets by_commas, they are the commas of a row in the
 	 * standard columns, and pos[np] is the line's length.
 	 */
 	uint32_t	 pos[STRUCT_MAX + 1 + 64];
 	size_t		 np;
 	int		 quotes;	/* some of them are quotes */
-	int		 seps;		/* the separating commas only */
+	int		 seps;		/* the separating commas only, */
+					/* 2: in bm[], not yet in pos[] */
+	uint64_t	 bm[BM_MAX];	/* with seps 2: a mask per block */
 	uint64_t	 qf;		/* with seps: bit k, field k quoted */
 	const char	*posline;
 
@@ -362,8 +367,12 @@ scan_line(struct reader *r, const char *line, size_t from, size_t len)
 #ifdef HAVE_AVX2
 /*
  * A line 64 bytes at a time, as two 32-byte halves, with AVX2, and
- * PCLMUL for the quotes: only the commas that separate fields go into
- * r->pos, not those inside quotes, nor the quotes.  A line whose quotes
+ * PCLMUL for the quotes: only the commas that separate fields are kept,
+ * not those inside quotes, nor the quotes, as a mask per block in r->bm:
+ * fill_std() takes the 8 it needs from there, and masks_to_pos() puts
+ * them in r->pos for the other ways, which cost less than writing each
+ * line's positions out.  A line longer than BM_MAX blocks is marked for
+ * split_fast() to look at again.  A line whose quotes
  * each open a field or close one (most quoted lines: "Internet,
  * Partners", certificate subjects, banners) is then cut at those commas
  * as a line without quotes is, each quoted field noted in r->qf, a bit
@@ -441,36 +450,6 @@ quoted_fields(const char *line, size_t i, uint64_t mq, uint64_t inq,
 }
 
 /*
- * The positions ms of the block at i, after the np of the line before:
- * written four at a time whatever their number, the loop taken again
- * only for more than four: fewer branches to mispredict on lines whose
- * commas come at no fixed place.  r->pos has room for a block's worth
- * past STRUCT_MAX.  Returns the new number.
- */
-__attribute__((target("bmi,popcnt")))
-static inline size_t
-put_positions(struct reader *r, size_t np, size_t i, uint64_t ms)
-{
-	size_t n = (size_t)__builtin_popcountll(ms);
-	uint32_t *out = r->pos + np;
-
-	if (np + n > STRUCT_MAX)
-		return STRUCT_MAX + 1;
-	do {
-		out[0] = (uint32_t)(i + _tzcnt_u64(ms));
-		ms = _blsr_u64(ms);
-		out[1] = (uint32_t)(i + _tzcnt_u64(ms));
-		ms = _blsr_u64(ms);
-		out[2] = (uint32_t)(i + _tzcnt_u64(ms));
-		ms = _blsr_u64(ms);
-		out[3] = (uint32_t)(i + _tzcnt_u64(ms));
-		ms = _blsr_u64(ms);
-		out += 4;
-	} while (ms != 0);
-	return np + n;
-}
-
-/*
  * scan_line_avx2() from the first block with a quote, at i: its LF,
  * quote and comma masks ml, mq, ms, and r->np separating commas before.
  * Apart, so that the loop for the lines without quotes keeps its few
@@ -498,14 +477,15 @@ scan_quoted(struct reader *r, const char *line, size_t i, uint64_t ml,
 		ms &= ~x;
 		if (mq != 0)
 			qf |= quoted_fields(line, i, mq, x, ms, end, np);
-		np = put_positions(r, np, i, ms);
+		r->bm[i / 64 % BM_MAX] = ms;
+		np += (size_t)__builtin_popcountll(ms);
 		if (ml != 0) {
 			r->np = np;
 			r->qf = qf;
-			r->seps = 1;
+			r->seps = 2;
 			/* A quote left open does not fit either. */
-			r->posline = (qf & QF_ODD) == 0 && inq == 0 ? line :
-			    NULL;
+			r->posline = (qf & QF_ODD) == 0 && inq == 0 &&
+			    i < 64 * BM_MAX ? line : NULL;
 			return i + _tzcnt_u64(ml);
 		}
 		i += 64;
@@ -546,12 +526,14 @@ scan_line_avx2(struct reader *r, const char *line)
 			r->np = np;
 			return scan_quoted(r, line, i, ml, mq, ms);
 		}
-		np = put_positions(r, np, i, ms);
+		r->bm[i / 64 % BM_MAX] = ms;
+		np += (size_t)__builtin_popcountll(ms);
 		if (ml != 0) {
 			r->np = np;
 			r->qf = 0;
-			r->seps = 1;
-			r->posline = line;
+			r->seps = 2;
+			/* Longer lines: split_fast() finds the commas. */
+			r->posline = i < 64 * BM_MAX ? line : NULL;
 			return i + _tzcnt_u64(ml);
 		}
 	}
@@ -858,6 +840,34 @@ structurals(const char *line, size_t len, uint32_t *pos)
 	return np;
 }
 
+/*
+ * The first n commas of the masks of the AVX2 scan, in s: there are at
+ * least n.
+ */
+static inline __attribute__((always_inline)) void
+masks_first(const uint64_t *bm, uint32_t *s, size_t n)
+{
+	uint64_t m = *bm;
+	uint32_t at = 0;
+	size_t k;
+
+#pragma GCC unroll 8
+	for (k = 0; k < n; k++) {
+		while (m == 0)
+			m = *++bm, at += 64;
+		s[k] = at + (uint32_t)__builtin_ctzll(m);
+		m &= m - 1;
+	}
+}
+
+/* The commas of the masks in r->pos, as scan_line() puts them. */
+static void
+masks_to_pos(struct reader *r)
+{
+	masks_first(r->bm, r->pos, r->np);
+	r->seps = 1;
+}
+
 /* The fields of the standard columns that a row may have in quotes. */
 #define STD_QUOTABLE	0x1bf	/* all but the event, field 6 */
 
@@ -923,6 +933,8 @@ split_fast(struct reader *r)
 	}
 	if (np > STRUCT_MAX)
 		return -1;
+	if (r->seps == 2)
+		masks_to_pos(r);
 	if (r->seps)
 		return split_seps(r);
 	if (!r->quotes && r->standard) {
@@ -1233,7 +1245,10 @@ fill_std(struct reader *r, struct row *row)
 
 	/* A copy: after each NUL written, a char, r->pos would be read
 	 * again. */
-	memcpy(s, r->pos, sizeof s - sizeof *s);
+	if (r->seps == 2)
+		masks_first(r->bm, s, NDEFAULT - 1);
+	else
+		memcpy(s, r->pos, sizeof s - sizeof *s);
 	s[NDEFAULT - 1] = (uint32_t)r->linelen;
 	row->file = r->name;
 	row->line = r->stats.lines;
