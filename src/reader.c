@@ -471,12 +471,16 @@ scan_quoted(struct reader *r, const char *line, size_t i, uint64_t ml,
 			mq &= end - 1;		/* those before the LF */
 			ms &= end - 1;
 		}
-		/* inq: all ones when the last block ended inside quotes. */
-		x = prefix_xor(mq) ^ inq;
-		inq = (uint64_t)0 - (x >> 63);
-		ms &= ~x;
-		if (mq != 0)
-			qf |= quoted_fields(line, i, mq, x, ms, end, np);
+		if ((mq | inq) != 0) {
+			/* inq: all ones when the last block ended inside
+			 * quotes. */
+			x = prefix_xor(mq) ^ inq;
+			inq = (uint64_t)0 - (x >> 63);
+			ms &= ~x;
+			if (mq != 0)
+				qf |= quoted_fields(line, i, mq, x, ms, end,
+				    np);
+		}
 		r->bm[i / 64 % BM_MAX] = ms;
 		np += (size_t)__builtin_popcountll(ms);
 		if (ml != 0) {
