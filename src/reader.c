@@ -1036,7 +1036,7 @@ split_fast(struct reader *r)
 }
 
 /* Parse r->line into fields; 0 when it is a row, -1 when it is bad. */
-static int
+static __attribute__((noinline)) int
 parse_line(struct reader *r)
 {
 	int err = 0;
@@ -1180,7 +1180,7 @@ row_checks(struct reader *r, struct row *row)
 	return 0;
 }
 
-static int
+static __attribute__((noinline)) int
 fill_row(struct reader *r, struct row *row)
 {
 	struct field *f;
