@@ -22,6 +22,7 @@ enum command {
 };
 
 #define PENDING_MAX	64
+#define ID_LEN		16	/* of the ids Exchange writes: hex digits */
 /*
  * Sessions closed and kept by their table for the next ones to open, with
  * the buffers they had grown (EHLO reply, evidence rows and texts): most
@@ -35,6 +36,7 @@ struct open_session {
 	struct open_session	*hnext;		/* hash chain */
 	struct open_session	*prev, *next;	/* by first row */
 	uint32_t		 hash;
+	uint64_t		 idw[2];	/* see struct key */
 	unsigned char		 pending[PENDING_MAX];
 	unsigned		 phead, pcount;
 	/*
@@ -122,6 +124,52 @@ hash_key(const char *folder, const char *id, size_t len)
 	return (uint32_t)h;
 }
 
+/*
+ * The same for an id of ID_LEN bytes, as two words: the second, where
+ * ids differ, turned half over so that its last digits are in the low
+ * half, which the high half of the product that follows depends on all
+ * of.  Another hash than hash_key()'s, but for other ids than it hashes.
+ */
+static inline uint32_t
+hash_id16(const char *folder, uint64_t w0, uint64_t w1)
+{
+	uint64_t h;
+
+	h = (((uint64_t)(uintptr_t)folder >> 4) ^ w0) * 0x9e3779b97f4a7c15ull;
+	h ^= w1 >> 32 | w1 << 32;
+	h *= 0xbf58476d1ce4e5b9ull;
+	return (uint32_t)(h >> 32);
+}
+
+/*
+ * What a row's session is looked up by, made once per row.  An id of
+ * ID_LEN bytes is also held as two words, compared as such; those of
+ * other ids are 0 (in their session too).
+ */
+struct key {
+	const char	*folder;
+	const char	*id;
+	size_t		 len;
+	uint64_t	 w[2];
+	uint32_t	 hash;
+};
+
+static inline void
+key_make(struct key *k, const char *folder, const char *id, size_t len)
+{
+	k->folder = folder;
+	k->id = id;
+	k->len = len;
+	if (len == ID_LEN) {
+		memcpy(&k->w[0], id, 8);
+		memcpy(&k->w[1], id + 8, 8);
+		k->hash = hash_id16(folder, k->w[0], k->w[1]);
+	} else {
+		k->w[0] = k->w[1] = 0;
+		k->hash = hash_key(folder, id, len);
+	}
+}
+
 static void
 grow(struct session_table *t)
 {
@@ -141,16 +189,16 @@ grow(struct session_table *t)
 }
 
 static inline struct open_session *
-lookup(struct session_table *t, const char *folder, const struct field *id,
-    uint32_t hash)
+lookup(struct session_table *t, const struct key *k)
 {
 	struct open_session *o;
 
-	for (o = t->buckets[hash & (t->nbuckets - 1)]; o != NULL;
+	for (o = t->buckets[k->hash & (t->nbuckets - 1)]; o != NULL;
 	    o = o->hnext)
-		if (o->hash == hash && o->s.folder == folder &&
-		    o->idlen == id->len &&
-		    mem_equal(o->s.id, id->p, id->len))
+		if (o->hash == k->hash && o->idw[0] == k->w[0] &&
+		    o->idw[1] == k->w[1] && o->idlen == k->len &&
+		    o->s.folder == k->folder && (k->len == ID_LEN ||
+		    mem_equal(o->s.id, k->id, k->len)))
 			return o;
 	return NULL;
 }
@@ -176,8 +224,7 @@ field_dup(struct open_session *o, const struct field *f)
 }
 
 static struct open_session *
-create(struct session_table *t, const char *folder, const struct row *row,
-    uint32_t hash)
+create(struct session_table *t, const struct key *k, const struct row *row)
 {
 	struct open_session *o = t->pool;
 	struct ehlo_reply *reply = NULL;
@@ -208,14 +255,16 @@ create(struct session_table *t, const char *folder, const struct row *row,
 	o->s.evidence_text = text;
 	o->s.evidence_size = textsize;
 
-	o->s.folder = folder;
+	o->s.folder = k->folder;
 	o->s.id = field_dup(o, &row->session_id);
-	o->idlen = row->session_id.len;
+	o->idlen = k->len;
+	o->idw[0] = k->w[0];
+	o->idw[1] = k->w[1];
 	o->s.file = row->file;
 	o->s.line = row->line;
 	o->s.start = o->s.end = row->time;
 	ehlo_init(&o->s.ehlo);
-	o->hash = hash;
+	o->hash = k->hash;
 	insert(t, o);
 	return o;
 }
@@ -766,11 +815,13 @@ struct session *
 sessions_feed(struct session_table *t, const char *folder,
     const struct row *row)
 {
-	uint32_t hash = hash_key(folder, row->session_id.p,
-	    row->session_id.len);
-	struct open_session *o = lookup(t, folder, &row->session_id, hash);
+	struct key k;
+	struct open_session *o;
 	unsigned long seq = sequence(row);
 	struct session *s;
+
+	key_make(&k, folder, row->session_id.p, row->session_id.len);
+	o = lookup(t, &k);
 
 	if (o != NULL && seq == 0) {
 		/* Sequence 0 begins a session: the open one has ended. */
@@ -781,7 +832,7 @@ sessions_feed(struct session_table *t, const char *folder,
 		if (t->born_only && seq != 0)
 			return NULL;
 		make_room(t, row->file, row->line);
-		o = create(t, folder, row, hash);
+		o = create(t, &k, row);
 	} else if (seq != ULONG_MAX && o->seq != ULONG_MAX && seq <= o->seq) {
 		t->stats.out_of_order++;
 		if (!o->warned_seq) {
@@ -841,9 +892,10 @@ void
 sessions_adopt(struct session_table *t, struct session *s)
 {
 	struct open_session *o = (struct open_session *)s, *old;
-	struct field id = { s->id, o->idlen };
+	struct key k;
 
-	if ((old = lookup(t, s->folder, &id, o->hash)) != NULL)
+	key_make(&k, s->folder, s->id, o->idlen);
+	if ((old = lookup(t, &k)) != NULL)
 		restart(t, old, s->file, s->line);
 	make_room(t, s->file, s->line);
 	insert(t, o);

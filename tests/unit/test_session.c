@@ -1461,6 +1461,107 @@ test_session_sequence_not_number(void **state)
 	drv_free(&d);
 }
 
+/* A random number below n, the same every run. */
+static uint64_t rnd_state = 0x5eed;
+
+static size_t
+rnd(size_t n)
+{
+	rnd_state = rnd_state * 6364136223846793005ULL + 1442695040888963407ULL;
+	return (size_t)(rnd_state >> 33) % n;
+}
+
+static size_t closed_count;
+
+static void
+count_close(struct session *s, void *arg)
+{
+	(void)s;
+	(void)arg;
+	closed_count++;
+}
+
+/*
+ * Rows of many sessions at once, in two folders of the same name, whose
+ * ids are alike: of 16 bytes (as Exchange writes them, which are looked
+ * up as two words) and of other lengths, one byte apart at each place or
+ * one byte longer or shorter.  Each row goes to the session of its own
+ * folder and id, and never begins or reorders another.
+ */
+static void
+test_session_lookup_alike_ids(void **state)
+{
+	static const char base[] = "08D6A8D416004F77ABCDEFGH";
+	static const char *const folders[] = { FOLDER_A, FOLDER_B };
+	struct {
+		char		 id[32];
+		unsigned long	 next;		/* 0: not open */
+	} slots[2][120];
+	char seqbuf[24];
+	struct session_table *t;
+	struct session *s;
+	struct row row;
+	size_t nids = 0, i, f, k, len, ended = 0;
+	int dup;
+
+	(void)state;
+	while (nids < NELEM(slots[0])) {
+		/* Mostly 16 bytes; then 15, 17, 8, 9, 24 or none. */
+		static const size_t lens[] = { 16, 16, 16, 16, 15, 17, 8, 9,
+		    24, 0, 1 };
+
+		len = lens[rnd(NELEM(lens))];
+		memcpy(slots[0][nids].id, base, len);
+		slots[0][nids].id[len] = '\0';
+		if (len > 0 && rnd(4) != 0)	/* one byte changed */
+			slots[0][nids].id[rnd(len)] = "0123456789ABCDEF"[rnd(16)];
+		for (dup = 0, k = 0; k < nids; k++)
+			dup |= strcmp(slots[0][k].id, slots[0][nids].id) == 0;
+		if (!dup)
+			nids++;
+	}
+	memcpy(slots[1], slots[0], sizeof slots[0]);
+	for (f = 0; f < 2; f++)
+		for (k = 0; k < nids; k++)
+			slots[f][k].next = 0;
+	t = sessions_new(count_close, NULL);
+	live = t;
+	closed_count = 0;
+	memset(&row, 0, sizeof row);
+	row.file = FILE_A;
+	set_field(&row.connector, CONN);
+	set_field(&row.local, LOCAL);
+	set_field(&row.remote, REMOTE);
+	set_field(&row.context, "attempting to connect");
+	for (i = 0; i < 40000; i++) {
+		f = rnd(2);
+		k = rnd(nids);
+		row.line++;
+		row.time = BASE_MS + (int64_t)i;
+		set_field(&row.session_id, slots[f][k].id);
+		snprintf(seqbuf, sizeof seqbuf, "%lu", slots[f][k].next++);
+		set_field(&row.sequence, seqbuf);
+		row.event = rnd(8) == 0 ? '-' : '*';
+		snprintf(where, sizeof where, "row %zu, id \"%s\"", i,
+		    slots[f][k].id);
+		s = sessions_feed(t, folders[f], &row);
+		assert_non_null(s);
+		assert_ptr_equal(s->folder, folders[f]);
+		CHECK_STR(s->id, slots[f][k].id);
+		if (row.event == '-') {
+			slots[f][k].next = 0;
+			ended++;
+		}
+		sessions_end_row(t, s);
+	}
+	CHECK_INT(closed_count, ended);
+	CHECK_INT(sessions_stats(t)->complete, ended);
+	CHECK_INT(sessions_stats(t)->restarted, 0);
+	CHECK_INT(sessions_stats(t)->out_of_order, 0);
+	sessions_free(t);
+	live = NULL;
+}
+
 static void
 adopt(struct session *s, void *table)
 {
@@ -1542,6 +1643,7 @@ main(void)
 		T_(test_session_out_of_order),
 		T_(test_session_sequence_not_number),
 		T_(test_session_born_only_hand_over),
+		T_(test_session_lookup_alike_ids),
 	};
 
 	return cmocka_run_group_tests_name("session", tests, NULL, NULL);
