@@ -772,14 +772,25 @@ static unsigned long
 sequence(const struct row *row)
 {
 	const struct field *f = &row->sequence;
-	unsigned long n = 0, d;
+	const unsigned char *p = (const unsigned char *)f->p;
+	unsigned long n = 0, d, e;
 	size_t i;
 
+	/*
+	 * Most are of one or two digits: no loop.  A byte below '0' wraps
+	 * around, far above 9.
+	 */
+	if (f->len == 1)
+		return (d = p[0] - (unsigned long)'0') <= 9 ? d : ULONG_MAX;
+	if (f->len == 2) {
+		d = p[0] - (unsigned long)'0';
+		e = p[1] - (unsigned long)'0';
+		return d <= 9 && e <= 9 ? d * 10 + e : ULONG_MAX;
+	}
 	if (f->len == 0 || f->len > 9)
 		return ULONG_MAX;
 	for (i = 0; i < f->len; i++) {
-		/* A byte below '0' wraps around, far above 9. */
-		if ((d = (unsigned char)f->p[i] - (unsigned long)'0') > 9)
+		if ((d = p[i] - (unsigned long)'0') > 9)
 			return ULONG_MAX;
 		n = n * 10 + d;
 	}

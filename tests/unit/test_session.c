@@ -9,10 +9,12 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "diag.h"
 #include "logtime.h"
 #include "reader.h"
 #include "session.h"
@@ -1562,6 +1564,90 @@ test_session_lookup_alike_ids(void **state)
 	live = NULL;
 }
 
+/* A sequence number as the plain loop reads it; ULONG_MAX if none. */
+static unsigned long
+plain_sequence(const char *s, size_t len)
+{
+	unsigned long n = 0;
+	size_t i;
+
+	if (len == 0 || len > 9)
+		return ULONG_MAX;
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return ULONG_MAX;
+		n = n * 10 + (unsigned long)(s[i] - '0');
+	}
+	return n;
+}
+
+/*
+ * Sequence numbers of random bytes, mostly digits and of one or two of
+ * them, some bytes next to the digits: restarts and rows out of order
+ * are counted as the plain loop's numbers say.
+ */
+static void
+test_session_sequence_random(void **state)
+{
+	static const char bytes[] = "0123456789012345678901234567890123456789"
+	    "/:\xb0\xb9 -+x\x10\x90";
+	char seqbuf[16];
+	struct session_table *t;
+	struct session *s;
+	struct row row;
+	unsigned long seq, prev = 0, restarted = 0, out_of_order = 0;
+	size_t i, k, len;
+	int open = 0;
+
+	(void)state;
+	diag_set_quiet(1);	/* a warning at each restart */
+	t = sessions_new(count_close, NULL);
+	live = t;
+	memset(&row, 0, sizeof row);
+	row.file = FILE_A;
+	set_field(&row.session_id, ID);
+	set_field(&row.context, "attempting to connect");
+	for (i = 0; i < 50000; i++) {
+		static const size_t lens[] = { 1, 1, 1, 2, 2, 2, 0, 3, 4, 8,
+		    9, 10, 11 };
+
+		len = lens[rnd(NELEM(lens))];
+		for (k = 0; k < len; k++)
+			seqbuf[k] = bytes[rnd(sizeof bytes - 1)];
+		seqbuf[len] = '\0';
+		/* Zeros now and then, to begin sessions. */
+		if (len <= 2 && rnd(4) == 0)
+			memset(seqbuf, '0', len);
+		/* Often one below, the same as or one above the last. */
+		if (prev != ULONG_MAX && prev < 200 && rnd(2) == 0)
+			len = (size_t)snprintf(seqbuf, sizeof seqbuf, "%lu",
+			    prev + rnd(3) - (prev > 0));
+		row.line++;
+		row.time = BASE_MS + (int64_t)i;
+		row.sequence.p = seqbuf;
+		row.sequence.len = len;
+		row.event = rnd(16) == 0 ? '-' : '*';
+		seq = plain_sequence(seqbuf, len);
+		if (open && seq == 0)
+			restarted++;
+		else if (open && seq != ULONG_MAX && prev != ULONG_MAX &&
+		    seq <= prev)
+			out_of_order++;
+		prev = seq;
+		open = row.event != '-';
+		snprintf(where, sizeof where, "row %zu, sequence \"%s\"", i,
+		    seqbuf);
+		s = sessions_feed(t, FOLDER_A, &row);
+		assert_non_null(s);
+		sessions_end_row(t, s);
+		CHECK_INT(sessions_stats(t)->restarted, restarted);
+		CHECK_INT(sessions_stats(t)->out_of_order, out_of_order);
+	}
+	sessions_free(t);
+	live = NULL;
+	diag_set_quiet(0);
+}
+
 static void
 adopt(struct session *s, void *table)
 {
@@ -1644,6 +1730,7 @@ main(void)
 		T_(test_session_sequence_not_number),
 		T_(test_session_born_only_hand_over),
 		T_(test_session_lookup_alike_ids),
+		T_(test_session_sequence_random),
 	};
 
 	return cmocka_run_group_tests_name("session", tests, NULL, NULL);
