@@ -810,6 +810,27 @@ make_room(struct session_table *t, const char *file, unsigned long line)
 	close_session(t, t->oldest, 0);
 }
 
+/* A row of o is older than the latest: o's start may go back. */
+static void
+time_before(struct session_table *t, struct open_session *o,
+    const struct row *row)
+{
+	if (o->s.end - row->time > SESSION_TIME_BACK) {
+		t->stats.time_back++;
+		if (!o->warned_time) {
+			char was[LOGTIME_BUFSZ], now[LOGTIME_BUFSZ];
+
+			o->warned_time = 1;
+			diag(DIAG_WARNING, row->file, row->line, "session %s: "
+			    "time goes back from %s to %s (row kept; said once "
+			    "per session)", o->s.id, logtime_format(o->s.end,
+			    was), logtime_format(row->time, now));
+		}
+	}
+	if (row->time < o->s.start)
+		o->s.start = row->time;
+}
+
 /* A session of old's id begins at file:line: old has ended. */
 static void
 restart(struct session_table *t, struct open_session *old, const char *file,
@@ -833,7 +854,6 @@ sessions_feed(struct session_table *t, const char *folder,
 
 	key_make(&k, folder, row->session_id.p, row->session_id.len);
 	o = lookup(t, &k);
-
 	if (o != NULL && seq == 0) {
 		/* Sequence 0 begins a session: the open one has ended. */
 		restart(t, o, row->file, row->line);
@@ -854,24 +874,13 @@ sessions_feed(struct session_table *t, const char *folder,
 			    o->s.id, seq, o->seq);
 		}
 	}
-	if (o->s.end - row->time > SESSION_TIME_BACK) {
-		t->stats.time_back++;
-		if (!o->warned_time) {
-			char was[LOGTIME_BUFSZ], now[LOGTIME_BUFSZ];
-
-			o->warned_time = 1;
-			diag(DIAG_WARNING, row->file, row->line, "session %s: "
-			    "time goes back from %s to %s (row kept; said once "
-			    "per session)", o->s.id, logtime_format(o->s.end,
-			    was), logtime_format(row->time, now));
-		}
-	}
 	o->seq = seq;
 	s = &o->s;
-	if (row->time < s->start)
-		s->start = row->time;
-	if (row->time > s->end)
+	/* Time mostly goes on: start <= end, so then nothing else to do. */
+	if (row->time >= s->end)
 		s->end = row->time;
+	else
+		time_before(t, o, row);
 	if (s->connector == NULL && row->connector.len > 0)
 		s->connector = field_dup(o, &row->connector);
 	if (s->local_endpoint == NULL && row->local.len > 0)

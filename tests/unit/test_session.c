@@ -1648,6 +1648,70 @@ test_session_sequence_random(void **state)
 	diag_set_quiet(0);
 }
 
+/*
+ * Rows whose time mostly goes on, now and then back by up to 3 s: the
+ * session's start and end are the least and the most of its times, and
+ * rows over SESSION_TIME_BACK before the most are counted.
+ */
+static void
+test_session_time_random(void **state)
+{
+	struct session_table *t;
+	struct session *s;
+	struct row row;
+	char seqbuf[24];
+	int64_t time = BASE_MS, least = 0, most = 0;
+	unsigned long time_back = 0;
+	size_t i;
+
+	(void)state;
+	diag_set_quiet(1);
+	t = sessions_new(count_close, NULL);
+	live = t;
+	memset(&row, 0, sizeof row);
+	row.file = FILE_A;
+	set_field(&row.session_id, ID);
+	set_field(&row.context, "attempting to connect");
+	for (i = 0; i < 20000; i++) {
+		/* A new session every 50 rows. */
+		snprintf(seqbuf, sizeof seqbuf, "%zu", i % 50);
+		set_field(&row.sequence, seqbuf);
+		switch (rnd(4)) {
+		case 0:
+			time -= (int64_t)rnd(3000);
+			break;
+		case 1:
+			break;
+		default:
+			time += (int64_t)rnd(100);
+			break;
+		}
+		row.time = time;
+		row.line++;
+		row.event = '*';
+		if (i % 50 == 0)
+			least = most = time;
+		else {
+			if (most - time > SESSION_TIME_BACK)
+				time_back++;
+			if (time < least)
+				least = time;
+			if (time > most)
+				most = time;
+		}
+		snprintf(where, sizeof where, "row %zu", i);
+		s = sessions_feed(t, FOLDER_A, &row);
+		assert_non_null(s);
+		CHECK_INT(s->start, least);
+		CHECK_INT(s->end, most);
+		CHECK_INT(sessions_stats(t)->time_back, time_back);
+		sessions_end_row(t, s);
+	}
+	sessions_free(t);
+	live = NULL;
+	diag_set_quiet(0);
+}
+
 static void
 adopt(struct session *s, void *table)
 {
@@ -1731,6 +1795,7 @@ main(void)
 		T_(test_session_born_only_hand_over),
 		T_(test_session_lookup_alike_ids),
 		T_(test_session_sequence_random),
+		T_(test_session_time_random),
 	};
 
 	return cmocka_run_group_tests_name("session", tests, NULL, NULL);
