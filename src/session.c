@@ -64,6 +64,7 @@ struct open_session {
 	char			*spilled[4];
 	int			 nspilled;
 	int			 evidence_room;	/* s.evidence has room for */
+	int			 need_fields;	/* see take_fields() */
 };
 
 struct session_table {
@@ -265,6 +266,7 @@ create(struct session_table *t, const struct key *k, const struct row *row)
 	o->s.start = o->s.end = row->time;
 	ehlo_init(&o->s.ehlo);
 	o->hash = k->hash;
+	o->need_fields = 1;
 	insert(t, o);
 	return o;
 }
@@ -797,6 +799,25 @@ sequence(const struct row *row)
 	return n;
 }
 
+/*
+ * The connector and endpoints of a session are those of the first row
+ * that has each: once it has all three, no row is looked at for them.
+ */
+static void
+take_fields(struct open_session *o, const struct row *row)
+{
+	struct session *s = &o->s;
+
+	if (s->connector == NULL && row->connector.len > 0)
+		s->connector = field_dup(o, &row->connector);
+	if (s->local_endpoint == NULL && row->local.len > 0)
+		s->local_endpoint = field_dup(o, &row->local);
+	if (s->remote_endpoint == NULL && row->remote.len > 0)
+		s->remote_endpoint = field_dup(o, &row->remote);
+	o->need_fields = s->connector == NULL || s->local_endpoint == NULL ||
+	    s->remote_endpoint == NULL;
+}
+
 /* Keep t within SESSION_OPEN_MAX before a session met at file:line is added. */
 static void
 make_room(struct session_table *t, const char *file, unsigned long line)
@@ -881,12 +902,8 @@ sessions_feed(struct session_table *t, const char *folder,
 		s->end = row->time;
 	else
 		time_before(t, o, row);
-	if (s->connector == NULL && row->connector.len > 0)
-		s->connector = field_dup(o, &row->connector);
-	if (s->local_endpoint == NULL && row->local.len > 0)
-		s->local_endpoint = field_dup(o, &row->local);
-	if (s->remote_endpoint == NULL && row->remote.len > 0)
-		s->remote_endpoint = field_dup(o, &row->remote);
+	if (o->need_fields)
+		take_fields(o, row);
 	switch (row->event) {
 	case '+':
 		push(o, CMD_BANNER);

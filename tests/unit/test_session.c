@@ -1712,6 +1712,75 @@ test_session_time_random(void **state)
 	diag_set_quiet(0);
 }
 
+/* What the session should hold for a field: NULL until a row has one. */
+static void
+check_first(const char *got, const char *want)
+{
+	if (want == NULL)
+		assert_null(got);
+	else
+		CHECK_STR(got != NULL ? got : "<NULL>", want);
+}
+
+/*
+ * Rows whose connector and endpoints are often empty and change: the
+ * session keeps the first of each that is not empty, whatever the others
+ * are.
+ */
+static void
+test_session_fields_random(void **state)
+{
+	static const char *const values[] = { "", "", "", "a", "10.0.0.5:1",
+	    "192.0.2.1:25", "Outbound to Office 365", "x" };
+	const char *want[3];
+	char *const *f[3];
+	struct session_table *t;
+	struct session *s;
+	struct row row;
+	struct field *rf[3];
+	char seqbuf[24];
+	size_t i, j;
+
+	(void)state;
+	t = sessions_new(count_close, NULL);
+	live = t;
+	memset(&row, 0, sizeof row);
+	row.file = FILE_A;
+	set_field(&row.session_id, ID);
+	set_field(&row.context, "attempting to connect");
+	rf[0] = &row.connector;
+	rf[1] = &row.local;
+	rf[2] = &row.remote;
+	for (i = 0; i < 20000; i++) {
+		/* A new session every 12 rows. */
+		snprintf(seqbuf, sizeof seqbuf, "%zu", i % 12);
+		set_field(&row.sequence, seqbuf);
+		row.line++;
+		row.time = BASE_MS;
+		row.event = i % 12 == 11 ? '-' : '*';
+		for (j = 0; j < 3; j++) {
+			const char *v = values[rnd(NELEM(values))];
+
+			set_field(rf[j], v);
+			if (i % 12 == 0)
+				want[j] = NULL;
+			if (want[j] == NULL && *v != '\0')
+				want[j] = v;
+		}
+		snprintf(where, sizeof where, "row %zu", i);
+		s = sessions_feed(t, FOLDER_A, &row);
+		assert_non_null(s);
+		f[0] = &s->connector;
+		f[1] = &s->local_endpoint;
+		f[2] = &s->remote_endpoint;
+		for (j = 0; j < 3; j++)
+			check_first(*f[j], want[j]);
+		sessions_end_row(t, s);
+	}
+	sessions_free(t);
+	live = NULL;
+}
+
 static void
 adopt(struct session *s, void *table)
 {
@@ -1796,6 +1865,7 @@ main(void)
 		T_(test_session_lookup_alike_ids),
 		T_(test_session_sequence_random),
 		T_(test_session_time_random),
+		T_(test_session_fields_random),
 	};
 
 	return cmocka_run_group_tests_name("session", tests, NULL, NULL);
