@@ -1781,6 +1781,77 @@ test_session_fields_random(void **state)
 	live = NULL;
 }
 
+/* Whether data begins with verb in any ASCII case, then nothing, ' ', ':'. */
+static int
+plain_verb(const char *data, const char *verb)
+{
+	size_t i, n = strlen(verb), len = strlen(data);
+
+	if (len < n || (len > n && data[n] != ' ' && data[n] != ':'))
+		return 0;
+	for (i = 0; i < n; i++) {
+		char c = data[i];
+
+		if (c >= 'a' && c <= 'z')
+			c = (char)(c - 'a' + 'A');
+		if (c != verb[i])
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Commands of random case and bytes near the verbs' (their 0x20 bit or
+ * another flipped, cut short, run on): each counted as the plain
+ * comparison says.
+ */
+static void
+test_session_command_random(void **state)
+{
+	static const char *const verbs[] = { "EHLO", "HELO", "STARTTLS",
+	    "MAIL", "RCPT", "DATA", "BDAT", "QUIT", "EHL", "STARTTL", "RSET",
+	    "NOOP", "HELP", "STARTTLSS", "" };
+	static const char *const tails[] = { "", " ", ":", "x", "\t", "-",
+	    " mail.contoso.com", " TO:<a@b.example>", ":<a@b.example>",
+	    "TLS", "\xa0" };
+	static const unsigned char flips[] = { 0x20, 0x20, 0x20, 0x01, 0x40,
+	    0x80, 0xa0, 0x60 };
+	char data[64];
+	size_t i, k, n, nverb;
+
+	(void)state;
+	for (i = 0; i < 20000; i++) {
+		struct drv d;
+		const char *verb = verbs[rnd(NELEM(verbs))];
+
+		n = (size_t)snprintf(data, sizeof data, "%s%s", verb,
+		    tails[rnd(NELEM(tails))]);
+		/* Bytes of the verb and the one after it changed. */
+		nverb = strlen(verb) + 1 < n ? strlen(verb) + 1 : n;
+		for (k = 0; k < nverb; k++)
+			if (rnd(3) == 0)
+				data[k] = (char)(data[k] ^ flips[rnd(NELEM(flips))]);
+		if (n > 0 && rnd(8) == 0)
+			data[rnd(n)] = '\0';	/* cut short */
+		snprintf(where, sizeof where, "case %zu (\"%s\")", i, data);
+		drv_init(&d);
+		feed(&d, ID, '+', "", "");
+		feed(&d, ID, '<', "220 mx.fabrikam.com ESMTP", "");
+		feed(&d, ID, '>', data, "");
+		feed(&d, ID, '-', "", "Local");
+		CHECK_INT(nclosed, 1);
+		CHECK_INT(closed[0].ehlo_sent, plain_verb(data, "EHLO"));
+		CHECK_INT(closed[0].helo_used, plain_verb(data, "HELO"));
+		CHECK_INT(closed[0].starttls_issued,
+		    plain_verb(data, "STARTTLS"));
+		CHECK_INT(closed[0].attempted, plain_verb(data, "MAIL"));
+		CHECK_INT(strcmp(closed[0].rcpt, "<NULL>") != 0,
+		    plain_verb(data, "RCPT") &&
+		    strstr(data, "<a@b.example>") != NULL);
+		drv_free(&d);
+	}
+}
+
 static void
 adopt(struct session *s, void *table)
 {
@@ -1866,6 +1937,7 @@ main(void)
 		T_(test_session_sequence_random),
 		T_(test_session_time_random),
 		T_(test_session_fields_random),
+		T_(test_session_command_random),
 	};
 
 	return cmocka_run_group_tests_name("session", tests, NULL, NULL);
