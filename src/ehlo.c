@@ -89,28 +89,6 @@ static const char *const sasl_mechanisms[NAMES_MAX_LEN + 1][NAMES_PER_LEN] = {
 	[13] = { "SCRAM-SHA-256" },
 };
 
-int
-smtp_line_parse(const char *s, size_t len, struct smtp_line *l)
-{
-	size_t i = 3;
-
-	l->code = -1;
-	if (len < 3 || s[0] < '1' || s[0] > '5' || !IS_DIGIT(s[1]) ||
-	    !IS_DIGIT(s[2]))
-		return -1;
-	if (len > 3 && s[3] != ' ' && s[3] != '-')
-		return -1;
-	l->code = (s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0');
-	l->more = len > 3 && s[3] == '-';
-	if (len > 3)
-		i = 4;
-	while (i < len && s[i] == ' ')
-		i++;
-	l->text = s + i;
-	l->textlen = len - i;
-	return 0;
-}
-
 void
 ehlo_init(struct ehlo_reply *e)
 {
