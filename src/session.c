@@ -444,15 +444,25 @@ says_tls(const struct field *f)
 	return 0;
 }
 
-/* Append p to e->text, keeping the text within SESSION_TEXT_MAX. */
+/*
+ * Write the text of an information or disconnect row, len bytes of
+ * "context: data" (cut at len), at p.
+ */
 static void
-text_append(struct evidence *e, const char *p, size_t len)
+text_join(char *p, size_t len, const struct field *c, const struct field *d)
 {
-	if (e->textlen + len > SESSION_TEXT_MAX)
-		len = SESSION_TEXT_MAX - e->textlen;
-	memcpy(e->text + e->textlen, p, len);
-	e->textlen += len;
-	e->text[e->textlen] = '\0';
+	size_t n = c->len < len ? c->len : len;
+
+	memcpy(p, c->p, n);
+	p += n;
+	len -= n;
+	if (d->len == 0 || len == 0)
+		return;
+	n = len < 2 ? len : 2;
+	memcpy(p, ": ", n);
+	p += n;
+	len -= n;
+	memcpy(p, d->p, len);
 }
 
 /*
@@ -482,9 +492,10 @@ void
 session_add_evidence(struct session *s, const struct row *row)
 {
 	struct open_session *o = (struct open_session *)s;
+	const struct field *c = NULL;
 	struct evidence *e;
-	int with_context;
 	size_t len;
+	char *p;
 
 	if (s->nevidence > 0) {
 		e = &s->evidence[s->nevidence - 1];
@@ -508,29 +519,27 @@ session_add_evidence(struct session *s, const struct row *row)
 	 * An information or disconnect row says what it means in its
 	 * context: "Certificate subject: CN=...", "Local".
 	 */
-	with_context = (row->event == '*' || row->event == '-') &&
-	    row->context.len > 0;
 	len = row->data.len;
-	if (with_context)
-		len += row->context.len + (row->data.len > 0 ? 2 : 0);
+	if ((row->event == '*' || row->event == '-') && row->context.len > 0) {
+		c = &row->context;
+		len += c->len + (row->data.len > 0 ? 2 : 0);
+	}
 	if (len > SESSION_TEXT_MAX)
 		len = SESSION_TEXT_MAX;
-	text_room(s, len + 1);
+	p = text_room(s, len + 1);
 	e = &s->evidence[s->nevidence++];
 	e->file = row->file;
 	e->line = row->line;
 	e->event = row->event;
 	e->textoff = s->evidence_used;
-	e->text = s->evidence_text + e->textoff;
-	e->textlen = 0;
-	e->text[0] = '\0';
-	if (with_context) {
-		text_append(e, row->context.p, row->context.len);
-		if (row->data.len > 0)
-			text_append(e, ": ", 2);
-	}
-	text_append(e, row->data.p, row->data.len);
-	s->evidence_used += e->textlen + 1;
+	e->text = p;
+	e->textlen = len;
+	if (c == NULL)
+		memcpy(p, row->data.p, len);
+	else
+		text_join(p, len, c, &row->data);
+	p[len] = '\0';
+	s->evidence_used += len + 1;
 }
 
 static void

@@ -1852,6 +1852,63 @@ test_session_command_random(void **state)
 	}
 }
 
+/* n random printable bytes at p, then a NUL. */
+static void
+random_text(char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		p[i] = (char)(' ' + rnd(95));
+	p[n] = '\0';
+}
+
+/*
+ * Evidence rows with and without a context, of random lengths around
+ * SESSION_TEXT_MAX: the text is the data, or "context: data" (the
+ * context alone when there is no data), cut at SESSION_TEXT_MAX.
+ */
+static void
+test_session_evidence_random(void **state)
+{
+	static const size_t lens[] = { 0, 1, 2, 3, 100, 1019, 1020, 1021,
+	    1022, 1023, 1024, 1025, 1026, 2000 };
+	static char banner[2100], data[2100], context[2100], want[4300];
+	size_t i, n;
+
+	(void)state;
+	for (i = 0; i < 3000; i++) {
+		struct drv d;
+
+		memcpy(banner, "220 ", 4);
+		random_text(banner + 4, lens[rnd(NELEM(lens))]);
+		random_text(data, lens[rnd(NELEM(lens))]);
+		random_text(context, lens[rnd(NELEM(lens))]);
+		snprintf(where, sizeof where, "case %zu: banner %zu, data %zu, "
+		    "context %zu", i, strlen(banner), strlen(data),
+		    strlen(context));
+		drv_init(&d);
+		feed(&d, ID, '+', "", "");
+		feed(&d, ID, '<', banner, context);	/* context not used */
+		feed(&d, ID, '-', data, context);
+		CHECK_INT(nclosed, 1);
+		CHECK_INT(closed[0].nevidence, 2);
+		n = strlen(banner) < SESSION_TEXT_MAX ? strlen(banner) :
+		    SESSION_TEXT_MAX;
+		CHECK_INT(closed[0].ev[0].textlen, n);
+		assert_memory_equal(closed[0].ev[0].text, banner, n);
+		if (context[0] == '\0')
+			snprintf(want, sizeof want, "%s", data);
+		else
+			snprintf(want, sizeof want, "%s%s%s", context,
+			    data[0] != '\0' ? ": " : "", data);
+		want[SESSION_TEXT_MAX] = '\0';
+		CHECK_STR(closed[0].ev[1].text, want);
+		CHECK_INT(closed[0].ev[1].textlen, strlen(want));
+		drv_free(&d);
+	}
+}
+
 static void
 adopt(struct session *s, void *table)
 {
@@ -1938,6 +1995,7 @@ main(void)
 		T_(test_session_time_random),
 		T_(test_session_fields_random),
 		T_(test_session_command_random),
+		T_(test_session_evidence_random),
 	};
 
 	return cmocka_run_group_tests_name("session", tests, NULL, NULL);
