@@ -52,19 +52,19 @@ struct open_session {
 	int			 warned_seq;	/* said its rows are out of order */
 	int			 warned_time;	/* said its time goes back */
 	unsigned long		 seq;		/* of its latest row */
-	/*
-	 * Room for the copies of its id, connector and endpoints, which
-	 * are short, one after another; what does not fit is allocated.
-	 */
-	char			 room[96];
-	size_t			 roomused;
-	/* The copies allocated: at most one each for the four fields
-	 * above, each copied once (create() and the first row that has
-	 * it), so four places are enough. */
-	char			*spilled[4];
+	size_t			 roomused;	/* of room */
+	/* The copies allocated: at most one each for the six strings of
+	 * room, each copied once, so six places are enough. */
+	char			*spilled[6];
 	int			 nspilled;
 	int			 evidence_room;	/* s.evidence has room for */
 	int			 need_fields;	/* see take_fields() */
+	/*
+	 * Room for the copies of its id, connector, endpoints, remote host
+	 * and recipient domain, which are short, one after another; what
+	 * does not fit is allocated.  Last: not cleared for a new session.
+	 */
+	char			 room[256];
 };
 
 struct session_table {
@@ -206,22 +206,28 @@ lookup(struct session_table *t, const struct key *k)
 
 static void	insert(struct session_table *, struct open_session *);
 
-/* A copy of f as a string, in o's room when it fits. */
+/* A copy of the len bytes at s as a string, in o's room when it fits. */
 static char *
-field_dup(struct open_session *o, const struct field *f)
+room_dup(struct open_session *o, const char *s, size_t len)
 {
 	char *p;
 
-	if (f->len >= sizeof o->room - o->roomused) {
-		p = xstrndup(f->p, f->len);
+	if (len >= sizeof o->room - o->roomused) {
+		p = xstrndup(s, len);
 		o->spilled[o->nspilled++] = p;
 		return p;
 	}
 	p = o->room + o->roomused;
-	memcpy(p, f->p, f->len);
-	p[f->len] = '\0';
-	o->roomused += f->len + 1;
+	memcpy(p, s, len);
+	p[len] = '\0';
+	o->roomused += len + 1;
 	return p;
+}
+
+static char *
+field_dup(struct open_session *o, const struct field *f)
+{
+	return room_dup(o, f->p, f->len);
 }
 
 static struct open_session *
@@ -249,7 +255,8 @@ create(struct session_table *t, const struct key *k, const struct row *row)
 
 	/* All zero but the EHLO reply's buffers, which need not be. */
 	memset(o, 0, offsetof(struct open_session, s.ehlo));
-	memset(after, 0, sizeof *o - (size_t)(after - (char *)o));
+	memset(after, 0, offsetof(struct open_session, room) -
+	    (size_t)(after - (char *)o));
 	o->reply = reply;
 	o->s.evidence = evidence;
 	o->evidence_room = room;
@@ -306,9 +313,7 @@ release(struct open_session *o)
 	for (i = 0; i < o->nspilled; i++)
 		free(o->spilled[i]);
 	o->nspilled = 0;
-	free(o->s.remote_host);
-	free(o->s.rcpt_domain);
-	o->s.remote_host = o->s.rcpt_domain = NULL;
+	o->s.remote_host = o->s.rcpt_domain = NULL;	/* in room */
 }
 
 static void
@@ -586,7 +591,7 @@ verb_is(const struct field *f, const char *verb, size_t n)
 
 /* "RCPT TO:<a@Fabrikam.COM> NOTIFY=..." -> "fabrikam.com", or NULL. */
 static char *
-address_domain(const struct field *f)
+address_domain(struct open_session *o, const struct field *f)
 {
 	const char *at, *end, *lt = memchr(f->p, '<', f->len);
 	char *d;
@@ -600,7 +605,7 @@ address_domain(const struct field *f)
 	if (at == lt || end - at < 2)
 		return NULL;
 	n = (size_t)(end - at - 1);
-	d = xstrndup(at + 1, n);
+	d = room_dup(o, at + 1, n);
 	for (i = 0; i < n; i++)
 		if (d[i] >= 'A' && d[i] <= 'Z')
 			d[i] = (char)(d[i] - 'A' + 'a');
@@ -660,7 +665,7 @@ on_command(struct open_session *o, const struct row *row)
 		break;
 	case CMD_RCPT:
 		if (s->rcpt_domain == NULL)
-			s->rcpt_domain = address_domain(d);
+			s->rcpt_domain = address_domain(o, d);
 		break;
 	case CMD_BDAT:
 		/* Looked for by its 'L', rarer than a space. */
@@ -674,13 +679,13 @@ on_command(struct open_session *o, const struct row *row)
 }
 
 static void
-set_host(struct session *s, const char *text, size_t len)
+set_host(struct open_session *o, const char *text, size_t len)
 {
 	char buf[256];
 
-	if (s->remote_host == NULL &&
+	if (o->s.remote_host == NULL &&
 	    ehlo_host_name(text, len, buf, sizeof buf) != NULL)
-		s->remote_host = xstrdup(buf);
+		o->s.remote_host = room_dup(o, buf, strlen(buf));
 }
 
 static void
@@ -715,7 +720,7 @@ on_greeting_reply(struct open_session *o, const struct row *row,
 			s->starttls_offered = 1;
 		if (!smtp_text_masked(reply->greeting,
 		    strlen(reply->greeting)))
-			set_host(s, reply->greeting, strlen(reply->greeting));
+			set_host(o, reply->greeting, strlen(reply->greeting));
 	}
 }
 
@@ -736,7 +741,7 @@ on_reply(struct open_session *o, const struct row *row)
 		if (smtp_text_masked(l.text, l.textlen))
 			s->banner_masked = 1;
 		else
-			set_host(s, l.text, l.textlen);
+			set_host(o, l.text, l.textlen);
 		break;
 	case CMD_EHLO:
 	case CMD_HELO:

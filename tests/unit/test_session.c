@@ -1909,6 +1909,99 @@ test_session_evidence_random(void **state)
 	}
 }
 
+/* What test_session_strings_random expects of the session closed. */
+static char want_id[320], want_conn[320], want_local[320], want_remote[320],
+    want_host[320], want_rcpt[320];
+static int strings_checked;
+
+static void
+check_strings(struct session *s, void *arg)
+{
+	(void)arg;
+	if (tearing_down)
+		return;
+	CHECK_STR(s->id, want_id);
+	CHECK_STR(s->connector, want_conn);
+	CHECK_STR(s->local_endpoint, want_local);
+	CHECK_STR(s->remote_endpoint, want_remote);
+	assert_non_null(s->remote_host);
+	CHECK_STR(s->remote_host, want_host);
+	assert_non_null(s->rcpt_domain);
+	CHECK_STR(s->rcpt_domain, want_rcpt);
+	strings_checked++;
+}
+
+/* n random letters and digits at p, then a NUL. */
+static void
+random_name(char *p, size_t n)
+{
+	static const char set[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		p[i] = set[rnd(sizeof set - 1)];
+	p[n] = '\0';
+}
+
+/*
+ * Sessions whose id, connector, endpoints, remote host and recipient
+ * domain are of random lengths, short or too long for the room a
+ * session keeps them in (the rest are allocated): each is kept whole.
+ */
+static void
+test_session_strings_random(void **state)
+{
+	static const size_t lens[] = { 1, 5, 16, 16, 30, 60, 120, 250, 300 };
+	char banner[400], rcpt[400];
+	struct session *s;
+	struct row row;
+	size_t i, k;
+	int64_t time = BASE_MS;
+
+	(void)state;
+	live = sessions_new(check_strings, NULL);
+	strings_checked = 0;
+	for (i = 0; i < 3000; i++) {
+		static const char events[] = "+<>-";
+		char *fields[] = { want_id, want_conn, want_local, want_remote,
+		    want_host, want_rcpt };
+
+		for (k = 0; k < NELEM(fields); k++)
+			random_name(fields[k], lens[rnd(NELEM(lens))]);
+		/* A host name is of 255 bytes at most. */
+		want_host[rnd(2) ? 250 : 255] = '\0';
+		snprintf(banner, sizeof banner, "220 %s ESMTP", want_host);
+		snprintf(rcpt, sizeof rcpt, "RCPT TO:<a@%s>", want_rcpt);
+		snprintf(where, sizeof where, "session %zu", i);
+		for (k = 0; k < 4; k++) {
+			char seq[2] = { (char)('0' + k), '\0' };
+
+			memset(&row, 0, sizeof row);
+			row.file = FILE_A;
+			row.line = i * 4 + k + 1;
+			row.time = time++;
+			set_field(&row.session_id, want_id);
+			set_field(&row.sequence, seq);
+			/* The fields come with the rows in random order. */
+			set_field(&row.connector, rnd(2) || k == 3 ?
+			    want_conn : "");
+			set_field(&row.local, rnd(2) || k == 3 ?
+			    want_local : "");
+			set_field(&row.remote, rnd(2) || k == 3 ?
+			    want_remote : "");
+			row.event = events[k];
+			set_field(&row.data, k == 1 ? banner : k == 2 ? rcpt :
+			    "");
+			s = sessions_feed(live, FOLDER_A, &row);
+			assert_non_null(s);
+			sessions_end_row(live, s);
+		}
+	}
+	CHECK_INT(strings_checked, 3000);
+	sessions_free(live);
+	live = NULL;
+}
+
 static void
 adopt(struct session *s, void *table)
 {
@@ -1996,6 +2089,7 @@ main(void)
 		T_(test_session_fields_random),
 		T_(test_session_command_random),
 		T_(test_session_evidence_random),
+		T_(test_session_strings_random),
 	};
 
 	return cmocka_run_group_tests_name("session", tests, NULL, NULL);
