@@ -302,14 +302,21 @@ unlink_session(struct session_table *t, struct open_session *o)
 static void
 release(struct open_session *o)
 {
+	uintptr_t any = 0;
 	int i;
 
-	/* Most are NULL: a test is cheaper than a call to free(). */
+	/*
+	 * Most sessions have none: one test of them all, which the
+	 * compiler may do a few at a time, rather than one each.
+	 */
 	for (i = 0; i < SESSION_CAPTURES_MAX; i++)
-		if (o->s.captures[i] != NULL) {
-			free(o->s.captures[i]);
-			o->s.captures[i] = NULL;
-		}
+		any |= (uintptr_t)o->s.captures[i];
+	if (any != 0)
+		for (i = 0; i < SESSION_CAPTURES_MAX; i++)
+			if (o->s.captures[i] != NULL) {
+				free(o->s.captures[i]);
+				o->s.captures[i] = NULL;
+			}
 	for (i = 0; i < o->nspilled; i++)
 		free(o->spilled[i]);
 	o->nspilled = 0;

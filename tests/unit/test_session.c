@@ -2002,6 +2002,53 @@ test_session_strings_random(void **state)
 	live = NULL;
 }
 
+/*
+ * Sessions given captures at random places, as the rules module does,
+ * and none at all now and then: a session made anew (from the closed
+ * ones the table keeps) has none.  Those before are freed, which the
+ * leak checker of a SANITIZE=1 build tells.
+ */
+static void
+test_session_captures_freed(void **state)
+{
+	struct session *s;
+	struct row row;
+	size_t i, k;
+
+	(void)state;
+	live = sessions_new(count_close, NULL);
+	memset(&row, 0, sizeof row);
+	row.file = FILE_A;
+	set_field(&row.session_id, ID);
+	set_field(&row.data, "");
+	set_field(&row.context, "Local");
+	for (i = 0; i < 2000; i++) {
+		snprintf(where, sizeof where, "session %zu", i);
+		row.line++;
+		set_field(&row.sequence, "0");
+		row.event = '+';
+		s = sessions_feed(live, FOLDER_A, &row);
+		assert_non_null(s);
+		for (k = 0; k < SESSION_CAPTURES_MAX; k++)
+			assert_null(s->captures[k]);
+		/* None, one (at each place in turn), or a few. */
+		if (rnd(3) == 0)
+			s->captures[i % SESSION_CAPTURES_MAX] = strdup("x");
+		else if (rnd(2))
+			for (k = 0; k < SESSION_CAPTURES_MAX; k++)
+				if (rnd(8) == 0)
+					s->captures[k] = strdup("x");
+		sessions_end_row(live, s);
+		row.line++;
+		set_field(&row.sequence, "1");
+		row.event = '-';
+		s = sessions_feed(live, FOLDER_A, &row);
+		sessions_end_row(live, s);
+	}
+	sessions_free(live);
+	live = NULL;
+}
+
 static void
 adopt(struct session *s, void *table)
 {
@@ -2090,6 +2137,7 @@ main(void)
 		T_(test_session_command_random),
 		T_(test_session_evidence_random),
 		T_(test_session_strings_random),
+		T_(test_session_captures_freed),
 	};
 
 	return cmocka_run_group_tests_name("session", tests, NULL, NULL);
