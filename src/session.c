@@ -926,23 +926,18 @@ sessions_feed(struct session_table *t, const char *folder,
 		time_before(t, o, row);
 	if (o->need_fields)
 		take_fields(o, row);
-	switch (row->event) {
-	case '+':
-		push(o, CMD_BANNER);
-		break;
-	case '>':
-		on_command(o, row);
-		break;
-	case '<':
+	/* By how often each comes: replies, information, commands. */
+	if (row->event == '<')
 		on_reply(o, row);
-		break;
-	case '*':
+	else if (row->event == '*')
 		on_information(o, row);
-		break;
-	case '-':
+	else if (row->event == '>')
+		on_command(o, row);
+	else if (row->event == '+')
+		push(o, CMD_BANNER);
+	else if (row->event == '-') {
 		o->ended = 1;
 		session_add_evidence(s, row);
-		break;
 	}
 	return s;
 }
