@@ -596,26 +596,51 @@ verb_is(const struct field *f, const char *verb, size_t n)
 	return (a & ~0x2020202020202020ull) == b;
 }
 
+/*
+ * ASCII letters of the n bytes at p to lower case, 8 at a time: a byte is
+ * upper case when its top bit is clear, and adding 0x80 - 'A' to its low
+ * seven bits sets the top bit but adding 0x80 - 'Z' - 1 does not (with no
+ * carry into the next byte).
+ */
+static void
+lower_ascii(char *p, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101ull, top = ones * 0x80;
+	uint64_t x, b, upper;
+
+	for (; n >= 8; p += 8, n -= 8) {
+		memcpy(&x, p, 8);
+		b = x & ~top;
+		upper = (b + ones * (0x80 - 'A')) &
+		    ~(b + ones * (0x80 - 'Z' - 1)) & ~x & top;
+		x ^= upper >> 2;
+		memcpy(p, &x, 8);
+	}
+	for (; n > 0; p++, n--)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+}
+
 /* "RCPT TO:<a@Fabrikam.COM> NOTIFY=..." -> "fabrikam.com", or NULL. */
 static char *
 address_domain(struct open_session *o, const struct field *f)
 {
-	const char *at, *end, *lt = memchr(f->p, '<', f->len);
+	const char *at = NULL, *p, *end, *lt = memchr(f->p, '<', f->len);
 	char *d;
-	size_t i, n;
+	size_t n;
 
 	if (lt == NULL || (end = memchr(lt, '>', f->len -
 	    (size_t)(lt - f->p))) == NULL)
 		return NULL;
-	for (at = end; at > lt && *at != '@'; at--)
-		;
-	if (at == lt || end - at < 2)
+	/* The last '@' between them; most addresses have one. */
+	for (p = lt + 1; p < end && (p = memchr(p, '@',
+	    (size_t)(end - p))) != NULL; p++)
+		at = p;
+	if (at == NULL || end - at < 2)
 		return NULL;
 	n = (size_t)(end - at - 1);
 	d = room_dup(o, at + 1, n);
-	for (i = 0; i < n; i++)
-		if (d[i] >= 'A' && d[i] <= 'Z')
-			d[i] = (char)(d[i] - 'A' + 'a');
+	lower_ascii(d, n);
 	return d;
 }
 

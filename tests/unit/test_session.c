@@ -2049,6 +2049,68 @@ test_session_captures_freed(void **state)
 	live = NULL;
 }
 
+/*
+ * The domain of the first RCPT TO as the plain loops find it: after the
+ * last '@' between the first '<' and the first '>' after it, ASCII
+ * letters in lower case; NULL when there is none.
+ */
+static int
+plain_domain(const char *data, char *buf, size_t size)
+{
+	const char *lt = strchr(data, '<'), *end, *at;
+	size_t i, n;
+
+	if (lt == NULL || (end = strchr(lt, '>')) == NULL)
+		return 0;
+	for (at = end; at > lt && *at != '@'; at--)
+		;
+	if (at == lt || end - at < 2)
+		return 0;
+	n = (size_t)(end - at - 1);
+	assert_true(n < size);
+	for (i = 0; i < n; i++)
+		buf[i] = (char)(at[1 + i] >= 'A' && at[1 + i] <= 'Z' ?
+		    at[1 + i] - 'A' + 'a' : at[1 + i]);
+	buf[n] = '\0';
+	return 1;
+}
+
+/*
+ * Recipients of random bytes (letters of both cases, '@', '<', '>', bytes
+ * around the letters and over 0x7f) and lengths: the domain kept is the
+ * plain loops'.
+ */
+static void
+test_session_rcpt_domain_random(void **state)
+{
+	static const char bytes[] = "abcxyzABCXYZ@@@<>.-09@[\\]^`{\x80\xc1"
+	    "\xda\xe1\xfa\xff";
+	char data[120], want[120];
+	size_t i, k, n;
+
+	(void)state;
+	for (i = 0; i < 20000; i++) {
+		struct drv d;
+
+		n = (size_t)snprintf(data, sizeof data, "RCPT TO:<");
+		for (k = rnd(40); k > 0; k--)
+			data[n++] = bytes[rnd(sizeof bytes - 1)];
+		if (rnd(4) != 0)
+			data[n++] = '>';
+		data[n] = '\0';
+		snprintf(where, sizeof where, "case %zu (\"%s\")", i, data);
+		drv_init(&d);
+		feed(&d, ID, '+', "", "");
+		feed(&d, ID, '>', data, "");
+		feed(&d, ID, '-', "", "Local");
+		CHECK_INT(nclosed, 1);
+		if (!plain_domain(data, want, sizeof want))
+			snprintf(want, sizeof want, "<NULL>");
+		CHECK_STR(closed[0].rcpt, want);
+		drv_free(&d);
+	}
+}
+
 static void
 adopt(struct session *s, void *table)
 {
@@ -2138,6 +2200,7 @@ main(void)
 		T_(test_session_evidence_random),
 		T_(test_session_strings_random),
 		T_(test_session_captures_freed),
+		T_(test_session_rcpt_domain_random),
 	};
 
 	return cmocka_run_group_tests_name("session", tests, NULL, NULL);
