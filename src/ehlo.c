@@ -133,27 +133,54 @@ in_table(const char *const table[][NAMES_PER_LEN], const char *s, size_t len)
 }
 
 /*
- * Copy n bytes of a keyword upper case.  They are ASCII letters, digits
- * and "-" only, so 8 are done at once: a byte is lower case when adding
+ * Eight bytes of a keyword upper case.  They are ASCII letters, digits
+ * and "-" only (or NUL), so all at once: a byte is lower case when adding
  * 0x80 - 'a' sets its top bit and adding 0x80 - 'z' - 1 does not, with no
  * carry into the next byte.
+ */
+static inline uint64_t
+upper8(uint64_t x)
+{
+	const uint64_t ones = 0x0101010101010101ULL;
+	uint64_t lower;
+
+	lower = (x + ones * (0x80 - 'a')) & ~(x + ones * (0x80 - 'z' - 1)) &
+	    ones * 0x80;
+	return x ^ lower >> 2;
+}
+
+/*
+ * Copy n bytes of a keyword upper case, by words: the last word of
+ * 8 (or 4) bytes may overlap the one before, so no byte is done alone
+ * but in a keyword under 4 bytes.
  */
 static void
 upper_copy(char *dst, const char *src, size_t n)
 {
-	const uint64_t ones = 0x0101010101010101ULL;
-	uint64_t x, lower;
+	uint64_t x = 0, y = 0;
 	size_t i;
 
-	for (i = 0; i + 8 <= n; i += 8) {
-		memcpy(&x, src + i, 8);
-		lower = (x + ones * (0x80 - 'a')) &
-		    ~(x + ones * (0x80 - 'z' - 1)) & ones * 0x80;
-		x ^= lower >> 2;
-		memcpy(dst + i, &x, 8);
-	}
-	for (; i < n; i++)
-		dst[i] = (char)TO_UPPER(src[i]);
+	if (n >= 8) {
+		for (i = 0; i + 8 <= n; i += 8) {
+			memcpy(&x, src + i, 8);
+			x = upper8(x);
+			memcpy(dst + i, &x, 8);
+		}
+		if (i < n) {
+			memcpy(&x, src + n - 8, 8);
+			x = upper8(x);
+			memcpy(dst + n - 8, &x, 8);
+		}
+	} else if (n >= 4) {
+		memcpy(&x, src, 4);
+		memcpy(&y, src + n - 4, 4);
+		x = upper8(x);
+		y = upper8(y);
+		memcpy(dst, &x, 4);
+		memcpy(dst + n - 4, &y, 4);
+	} else
+		for (i = 0; i < n; i++)
+			dst[i] = (char)TO_UPPER(src[i]);
 }
 
 /*
