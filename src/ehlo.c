@@ -407,10 +407,19 @@ ehlo_has(const struct ehlo_reply *e, const char *kw)
 char *
 ehlo_host_name(const char *text, size_t len, char *buf, size_t bufsz)
 {
-	size_t i;
+	size_t i = 0;
 	unsigned char c, any = 0;
 
-	for (i = 0; i < len && ((c = KWCLASS(text[i])) & K_HOST); i++)
+	/* Four bytes a step while all are of a name, then one by one. */
+	for (; i + 4 <= len; i += 4) {
+		c = KWCLASS(text[i]) & KWCLASS(text[i + 1]) &
+		    KWCLASS(text[i + 2]) & KWCLASS(text[i + 3]);
+		if (!(c & K_HOST))
+			break;
+		any |= KWCLASS(text[i]) | KWCLASS(text[i + 1]) |
+		    KWCLASS(text[i + 2]) | KWCLASS(text[i + 3]);
+	}
+	for (; i < len && ((c = KWCLASS(text[i])) & K_HOST); i++)
 		any |= c;
 	/* The name ends at the text's end or a space, not another byte. */
 	if ((i < len && text[i] != ' ') || !(any & K_FIRST) || i >= bufsz)
