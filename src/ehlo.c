@@ -89,28 +89,6 @@ static const char *const sasl_mechanisms[NAMES_MAX_LEN + 1][NAMES_PER_LEN] = {
 	[13] = { "SCRAM-SHA-256" },
 };
 
-int
-smtp_line_parse(const char *s, size_t len, struct smtp_line *l)
-{
-	size_t i = 3;
-
-	l->code = -1;
-	if (len < 3 || s[0] < '1' || s[0] > '5' || !IS_DIGIT(s[1]) ||
-	    !IS_DIGIT(s[2]))
-		return -1;
-	if (len > 3 && s[3] != ' ' && s[3] != '-')
-		return -1;
-	l->code = (s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0');
-	l->more = len > 3 && s[3] == '-';
-	if (len > 3)
-		i = 4;
-	while (i < len && s[i] == ' ')
-		i++;
-	l->text = s + i;
-	l->textlen = len - i;
-	return 0;
-}
-
 void
 ehlo_init(struct ehlo_reply *e)
 {
@@ -155,27 +133,54 @@ in_table(const char *const table[][NAMES_PER_LEN], const char *s, size_t len)
 }
 
 /*
- * Copy n bytes of a keyword upper case.  They are ASCII letters, digits
- * and "-" only, so 8 are done at once: a byte is lower case when adding
+ * Eight bytes of a keyword upper case.  They are ASCII letters, digits
+ * and "-" only (or NUL), so all at once: a byte is lower case when adding
  * 0x80 - 'a' sets its top bit and adding 0x80 - 'z' - 1 does not, with no
  * carry into the next byte.
+ */
+static inline uint64_t
+upper8(uint64_t x)
+{
+	const uint64_t ones = 0x0101010101010101ULL;
+	uint64_t lower;
+
+	lower = (x + ones * (0x80 - 'a')) & ~(x + ones * (0x80 - 'z' - 1)) &
+	    ones * 0x80;
+	return x ^ lower >> 2;
+}
+
+/*
+ * Copy n bytes of a keyword upper case, by words: the last word of
+ * 8 (or 4) bytes may overlap the one before, so no byte is done alone
+ * but in a keyword under 4 bytes.
  */
 static void
 upper_copy(char *dst, const char *src, size_t n)
 {
-	const uint64_t ones = 0x0101010101010101ULL;
-	uint64_t x, lower;
+	uint64_t x = 0, y = 0;
 	size_t i;
 
-	for (i = 0; i + 8 <= n; i += 8) {
-		memcpy(&x, src + i, 8);
-		lower = (x + ones * (0x80 - 'a')) &
-		    ~(x + ones * (0x80 - 'z' - 1)) & ones * 0x80;
-		x ^= lower >> 2;
-		memcpy(dst + i, &x, 8);
-	}
-	for (; i < n; i++)
-		dst[i] = (char)TO_UPPER(src[i]);
+	if (n >= 8) {
+		for (i = 0; i + 8 <= n; i += 8) {
+			memcpy(&x, src + i, 8);
+			x = upper8(x);
+			memcpy(dst + i, &x, 8);
+		}
+		if (i < n) {
+			memcpy(&x, src + n - 8, 8);
+			x = upper8(x);
+			memcpy(dst + n - 8, &x, 8);
+		}
+	} else if (n >= 4) {
+		memcpy(&x, src, 4);
+		memcpy(&y, src + n - 4, 4);
+		x = upper8(x);
+		y = upper8(y);
+		memcpy(dst, &x, 4);
+		memcpy(dst + n - 4, &y, 4);
+	} else
+		for (i = 0; i < n; i++)
+			dst[i] = (char)TO_UPPER(src[i]);
 }
 
 /*
@@ -237,6 +242,28 @@ struct word {
 };
 
 /*
+ * Where the run of keyword bytes (K_IN) from s[i] ends, four bytes a step
+ * while all four are; all is ANDed with their classes.
+ */
+static inline size_t
+keyword_run(const char *s, size_t len, size_t i, unsigned char *all)
+{
+	unsigned char c, a = *all;
+
+	for (; i + 4 <= len; i += 4) {
+		c = KWCLASS(s[i]) & KWCLASS(s[i + 1]) & KWCLASS(s[i + 2]) &
+		    KWCLASS(s[i + 3]);
+		if (!(c & K_IN))
+			break;
+		a &= c;
+	}
+	for (; i < len && ((c = KWCLASS(s[i])) & K_IN); i++)
+		a &= c;
+	*all = a;
+	return i;
+}
+
+/*
  * The word at or after s[i], past spaces; returns where it ends.  kwlen
  * is that of the ehlo-keyword before any "=...", 0 when the word is not
  * one.
@@ -245,14 +272,13 @@ static size_t
 next_word(const char *s, size_t len, size_t i, struct word *w)
 {
 	size_t start;
-	unsigned char c, all = K_DIGIT;
+	unsigned char all = K_DIGIT;
 
 	while (i < len && s[i] == ' ')
 		i++;
 	start = i;
 	w->p = s + i;
-	for (; i < len && ((c = KWCLASS(s[i])) & K_IN); i++)
-		all &= c;
+	i = keyword_run(s, len, i, &all);
 	/* At the end, a space, an "=", or a byte no keyword has. */
 	if (i > start && (KWCLASS(s[start]) & K_FIRST) &&
 	    (i == len || s[i] == ' ' || s[i] == '='))
@@ -275,14 +301,14 @@ static size_t
 row_keyword(const char *s, size_t len, const char **kw)
 {
 	size_t i = 0, start;
+	unsigned char all = 0;
 
 	while (i < len && s[i] == ' ')
 		i++;
 	start = i;
 	if (i == len || !(KWCLASS(s[i]) & K_FIRST))
 		return 0;
-	for (i++; i < len && (KWCLASS(s[i]) & K_IN); i++)
-		;
+	i = keyword_run(s, len, i + 1, &all);
 	if (i < len && s[i] != ' ' && s[i] != '=')
 		return 0;
 	*kw = s + start;
@@ -402,10 +428,19 @@ ehlo_has(const struct ehlo_reply *e, const char *kw)
 char *
 ehlo_host_name(const char *text, size_t len, char *buf, size_t bufsz)
 {
-	size_t i;
+	size_t i = 0;
 	unsigned char c, any = 0;
 
-	for (i = 0; i < len && ((c = KWCLASS(text[i])) & K_HOST); i++)
+	/* Four bytes a step while all are of a name, then one by one. */
+	for (; i + 4 <= len; i += 4) {
+		c = KWCLASS(text[i]) & KWCLASS(text[i + 1]) &
+		    KWCLASS(text[i + 2]) & KWCLASS(text[i + 3]);
+		if (!(c & K_HOST))
+			break;
+		any |= KWCLASS(text[i]) | KWCLASS(text[i + 1]) |
+		    KWCLASS(text[i + 2]) | KWCLASS(text[i + 3]);
+	}
+	for (; i < len && ((c = KWCLASS(text[i])) & K_HOST); i++)
 		any |= c;
 	/* The name ends at the text's end or a space, not another byte. */
 	if ((i < len && text[i] != ' ') || !(any & K_FIRST) || i >= bufsz)

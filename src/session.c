@@ -22,6 +22,7 @@ enum command {
 };
 
 #define PENDING_MAX	64
+#define ID_LEN		16	/* of the ids Exchange writes: hex digits */
 /*
  * Sessions closed and kept by their table for the next ones to open, with
  * the buffers they had grown (EHLO reply, evidence rows and texts): most
@@ -35,6 +36,7 @@ struct open_session {
 	struct open_session	*hnext;		/* hash chain */
 	struct open_session	*prev, *next;	/* by first row */
 	uint32_t		 hash;
+	uint64_t		 idw[2];	/* see struct key */
 	unsigned char		 pending[PENDING_MAX];
 	unsigned		 phead, pcount;
 	/*
@@ -50,18 +52,19 @@ struct open_session {
 	int			 warned_seq;	/* said its rows are out of order */
 	int			 warned_time;	/* said its time goes back */
 	unsigned long		 seq;		/* of its latest row */
-	/*
-	 * Room for the copies of its id, connector and endpoints, which
-	 * are short, one after another; what does not fit is allocated.
-	 */
-	char			 room[96];
-	size_t			 roomused;
-	/* The copies allocated: at most one each for the four fields
-	 * above, each copied once (create() and the first row that has
-	 * it), so four places are enough. */
-	char			*spilled[4];
+	size_t			 roomused;	/* of room */
+	/* The copies allocated: at most one each for the six strings of
+	 * room, each copied once, so six places are enough. */
+	char			*spilled[6];
 	int			 nspilled;
 	int			 evidence_room;	/* s.evidence has room for */
+	int			 need_fields;	/* see take_fields() */
+	/*
+	 * Room for the copies of its id, connector, endpoints, remote host
+	 * and recipient domain, which are short, one after another; what
+	 * does not fit is allocated.  Last: not cleared for a new session.
+	 */
+	char			 room[256];
 };
 
 struct session_table {
@@ -122,6 +125,52 @@ hash_key(const char *folder, const char *id, size_t len)
 	return (uint32_t)h;
 }
 
+/*
+ * The same for an id of ID_LEN bytes, as two words: the second, where
+ * ids differ, turned half over so that its last digits are in the low
+ * half, which the high half of the product that follows depends on all
+ * of.  Another hash than hash_key()'s, but for other ids than it hashes.
+ */
+static inline uint32_t
+hash_id16(const char *folder, uint64_t w0, uint64_t w1)
+{
+	uint64_t h;
+
+	h = (((uint64_t)(uintptr_t)folder >> 4) ^ w0) * 0x9e3779b97f4a7c15ull;
+	h ^= w1 >> 32 | w1 << 32;
+	h *= 0xbf58476d1ce4e5b9ull;
+	return (uint32_t)(h >> 32);
+}
+
+/*
+ * What a row's session is looked up by, made once per row.  An id of
+ * ID_LEN bytes is also held as two words, compared as such; those of
+ * other ids are 0 (in their session too).
+ */
+struct key {
+	const char	*folder;
+	const char	*id;
+	size_t		 len;
+	uint64_t	 w[2];
+	uint32_t	 hash;
+};
+
+static inline void
+key_make(struct key *k, const char *folder, const char *id, size_t len)
+{
+	k->folder = folder;
+	k->id = id;
+	k->len = len;
+	if (len == ID_LEN) {
+		memcpy(&k->w[0], id, 8);
+		memcpy(&k->w[1], id + 8, 8);
+		k->hash = hash_id16(folder, k->w[0], k->w[1]);
+	} else {
+		k->w[0] = k->w[1] = 0;
+		k->hash = hash_key(folder, id, len);
+	}
+}
+
 static void
 grow(struct session_table *t)
 {
@@ -141,43 +190,48 @@ grow(struct session_table *t)
 }
 
 static inline struct open_session *
-lookup(struct session_table *t, const char *folder, const struct field *id,
-    uint32_t hash)
+lookup(struct session_table *t, const struct key *k)
 {
 	struct open_session *o;
 
-	for (o = t->buckets[hash & (t->nbuckets - 1)]; o != NULL;
+	for (o = t->buckets[k->hash & (t->nbuckets - 1)]; o != NULL;
 	    o = o->hnext)
-		if (o->hash == hash && o->s.folder == folder &&
-		    o->idlen == id->len &&
-		    mem_equal(o->s.id, id->p, id->len))
+		if (o->hash == k->hash && o->idw[0] == k->w[0] &&
+		    o->idw[1] == k->w[1] && o->idlen == k->len &&
+		    o->s.folder == k->folder && (k->len == ID_LEN ||
+		    mem_equal(o->s.id, k->id, k->len)))
 			return o;
 	return NULL;
 }
 
 static void	insert(struct session_table *, struct open_session *);
 
-/* A copy of f as a string, in o's room when it fits. */
+/* A copy of the len bytes at s as a string, in o's room when it fits. */
 static char *
-field_dup(struct open_session *o, const struct field *f)
+room_dup(struct open_session *o, const char *s, size_t len)
 {
 	char *p;
 
-	if (f->len >= sizeof o->room - o->roomused) {
-		p = xstrndup(f->p, f->len);
+	if (len >= sizeof o->room - o->roomused) {
+		p = xstrndup(s, len);
 		o->spilled[o->nspilled++] = p;
 		return p;
 	}
 	p = o->room + o->roomused;
-	memcpy(p, f->p, f->len);
-	p[f->len] = '\0';
-	o->roomused += f->len + 1;
+	memcpy(p, s, len);
+	p[len] = '\0';
+	o->roomused += len + 1;
 	return p;
 }
 
+static char *
+field_dup(struct open_session *o, const struct field *f)
+{
+	return room_dup(o, f->p, f->len);
+}
+
 static struct open_session *
-create(struct session_table *t, const char *folder, const struct row *row,
-    uint32_t hash)
+create(struct session_table *t, const struct key *k, const struct row *row)
 {
 	struct open_session *o = t->pool;
 	struct ehlo_reply *reply = NULL;
@@ -201,21 +255,25 @@ create(struct session_table *t, const char *folder, const struct row *row,
 
 	/* All zero but the EHLO reply's buffers, which need not be. */
 	memset(o, 0, offsetof(struct open_session, s.ehlo));
-	memset(after, 0, sizeof *o - (size_t)(after - (char *)o));
+	memset(after, 0, offsetof(struct open_session, room) -
+	    (size_t)(after - (char *)o));
 	o->reply = reply;
 	o->s.evidence = evidence;
 	o->evidence_room = room;
 	o->s.evidence_text = text;
 	o->s.evidence_size = textsize;
 
-	o->s.folder = folder;
+	o->s.folder = k->folder;
 	o->s.id = field_dup(o, &row->session_id);
-	o->idlen = row->session_id.len;
+	o->idlen = k->len;
+	o->idw[0] = k->w[0];
+	o->idw[1] = k->w[1];
 	o->s.file = row->file;
 	o->s.line = row->line;
 	o->s.start = o->s.end = row->time;
 	ehlo_init(&o->s.ehlo);
-	o->hash = hash;
+	o->hash = k->hash;
+	o->need_fields = 1;
 	insert(t, o);
 	return o;
 }
@@ -244,20 +302,25 @@ unlink_session(struct session_table *t, struct open_session *o)
 static void
 release(struct open_session *o)
 {
+	uintptr_t any = 0;
 	int i;
 
-	/* Most are NULL: a test is cheaper than a call to free(). */
+	/*
+	 * Most sessions have none: one test of them all, which the
+	 * compiler may do a few at a time, rather than one each.
+	 */
 	for (i = 0; i < SESSION_CAPTURES_MAX; i++)
-		if (o->s.captures[i] != NULL) {
-			free(o->s.captures[i]);
-			o->s.captures[i] = NULL;
-		}
+		any |= (uintptr_t)o->s.captures[i];
+	if (any != 0)
+		for (i = 0; i < SESSION_CAPTURES_MAX; i++)
+			if (o->s.captures[i] != NULL) {
+				free(o->s.captures[i]);
+				o->s.captures[i] = NULL;
+			}
 	for (i = 0; i < o->nspilled; i++)
 		free(o->spilled[i]);
 	o->nspilled = 0;
-	free(o->s.remote_host);
-	free(o->s.rcpt_domain);
-	o->s.remote_host = o->s.rcpt_domain = NULL;
+	o->s.remote_host = o->s.rcpt_domain = NULL;	/* in room */
 }
 
 static void
@@ -393,15 +456,37 @@ says_tls(const struct field *f)
 	return 0;
 }
 
-/* Append p to e->text, keeping the text within SESSION_TEXT_MAX. */
-static void
-text_append(struct evidence *e, const char *p, size_t len)
+/*
+ * Copy n bytes of an evidence text, n <= SESSION_TEXT_MAX.  By memmove(),
+ * which stays a call: a memcpy() of a length it knows is bounded the
+ * compiler does with "rep movsq", slower to start than the library's
+ * copy for the short texts of a row.
+ */
+static inline void
+text_copy(char *dst, const char *src, size_t n)
 {
-	if (e->textlen + len > SESSION_TEXT_MAX)
-		len = SESSION_TEXT_MAX - e->textlen;
-	memcpy(e->text + e->textlen, p, len);
-	e->textlen += len;
-	e->text[e->textlen] = '\0';
+	memmove(dst, src, n);
+}
+
+/*
+ * Write the text of an information or disconnect row, len bytes of
+ * "context: data" (cut at len), at p.
+ */
+static void
+text_join(char *p, size_t len, const struct field *c, const struct field *d)
+{
+	size_t n = c->len < len ? c->len : len;
+
+	text_copy(p, c->p, n);
+	p += n;
+	len -= n;
+	if (d->len == 0 || len == 0)
+		return;
+	n = len < 2 ? len : 2;
+	memcpy(p, ": ", n);
+	p += n;
+	len -= n;
+	text_copy(p, d->p, len);
 }
 
 /*
@@ -431,9 +516,10 @@ void
 session_add_evidence(struct session *s, const struct row *row)
 {
 	struct open_session *o = (struct open_session *)s;
+	const struct field *c = NULL;
 	struct evidence *e;
-	int with_context;
 	size_t len;
+	char *p;
 
 	if (s->nevidence > 0) {
 		e = &s->evidence[s->nevidence - 1];
@@ -457,29 +543,27 @@ session_add_evidence(struct session *s, const struct row *row)
 	 * An information or disconnect row says what it means in its
 	 * context: "Certificate subject: CN=...", "Local".
 	 */
-	with_context = (row->event == '*' || row->event == '-') &&
-	    row->context.len > 0;
 	len = row->data.len;
-	if (with_context)
-		len += row->context.len + (row->data.len > 0 ? 2 : 0);
+	if ((row->event == '*' || row->event == '-') && row->context.len > 0) {
+		c = &row->context;
+		len += c->len + (row->data.len > 0 ? 2 : 0);
+	}
 	if (len > SESSION_TEXT_MAX)
 		len = SESSION_TEXT_MAX;
-	text_room(s, len + 1);
+	p = text_room(s, len + 1);
 	e = &s->evidence[s->nevidence++];
 	e->file = row->file;
 	e->line = row->line;
 	e->event = row->event;
 	e->textoff = s->evidence_used;
-	e->text = s->evidence_text + e->textoff;
-	e->textlen = 0;
-	e->text[0] = '\0';
-	if (with_context) {
-		text_append(e, row->context.p, row->context.len);
-		if (row->data.len > 0)
-			text_append(e, ": ", 2);
-	}
-	text_append(e, row->data.p, row->data.len);
-	s->evidence_used += e->textlen + 1;
+	e->text = p;
+	e->textlen = len;
+	if (c == NULL)
+		text_copy(p, row->data.p, len);
+	else
+		text_join(p, len, c, &row->data);
+	p[len] = '\0';
+	s->evidence_used += len + 1;
 }
 
 static void
@@ -506,43 +590,69 @@ pop(struct open_session *o)
 }
 
 /*
- * Whether f begins with verb (n upper case letters) in any case, followed
- * by nothing, a space or a colon.  A byte matches a letter in either case
- * when it is the letter once its 0x20 bit is cleared: no other byte is.
+ * Whether f begins with verb (n upper case letters, 4 or 8) in any case,
+ * followed by nothing, a space or a colon.  A byte matches a letter in
+ * either case when it is the letter once its 0x20 bit is cleared: no
+ * other byte is.  So the n bytes are compared as one word, all their 0x20
+ * bits cleared; the verb's word is known when compiled.
  */
-static int
+static inline int
 verb_is(const struct field *f, const char *verb, size_t n)
 {
-	size_t i;
+	uint64_t a = 0, b = 0;
 
 	if (f->len < n || (f->len > n && f->p[n] != ' ' && f->p[n] != ':'))
 		return 0;
-	for (i = 0; i < n; i++)
-		if ((f->p[i] & ~0x20) != verb[i])
-			return 0;
-	return 1;
+	memcpy(&a, f->p, n);
+	memcpy(&b, verb, n);
+	return (a & ~0x2020202020202020ull) == b;
+}
+
+/*
+ * ASCII letters of the n bytes at p to lower case, 8 at a time: a byte is
+ * upper case when its top bit is clear, and adding 0x80 - 'A' to its low
+ * seven bits sets the top bit but adding 0x80 - 'Z' - 1 does not (with no
+ * carry into the next byte).
+ */
+static void
+lower_ascii(char *p, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101ull, top = ones * 0x80;
+	uint64_t x, b, upper;
+
+	for (; n >= 8; p += 8, n -= 8) {
+		memcpy(&x, p, 8);
+		b = x & ~top;
+		upper = (b + ones * (0x80 - 'A')) &
+		    ~(b + ones * (0x80 - 'Z' - 1)) & ~x & top;
+		x ^= upper >> 2;
+		memcpy(p, &x, 8);
+	}
+	for (; n > 0; p++, n--)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
 }
 
 /* "RCPT TO:<a@Fabrikam.COM> NOTIFY=..." -> "fabrikam.com", or NULL. */
 static char *
-address_domain(const struct field *f)
+address_domain(struct open_session *o, const struct field *f)
 {
-	const char *at, *end, *lt = memchr(f->p, '<', f->len);
+	const char *at = NULL, *p, *end, *lt = memchr(f->p, '<', f->len);
 	char *d;
-	size_t i, n;
+	size_t n;
 
 	if (lt == NULL || (end = memchr(lt, '>', f->len -
 	    (size_t)(lt - f->p))) == NULL)
 		return NULL;
-	for (at = end; at > lt && *at != '@'; at--)
-		;
-	if (at == lt || end - at < 2)
+	/* The last '@' between them; most addresses have one. */
+	for (p = lt + 1; p < end && (p = memchr(p, '@',
+	    (size_t)(end - p))) != NULL; p++)
+		at = p;
+	if (at == NULL || end - at < 2)
 		return NULL;
 	n = (size_t)(end - at - 1);
-	d = xstrndup(at + 1, n);
-	for (i = 0; i < n; i++)
-		if (d[i] >= 'A' && d[i] <= 'Z')
-			d[i] = (char)(d[i] - 'A' + 'a');
+	d = room_dup(o, at + 1, n);
+	lower_ascii(d, n);
 	return d;
 }
 
@@ -599,7 +709,7 @@ on_command(struct open_session *o, const struct row *row)
 		break;
 	case CMD_RCPT:
 		if (s->rcpt_domain == NULL)
-			s->rcpt_domain = address_domain(d);
+			s->rcpt_domain = address_domain(o, d);
 		break;
 	case CMD_BDAT:
 		/* Looked for by its 'L', rarer than a space. */
@@ -613,13 +723,13 @@ on_command(struct open_session *o, const struct row *row)
 }
 
 static void
-set_host(struct session *s, const char *text, size_t len)
+set_host(struct open_session *o, const char *text, size_t len)
 {
 	char buf[256];
 
-	if (s->remote_host == NULL &&
+	if (o->s.remote_host == NULL &&
 	    ehlo_host_name(text, len, buf, sizeof buf) != NULL)
-		s->remote_host = xstrdup(buf);
+		o->s.remote_host = room_dup(o, buf, strlen(buf));
 }
 
 static void
@@ -654,7 +764,7 @@ on_greeting_reply(struct open_session *o, const struct row *row,
 			s->starttls_offered = 1;
 		if (!smtp_text_masked(reply->greeting,
 		    strlen(reply->greeting)))
-			set_host(s, reply->greeting, strlen(reply->greeting));
+			set_host(o, reply->greeting, strlen(reply->greeting));
 	}
 }
 
@@ -675,7 +785,7 @@ on_reply(struct open_session *o, const struct row *row)
 		if (smtp_text_masked(l.text, l.textlen))
 			s->banner_masked = 1;
 		else
-			set_host(s, l.text, l.textlen);
+			set_host(o, l.text, l.textlen);
 		break;
 	case CMD_EHLO:
 	case CMD_HELO:
@@ -723,18 +833,48 @@ static unsigned long
 sequence(const struct row *row)
 {
 	const struct field *f = &row->sequence;
-	unsigned long n = 0, d;
+	const unsigned char *p = (const unsigned char *)f->p;
+	unsigned long n = 0, d, e;
 	size_t i;
 
+	/*
+	 * Most are of one or two digits: no loop.  A byte below '0' wraps
+	 * around, far above 9.
+	 */
+	if (f->len == 1)
+		return (d = p[0] - (unsigned long)'0') <= 9 ? d : ULONG_MAX;
+	if (f->len == 2) {
+		d = p[0] - (unsigned long)'0';
+		e = p[1] - (unsigned long)'0';
+		return d <= 9 && e <= 9 ? d * 10 + e : ULONG_MAX;
+	}
 	if (f->len == 0 || f->len > 9)
 		return ULONG_MAX;
 	for (i = 0; i < f->len; i++) {
-		/* A byte below '0' wraps around, far above 9. */
-		if ((d = (unsigned char)f->p[i] - (unsigned long)'0') > 9)
+		if ((d = p[i] - (unsigned long)'0') > 9)
 			return ULONG_MAX;
 		n = n * 10 + d;
 	}
 	return n;
+}
+
+/*
+ * The connector and endpoints of a session are those of the first row
+ * that has each: once it has all three, no row is looked at for them.
+ */
+static void
+take_fields(struct open_session *o, const struct row *row)
+{
+	struct session *s = &o->s;
+
+	if (s->connector == NULL && row->connector.len > 0)
+		s->connector = field_dup(o, &row->connector);
+	if (s->local_endpoint == NULL && row->local.len > 0)
+		s->local_endpoint = field_dup(o, &row->local);
+	if (s->remote_endpoint == NULL && row->remote.len > 0)
+		s->remote_endpoint = field_dup(o, &row->remote);
+	o->need_fields = s->connector == NULL || s->local_endpoint == NULL ||
+	    s->remote_endpoint == NULL;
 }
 
 /* Keep t within SESSION_OPEN_MAX before a session met at file:line is added. */
@@ -748,6 +888,27 @@ make_room(struct session_table *t, const char *file, unsigned long line)
 		    "once: the oldest are closed early as incomplete (counted "
 		    "in the summary)", SESSION_OPEN_MAX);
 	close_session(t, t->oldest, 0);
+}
+
+/* A row of o is older than the latest: o's start may go back. */
+static void
+time_before(struct session_table *t, struct open_session *o,
+    const struct row *row)
+{
+	if (o->s.end - row->time > SESSION_TIME_BACK) {
+		t->stats.time_back++;
+		if (!o->warned_time) {
+			char was[LOGTIME_BUFSZ], now[LOGTIME_BUFSZ];
+
+			o->warned_time = 1;
+			diag(DIAG_WARNING, row->file, row->line, "session %s: "
+			    "time goes back from %s to %s (row kept; said once "
+			    "per session)", o->s.id, logtime_format(o->s.end,
+			    was), logtime_format(row->time, now));
+		}
+	}
+	if (row->time < o->s.start)
+		o->s.start = row->time;
 }
 
 /* A session of old's id begins at file:line: old has ended. */
@@ -766,12 +927,13 @@ struct session *
 sessions_feed(struct session_table *t, const char *folder,
     const struct row *row)
 {
-	uint32_t hash = hash_key(folder, row->session_id.p,
-	    row->session_id.len);
-	struct open_session *o = lookup(t, folder, &row->session_id, hash);
+	struct key k;
+	struct open_session *o;
 	unsigned long seq = sequence(row);
 	struct session *s;
 
+	key_make(&k, folder, row->session_id.p, row->session_id.len);
+	o = lookup(t, &k);
 	if (o != NULL && seq == 0) {
 		/* Sequence 0 begins a session: the open one has ended. */
 		restart(t, o, row->file, row->line);
@@ -781,7 +943,7 @@ sessions_feed(struct session_table *t, const char *folder,
 		if (t->born_only && seq != 0)
 			return NULL;
 		make_room(t, row->file, row->line);
-		o = create(t, folder, row, hash);
+		o = create(t, &k, row);
 	} else if (seq != ULONG_MAX && o->seq != ULONG_MAX && seq <= o->seq) {
 		t->stats.out_of_order++;
 		if (!o->warned_seq) {
@@ -792,47 +954,27 @@ sessions_feed(struct session_table *t, const char *folder,
 			    o->s.id, seq, o->seq);
 		}
 	}
-	if (o->s.end - row->time > SESSION_TIME_BACK) {
-		t->stats.time_back++;
-		if (!o->warned_time) {
-			char was[LOGTIME_BUFSZ], now[LOGTIME_BUFSZ];
-
-			o->warned_time = 1;
-			diag(DIAG_WARNING, row->file, row->line, "session %s: "
-			    "time goes back from %s to %s (row kept; said once "
-			    "per session)", o->s.id, logtime_format(o->s.end,
-			    was), logtime_format(row->time, now));
-		}
-	}
 	o->seq = seq;
 	s = &o->s;
-	if (row->time < s->start)
-		s->start = row->time;
-	if (row->time > s->end)
+	/* Time mostly goes on: start <= end, so then nothing else to do. */
+	if (row->time >= s->end)
 		s->end = row->time;
-	if (s->connector == NULL && row->connector.len > 0)
-		s->connector = field_dup(o, &row->connector);
-	if (s->local_endpoint == NULL && row->local.len > 0)
-		s->local_endpoint = field_dup(o, &row->local);
-	if (s->remote_endpoint == NULL && row->remote.len > 0)
-		s->remote_endpoint = field_dup(o, &row->remote);
-	switch (row->event) {
-	case '+':
-		push(o, CMD_BANNER);
-		break;
-	case '>':
-		on_command(o, row);
-		break;
-	case '<':
+	else
+		time_before(t, o, row);
+	if (o->need_fields)
+		take_fields(o, row);
+	/* By how often each comes: replies, information, commands. */
+	if (row->event == '<')
 		on_reply(o, row);
-		break;
-	case '*':
+	else if (row->event == '*')
 		on_information(o, row);
-		break;
-	case '-':
+	else if (row->event == '>')
+		on_command(o, row);
+	else if (row->event == '+')
+		push(o, CMD_BANNER);
+	else if (row->event == '-') {
 		o->ended = 1;
 		session_add_evidence(s, row);
-		break;
 	}
 	return s;
 }
@@ -841,9 +983,10 @@ void
 sessions_adopt(struct session_table *t, struct session *s)
 {
 	struct open_session *o = (struct open_session *)s, *old;
-	struct field id = { s->id, o->idlen };
+	struct key k;
 
-	if ((old = lookup(t, s->folder, &id, o->hash)) != NULL)
+	key_make(&k, s->folder, s->id, o->idlen);
+	if ((old = lookup(t, &k)) != NULL)
 		restart(t, old, s->file, s->line);
 	make_room(t, s->file, s->line);
 	insert(t, o);

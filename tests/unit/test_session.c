@@ -9,10 +9,12 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "diag.h"
 #include "logtime.h"
 #include "reader.h"
 #include "session.h"
@@ -1461,6 +1463,654 @@ test_session_sequence_not_number(void **state)
 	drv_free(&d);
 }
 
+/* A random number below n, the same every run. */
+static uint64_t rnd_state = 0x5eed;
+
+static size_t
+rnd(size_t n)
+{
+	rnd_state = rnd_state * 6364136223846793005ULL + 1442695040888963407ULL;
+	return (size_t)(rnd_state >> 33) % n;
+}
+
+static size_t closed_count;
+
+static void
+count_close(struct session *s, void *arg)
+{
+	(void)s;
+	(void)arg;
+	closed_count++;
+}
+
+/*
+ * Rows of many sessions at once, in two folders of the same name, whose
+ * ids are alike: of 16 bytes (as Exchange writes them, which are looked
+ * up as two words) and of other lengths, one byte apart at each place or
+ * one byte longer or shorter.  Each row goes to the session of its own
+ * folder and id, and never begins or reorders another.
+ */
+static void
+test_session_lookup_alike_ids(void **state)
+{
+	static const char base[] = "08D6A8D416004F77ABCDEFGH";
+	static const char *const folders[] = { FOLDER_A, FOLDER_B };
+	struct {
+		char		 id[32];
+		unsigned long	 next;		/* 0: not open */
+	} slots[2][120];
+	char seqbuf[24];
+	struct session_table *t;
+	struct session *s;
+	struct row row;
+	size_t nids = 0, i, f, k, len, ended = 0;
+	int dup;
+
+	(void)state;
+	while (nids < NELEM(slots[0])) {
+		/* Mostly 16 bytes; then 15, 17, 8, 9, 24 or none. */
+		static const size_t lens[] = { 16, 16, 16, 16, 15, 17, 8, 9,
+		    24, 0, 1 };
+
+		len = lens[rnd(NELEM(lens))];
+		memcpy(slots[0][nids].id, base, len);
+		slots[0][nids].id[len] = '\0';
+		if (len > 0 && rnd(4) != 0)	/* one byte changed */
+			slots[0][nids].id[rnd(len)] = "0123456789ABCDEF"[rnd(16)];
+		for (dup = 0, k = 0; k < nids; k++)
+			dup |= strcmp(slots[0][k].id, slots[0][nids].id) == 0;
+		if (!dup)
+			nids++;
+	}
+	memcpy(slots[1], slots[0], sizeof slots[0]);
+	for (f = 0; f < 2; f++)
+		for (k = 0; k < nids; k++)
+			slots[f][k].next = 0;
+	t = sessions_new(count_close, NULL);
+	live = t;
+	closed_count = 0;
+	memset(&row, 0, sizeof row);
+	row.file = FILE_A;
+	set_field(&row.connector, CONN);
+	set_field(&row.local, LOCAL);
+	set_field(&row.remote, REMOTE);
+	set_field(&row.context, "attempting to connect");
+	for (i = 0; i < 40000; i++) {
+		f = rnd(2);
+		k = rnd(nids);
+		row.line++;
+		row.time = BASE_MS + (int64_t)i;
+		set_field(&row.session_id, slots[f][k].id);
+		snprintf(seqbuf, sizeof seqbuf, "%lu", slots[f][k].next++);
+		set_field(&row.sequence, seqbuf);
+		row.event = rnd(8) == 0 ? '-' : '*';
+		snprintf(where, sizeof where, "row %zu, id \"%s\"", i,
+		    slots[f][k].id);
+		s = sessions_feed(t, folders[f], &row);
+		assert_non_null(s);
+		assert_ptr_equal(s->folder, folders[f]);
+		CHECK_STR(s->id, slots[f][k].id);
+		if (row.event == '-') {
+			slots[f][k].next = 0;
+			ended++;
+		}
+		sessions_end_row(t, s);
+	}
+	CHECK_INT(closed_count, ended);
+	CHECK_INT(sessions_stats(t)->complete, ended);
+	CHECK_INT(sessions_stats(t)->restarted, 0);
+	CHECK_INT(sessions_stats(t)->out_of_order, 0);
+	sessions_free(t);
+	live = NULL;
+}
+
+/* A sequence number as the plain loop reads it; ULONG_MAX if none. */
+static unsigned long
+plain_sequence(const char *s, size_t len)
+{
+	unsigned long n = 0;
+	size_t i;
+
+	if (len == 0 || len > 9)
+		return ULONG_MAX;
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return ULONG_MAX;
+		n = n * 10 + (unsigned long)(s[i] - '0');
+	}
+	return n;
+}
+
+/*
+ * Sequence numbers of random bytes, mostly digits and of one or two of
+ * them, some bytes next to the digits: restarts and rows out of order
+ * are counted as the plain loop's numbers say.
+ */
+static void
+test_session_sequence_random(void **state)
+{
+	static const char bytes[] = "0123456789012345678901234567890123456789"
+	    "/:\xb0\xb9 -+x\x10\x90";
+	char seqbuf[16];
+	struct session_table *t;
+	struct session *s;
+	struct row row;
+	unsigned long seq, prev = 0, restarted = 0, out_of_order = 0;
+	size_t i, k, len;
+	int open = 0;
+
+	(void)state;
+	diag_set_quiet(1);	/* a warning at each restart */
+	t = sessions_new(count_close, NULL);
+	live = t;
+	memset(&row, 0, sizeof row);
+	row.file = FILE_A;
+	set_field(&row.session_id, ID);
+	set_field(&row.context, "attempting to connect");
+	for (i = 0; i < 50000; i++) {
+		static const size_t lens[] = { 1, 1, 1, 2, 2, 2, 0, 3, 4, 8,
+		    9, 10, 11 };
+
+		len = lens[rnd(NELEM(lens))];
+		for (k = 0; k < len; k++)
+			seqbuf[k] = bytes[rnd(sizeof bytes - 1)];
+		seqbuf[len] = '\0';
+		/* Zeros now and then, to begin sessions. */
+		if (len <= 2 && rnd(4) == 0)
+			memset(seqbuf, '0', len);
+		/* Often one below, the same as or one above the last. */
+		if (prev != ULONG_MAX && prev < 200 && rnd(2) == 0)
+			len = (size_t)snprintf(seqbuf, sizeof seqbuf, "%lu",
+			    prev + rnd(3) - (prev > 0));
+		row.line++;
+		row.time = BASE_MS + (int64_t)i;
+		row.sequence.p = seqbuf;
+		row.sequence.len = len;
+		row.event = rnd(16) == 0 ? '-' : '*';
+		seq = plain_sequence(seqbuf, len);
+		if (open && seq == 0)
+			restarted++;
+		else if (open && seq != ULONG_MAX && prev != ULONG_MAX &&
+		    seq <= prev)
+			out_of_order++;
+		prev = seq;
+		open = row.event != '-';
+		snprintf(where, sizeof where, "row %zu, sequence \"%s\"", i,
+		    seqbuf);
+		s = sessions_feed(t, FOLDER_A, &row);
+		assert_non_null(s);
+		sessions_end_row(t, s);
+		CHECK_INT(sessions_stats(t)->restarted, restarted);
+		CHECK_INT(sessions_stats(t)->out_of_order, out_of_order);
+	}
+	sessions_free(t);
+	live = NULL;
+	diag_set_quiet(0);
+}
+
+/*
+ * Rows whose time mostly goes on, now and then back by up to 3 s: the
+ * session's start and end are the least and the most of its times, and
+ * rows over SESSION_TIME_BACK before the most are counted.
+ */
+static void
+test_session_time_random(void **state)
+{
+	struct session_table *t;
+	struct session *s;
+	struct row row;
+	char seqbuf[24];
+	int64_t time = BASE_MS, least = 0, most = 0;
+	unsigned long time_back = 0;
+	size_t i;
+
+	(void)state;
+	diag_set_quiet(1);
+	t = sessions_new(count_close, NULL);
+	live = t;
+	memset(&row, 0, sizeof row);
+	row.file = FILE_A;
+	set_field(&row.session_id, ID);
+	set_field(&row.context, "attempting to connect");
+	for (i = 0; i < 20000; i++) {
+		/* A new session every 50 rows. */
+		snprintf(seqbuf, sizeof seqbuf, "%zu", i % 50);
+		set_field(&row.sequence, seqbuf);
+		switch (rnd(4)) {
+		case 0:
+			time -= (int64_t)rnd(3000);
+			break;
+		case 1:
+			break;
+		default:
+			time += (int64_t)rnd(100);
+			break;
+		}
+		row.time = time;
+		row.line++;
+		row.event = '*';
+		if (i % 50 == 0)
+			least = most = time;
+		else {
+			if (most - time > SESSION_TIME_BACK)
+				time_back++;
+			if (time < least)
+				least = time;
+			if (time > most)
+				most = time;
+		}
+		snprintf(where, sizeof where, "row %zu", i);
+		s = sessions_feed(t, FOLDER_A, &row);
+		assert_non_null(s);
+		CHECK_INT(s->start, least);
+		CHECK_INT(s->end, most);
+		CHECK_INT(sessions_stats(t)->time_back, time_back);
+		sessions_end_row(t, s);
+	}
+	sessions_free(t);
+	live = NULL;
+	diag_set_quiet(0);
+}
+
+/* What the session should hold for a field: NULL until a row has one. */
+static void
+check_first(const char *got, const char *want)
+{
+	if (want == NULL)
+		assert_null(got);
+	else
+		CHECK_STR(got != NULL ? got : "<NULL>", want);
+}
+
+/*
+ * Rows whose connector and endpoints are often empty and change: the
+ * session keeps the first of each that is not empty, whatever the others
+ * are.
+ */
+static void
+test_session_fields_random(void **state)
+{
+	static const char *const values[] = { "", "", "", "a", "10.0.0.5:1",
+	    "192.0.2.1:25", "Outbound to Office 365", "x" };
+	const char *want[3];
+	char *const *f[3];
+	struct session_table *t;
+	struct session *s;
+	struct row row;
+	struct field *rf[3];
+	char seqbuf[24];
+	size_t i, j;
+
+	(void)state;
+	t = sessions_new(count_close, NULL);
+	live = t;
+	memset(&row, 0, sizeof row);
+	row.file = FILE_A;
+	set_field(&row.session_id, ID);
+	set_field(&row.context, "attempting to connect");
+	rf[0] = &row.connector;
+	rf[1] = &row.local;
+	rf[2] = &row.remote;
+	for (i = 0; i < 20000; i++) {
+		/* A new session every 12 rows. */
+		snprintf(seqbuf, sizeof seqbuf, "%zu", i % 12);
+		set_field(&row.sequence, seqbuf);
+		row.line++;
+		row.time = BASE_MS;
+		row.event = i % 12 == 11 ? '-' : '*';
+		for (j = 0; j < 3; j++) {
+			const char *v = values[rnd(NELEM(values))];
+
+			set_field(rf[j], v);
+			if (i % 12 == 0)
+				want[j] = NULL;
+			if (want[j] == NULL && *v != '\0')
+				want[j] = v;
+		}
+		snprintf(where, sizeof where, "row %zu", i);
+		s = sessions_feed(t, FOLDER_A, &row);
+		assert_non_null(s);
+		f[0] = &s->connector;
+		f[1] = &s->local_endpoint;
+		f[2] = &s->remote_endpoint;
+		for (j = 0; j < 3; j++)
+			check_first(*f[j], want[j]);
+		sessions_end_row(t, s);
+	}
+	sessions_free(t);
+	live = NULL;
+}
+
+/* Whether data begins with verb in any ASCII case, then nothing, ' ', ':'. */
+static int
+plain_verb(const char *data, const char *verb)
+{
+	size_t i, n = strlen(verb), len = strlen(data);
+
+	if (len < n || (len > n && data[n] != ' ' && data[n] != ':'))
+		return 0;
+	for (i = 0; i < n; i++) {
+		char c = data[i];
+
+		if (c >= 'a' && c <= 'z')
+			c = (char)(c - 'a' + 'A');
+		if (c != verb[i])
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Commands of random case and bytes near the verbs' (their 0x20 bit or
+ * another flipped, cut short, run on): each counted as the plain
+ * comparison says.
+ */
+static void
+test_session_command_random(void **state)
+{
+	static const char *const verbs[] = { "EHLO", "HELO", "STARTTLS",
+	    "MAIL", "RCPT", "DATA", "BDAT", "QUIT", "EHL", "STARTTL", "RSET",
+	    "NOOP", "HELP", "STARTTLSS", "" };
+	static const char *const tails[] = { "", " ", ":", "x", "\t", "-",
+	    " mail.contoso.com", " TO:<a@b.example>", ":<a@b.example>",
+	    "TLS", "\xa0" };
+	static const unsigned char flips[] = { 0x20, 0x20, 0x20, 0x01, 0x40,
+	    0x80, 0xa0, 0x60 };
+	char data[64];
+	size_t i, k, n, nverb;
+
+	(void)state;
+	for (i = 0; i < 20000; i++) {
+		struct drv d;
+		const char *verb = verbs[rnd(NELEM(verbs))];
+
+		n = (size_t)snprintf(data, sizeof data, "%s%s", verb,
+		    tails[rnd(NELEM(tails))]);
+		/* Bytes of the verb and the one after it changed. */
+		nverb = strlen(verb) + 1 < n ? strlen(verb) + 1 : n;
+		for (k = 0; k < nverb; k++)
+			if (rnd(3) == 0)
+				data[k] = (char)(data[k] ^ flips[rnd(NELEM(flips))]);
+		if (n > 0 && rnd(8) == 0)
+			data[rnd(n)] = '\0';	/* cut short */
+		snprintf(where, sizeof where, "case %zu (\"%s\")", i, data);
+		drv_init(&d);
+		feed(&d, ID, '+', "", "");
+		feed(&d, ID, '<', "220 mx.fabrikam.com ESMTP", "");
+		feed(&d, ID, '>', data, "");
+		feed(&d, ID, '-', "", "Local");
+		CHECK_INT(nclosed, 1);
+		CHECK_INT(closed[0].ehlo_sent, plain_verb(data, "EHLO"));
+		CHECK_INT(closed[0].helo_used, plain_verb(data, "HELO"));
+		CHECK_INT(closed[0].starttls_issued,
+		    plain_verb(data, "STARTTLS"));
+		CHECK_INT(closed[0].attempted, plain_verb(data, "MAIL"));
+		CHECK_INT(strcmp(closed[0].rcpt, "<NULL>") != 0,
+		    plain_verb(data, "RCPT") &&
+		    strstr(data, "<a@b.example>") != NULL);
+		drv_free(&d);
+	}
+}
+
+/* n random printable bytes at p, then a NUL. */
+static void
+random_text(char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		p[i] = (char)(' ' + rnd(95));
+	p[n] = '\0';
+}
+
+/*
+ * Evidence rows with and without a context, of random lengths around
+ * SESSION_TEXT_MAX: the text is the data, or "context: data" (the
+ * context alone when there is no data), cut at SESSION_TEXT_MAX.
+ */
+static void
+test_session_evidence_random(void **state)
+{
+	static const size_t lens[] = { 0, 1, 2, 3, 100, 1019, 1020, 1021,
+	    1022, 1023, 1024, 1025, 1026, 2000 };
+	static char banner[2100], data[2100], context[2100], want[4300];
+	size_t i, n;
+
+	(void)state;
+	for (i = 0; i < 3000; i++) {
+		struct drv d;
+
+		memcpy(banner, "220 ", 4);
+		random_text(banner + 4, lens[rnd(NELEM(lens))]);
+		random_text(data, lens[rnd(NELEM(lens))]);
+		random_text(context, lens[rnd(NELEM(lens))]);
+		snprintf(where, sizeof where, "case %zu: banner %zu, data %zu, "
+		    "context %zu", i, strlen(banner), strlen(data),
+		    strlen(context));
+		drv_init(&d);
+		feed(&d, ID, '+', "", "");
+		feed(&d, ID, '<', banner, context);	/* context not used */
+		feed(&d, ID, '-', data, context);
+		CHECK_INT(nclosed, 1);
+		CHECK_INT(closed[0].nevidence, 2);
+		n = strlen(banner) < SESSION_TEXT_MAX ? strlen(banner) :
+		    SESSION_TEXT_MAX;
+		CHECK_INT(closed[0].ev[0].textlen, n);
+		assert_memory_equal(closed[0].ev[0].text, banner, n);
+		if (context[0] == '\0')
+			snprintf(want, sizeof want, "%s", data);
+		else
+			snprintf(want, sizeof want, "%s%s%s", context,
+			    data[0] != '\0' ? ": " : "", data);
+		want[SESSION_TEXT_MAX] = '\0';
+		CHECK_STR(closed[0].ev[1].text, want);
+		CHECK_INT(closed[0].ev[1].textlen, strlen(want));
+		drv_free(&d);
+	}
+}
+
+/* What test_session_strings_random expects of the session closed. */
+static char want_id[320], want_conn[320], want_local[320], want_remote[320],
+    want_host[320], want_rcpt[320];
+static int strings_checked;
+
+static void
+check_strings(struct session *s, void *arg)
+{
+	(void)arg;
+	if (tearing_down)
+		return;
+	CHECK_STR(s->id, want_id);
+	CHECK_STR(s->connector, want_conn);
+	CHECK_STR(s->local_endpoint, want_local);
+	CHECK_STR(s->remote_endpoint, want_remote);
+	assert_non_null(s->remote_host);
+	CHECK_STR(s->remote_host, want_host);
+	assert_non_null(s->rcpt_domain);
+	CHECK_STR(s->rcpt_domain, want_rcpt);
+	strings_checked++;
+}
+
+/* n random letters and digits at p, then a NUL. */
+static void
+random_name(char *p, size_t n)
+{
+	static const char set[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		p[i] = set[rnd(sizeof set - 1)];
+	p[n] = '\0';
+}
+
+/*
+ * Sessions whose id, connector, endpoints, remote host and recipient
+ * domain are of random lengths, short or too long for the room a
+ * session keeps them in (the rest are allocated): each is kept whole.
+ */
+static void
+test_session_strings_random(void **state)
+{
+	static const size_t lens[] = { 1, 5, 16, 16, 30, 60, 120, 250, 300 };
+	char banner[400], rcpt[400];
+	struct session *s;
+	struct row row;
+	size_t i, k;
+	int64_t time = BASE_MS;
+
+	(void)state;
+	live = sessions_new(check_strings, NULL);
+	strings_checked = 0;
+	for (i = 0; i < 3000; i++) {
+		static const char events[] = "+<>-";
+		char *fields[] = { want_id, want_conn, want_local, want_remote,
+		    want_host, want_rcpt };
+
+		for (k = 0; k < NELEM(fields); k++)
+			random_name(fields[k], lens[rnd(NELEM(lens))]);
+		/* A host name is of 255 bytes at most. */
+		want_host[rnd(2) ? 250 : 255] = '\0';
+		snprintf(banner, sizeof banner, "220 %s ESMTP", want_host);
+		snprintf(rcpt, sizeof rcpt, "RCPT TO:<a@%s>", want_rcpt);
+		snprintf(where, sizeof where, "session %zu", i);
+		for (k = 0; k < 4; k++) {
+			char seq[2] = { (char)('0' + k), '\0' };
+
+			memset(&row, 0, sizeof row);
+			row.file = FILE_A;
+			row.line = i * 4 + k + 1;
+			row.time = time++;
+			set_field(&row.session_id, want_id);
+			set_field(&row.sequence, seq);
+			/* The fields come with the rows in random order. */
+			set_field(&row.connector, rnd(2) || k == 3 ?
+			    want_conn : "");
+			set_field(&row.local, rnd(2) || k == 3 ?
+			    want_local : "");
+			set_field(&row.remote, rnd(2) || k == 3 ?
+			    want_remote : "");
+			row.event = events[k];
+			set_field(&row.data, k == 1 ? banner : k == 2 ? rcpt :
+			    "");
+			s = sessions_feed(live, FOLDER_A, &row);
+			assert_non_null(s);
+			sessions_end_row(live, s);
+		}
+	}
+	CHECK_INT(strings_checked, 3000);
+	sessions_free(live);
+	live = NULL;
+}
+
+/*
+ * Sessions given captures at random places, as the rules module does,
+ * and none at all now and then: a session made anew (from the closed
+ * ones the table keeps) has none.  Those before are freed, which the
+ * leak checker of a SANITIZE=1 build tells.
+ */
+static void
+test_session_captures_freed(void **state)
+{
+	struct session *s;
+	struct row row;
+	size_t i, k;
+
+	(void)state;
+	live = sessions_new(count_close, NULL);
+	memset(&row, 0, sizeof row);
+	row.file = FILE_A;
+	set_field(&row.session_id, ID);
+	set_field(&row.data, "");
+	set_field(&row.context, "Local");
+	for (i = 0; i < 2000; i++) {
+		snprintf(where, sizeof where, "session %zu", i);
+		row.line++;
+		set_field(&row.sequence, "0");
+		row.event = '+';
+		s = sessions_feed(live, FOLDER_A, &row);
+		assert_non_null(s);
+		for (k = 0; k < SESSION_CAPTURES_MAX; k++)
+			assert_null(s->captures[k]);
+		/* None, one (at each place in turn), or a few. */
+		if (rnd(3) == 0)
+			s->captures[i % SESSION_CAPTURES_MAX] = strdup("x");
+		else if (rnd(2))
+			for (k = 0; k < SESSION_CAPTURES_MAX; k++)
+				if (rnd(8) == 0)
+					s->captures[k] = strdup("x");
+		sessions_end_row(live, s);
+		row.line++;
+		set_field(&row.sequence, "1");
+		row.event = '-';
+		s = sessions_feed(live, FOLDER_A, &row);
+		sessions_end_row(live, s);
+	}
+	sessions_free(live);
+	live = NULL;
+}
+
+/*
+ * The domain of the first RCPT TO as the plain loops find it: after the
+ * last '@' between the first '<' and the first '>' after it, ASCII
+ * letters in lower case; NULL when there is none.
+ */
+static int
+plain_domain(const char *data, char *buf, size_t size)
+{
+	const char *lt = strchr(data, '<'), *end, *at;
+	size_t i, n;
+
+	if (lt == NULL || (end = strchr(lt, '>')) == NULL)
+		return 0;
+	for (at = end; at > lt && *at != '@'; at--)
+		;
+	if (at == lt || end - at < 2)
+		return 0;
+	n = (size_t)(end - at - 1);
+	assert_true(n < size);
+	for (i = 0; i < n; i++)
+		buf[i] = (char)(at[1 + i] >= 'A' && at[1 + i] <= 'Z' ?
+		    at[1 + i] - 'A' + 'a' : at[1 + i]);
+	buf[n] = '\0';
+	return 1;
+}
+
+/*
+ * Recipients of random bytes (letters of both cases, '@', '<', '>', bytes
+ * around the letters and over 0x7f) and lengths: the domain kept is the
+ * plain loops'.
+ */
+static void
+test_session_rcpt_domain_random(void **state)
+{
+	static const char bytes[] = "abcxyzABCXYZ@@@<>.-09@[\\]^`{\x80\xc1"
+	    "\xda\xe1\xfa\xff";
+	char data[120], want[120];
+	size_t i, k, n;
+
+	(void)state;
+	for (i = 0; i < 20000; i++) {
+		struct drv d;
+
+		n = (size_t)snprintf(data, sizeof data, "RCPT TO:<");
+		for (k = rnd(40); k > 0; k--)
+			data[n++] = bytes[rnd(sizeof bytes - 1)];
+		if (rnd(4) != 0)
+			data[n++] = '>';
+		data[n] = '\0';
+		snprintf(where, sizeof where, "case %zu (\"%s\")", i, data);
+		drv_init(&d);
+		feed(&d, ID, '+', "", "");
+		feed(&d, ID, '>', data, "");
+		feed(&d, ID, '-', "", "Local");
+		CHECK_INT(nclosed, 1);
+		if (!plain_domain(data, want, sizeof want))
+			snprintf(want, sizeof want, "<NULL>");
+		CHECK_STR(closed[0].rcpt, want);
+		drv_free(&d);
+	}
+}
+
 static void
 adopt(struct session *s, void *table)
 {
@@ -1542,6 +2192,15 @@ main(void)
 		T_(test_session_out_of_order),
 		T_(test_session_sequence_not_number),
 		T_(test_session_born_only_hand_over),
+		T_(test_session_lookup_alike_ids),
+		T_(test_session_sequence_random),
+		T_(test_session_time_random),
+		T_(test_session_fields_random),
+		T_(test_session_command_random),
+		T_(test_session_evidence_random),
+		T_(test_session_strings_random),
+		T_(test_session_captures_freed),
+		T_(test_session_rcpt_domain_random),
 	};
 
 	return cmocka_run_group_tests_name("session", tests, NULL, NULL);
