@@ -91,18 +91,19 @@ struct rules {
 	 * are matched on its rows, in their order: all a row looks at. */
 	size_t			*observe[EVENT_KINDS];
 	size_t			 nobserve[EVENT_KINDS];
-	/* And the shortest subject, data or context, any of them may
-	 * match (pattern_may_match()): a row shorter in both is skipped. */
-	uint32_t		 observe_min[EVENT_KINDS][2];
 	/*
 	 * The column all of them look at, or -1.  When they are all
 	 * anchored with a first byte known (pattern_may_match()), the bytes
-	 * a subject any of them matches may start with; else the subjects
-	 * that none matched, struct seen.
+	 * a subject any of them matches may start with, in filter; else the
+	 * subjects that none matched, struct seen.
 	 */
 	int			 observe_column[EVENT_KINDS];
 	int			 observe_anchored[EVENT_KINDS];
-	uint8_t			 observe_first[EVENT_KINDS][32];
+	/* And the shortest subject, data or context, any of them may
+	 * match (pattern_may_match()): a row shorter in both is skipped. */
+	uint32_t		 observe_min[EVENT_KINDS][2];
+	/* What of the above rules_row_wanted() tells: rules_skip_rows(). */
+	struct rules_row_filter	 filter;
 	struct seen		*seen;		/* SEEN_SLOTS */
 	int			 skip_rows;	/* see rules_skip_rows() */
 	/* Per rule, the facts its when cannot hold without: needed_facts(). */
@@ -124,6 +125,10 @@ struct eval {
 	char			 buf[NBUILTINS][320];
 	int64_t			 last_starttls;	/* -1: none */
 };
+
+_Static_assert(RULES_EVENT_KINDS == EVENT_KINDS, "event kinds");
+
+static unsigned	event_bit(char);
 
 /* ---- loading ---- */
 
@@ -503,14 +508,16 @@ rules_new(const struct rules_config *cfg, char *err, size_t errsz)
 			if (!f->first_known)
 				r->observe_anchored[e] = 0;
 			for (c = 0; c < 32; c++)
-				r->observe_first[e][c] |= f->first[c];
+				r->filter.first[e][c] |= f->first[c];
 			r->observe[e][r->nobserve[e]++] = i;
 			if (f->min_len < r->observe_min[e][f->column])
 				r->observe_min[e][f->column] = f->min_len;
 		}
 	}
+	for (c = 0; c < 256; c++)
+		r->filter.kind[c] = (uint8_t)__builtin_ctz(event_bit((char)c));
 	r->seen = xcalloc(SEEN_SLOTS, sizeof *r->seen);
-	r->skip_rows = 1;
+	rules_skip_rows(r, 1);
 	r->history = strmap_new();
 	r->mctx = pcre2_match_context_create(NULL);
 	pcre2_set_match_limit(r->mctx, RULES_MATCH_LIMIT);
@@ -702,10 +709,30 @@ observe_row(struct rules *r, struct session *s, const struct row *row,
 	return n;
 }
 
+/*
+ * With on 0, every row is matched against every pattern of its event, the
+ * plain way the skips are tested against.
+ */
 void
 rules_skip_rows(struct rules *r, int on)
 {
+	unsigned e;
+
 	r->skip_rows = on;
+	for (e = 0; e < EVENT_KINDS; e++) {
+		r->filter.min[e][0] = on ? r->observe_min[e][COLUMN_DATA] : 0;
+		r->filter.min[e][1] = on ?
+		    r->observe_min[e][COLUMN_CONTEXT] : 0;
+		r->filter.first_column[e] = on && r->observe_column[e] >= 0 &&
+		    r->observe_anchored[e] ? (r->observe_column[e] ==
+		    COLUMN_DATA ? 0 : 1) : -1;
+	}
+}
+
+const struct rules_row_filter *
+rules_row_filter(const struct rules *r)
+{
+	return &r->filter;
 }
 
 /*
@@ -737,24 +764,17 @@ seen_slot(struct rules *r, unsigned e, const struct field *f)
 void
 rules_observe_row(struct rules *r, struct session *s, const struct row *row)
 {
-	unsigned e = (unsigned)__builtin_ctz(event_bit(row->event));
-	const struct field *f;
+	unsigned e = r->filter.kind[(unsigned char)row->event];
+	const struct field *f = NULL;
 	struct seen *slot = NULL;
-	unsigned char c;
 
-	if (row->data.len < r->observe_min[e][COLUMN_DATA] &&
-	    row->context.len < r->observe_min[e][COLUMN_CONTEXT])
+	if (!rules_row_wanted(&r->filter, row))
 		return;
-	if (r->skip_rows && r->observe_column[e] >= 0) {
+	if (r->skip_rows && r->observe_column[e] >= 0 &&
+	    !r->observe_anchored[e]) {
 		f = r->observe_column[e] == COLUMN_DATA ? &row->data :
 		    &row->context;
-		if (r->observe_anchored[e]) {
-			if (f->len == 0)
-				return;
-			c = (unsigned char)f->p[0];
-			if (!(r->observe_first[e][c >> 3] & 1u << (c & 7)))
-				return;
-		} else if (f->len <= SEEN_LEN) {
+		if (f->len <= SEEN_LEN) {
 			slot = seen_slot(r, e, f);
 			if (slot->event == e + 1 && slot->len == f->len &&
 			    mem_equal(slot->text, f->p, f->len))

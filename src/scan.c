@@ -578,6 +578,7 @@ static void
 read_rows(struct reading *rd, struct reader *r, const char *folder)
 {
 	struct scan_stats *st = &rd->unit->summary->stats;
+	const struct rules_row_filter *wanted = rules_row_filter(rd->rules);
 	unsigned long long counted = 0;
 	struct session *s;
 	struct row row;
@@ -590,7 +591,9 @@ read_rows(struct reading *rd, struct reader *r, const char *folder)
 			push(rd, EV_ROW, DIAG_WARNING, reader_row_copy(&row),
 			    1024);
 		} else {
-			rules_observe_row(rd->rules, s, &row);
+			/* Most rows need nothing of the rules: no call. */
+			if (rules_row_wanted(wanted, &row))
+				rules_observe_row(rd->rules, s, &row);
 			sessions_end_row(rd->sessions, s);
 		}
 		if ((reader_stats(r)->rows & 0xffff) == 0) {
