@@ -141,8 +141,8 @@ summary_add_gap(struct summary *sum, const char *name, int64_t from,
 }
 
 /* summary_row() for a row that does more than move its folder's times. */
-static void __attribute__((noinline))
-row_slow(struct summary *sum, const char *name, int64_t time)
+void
+summary_row_slow(struct summary *sum, const char *name, int64_t time)
 {
 	struct summary_folder *f;
 
@@ -167,28 +167,6 @@ row_slow(struct summary *sum, const char *name, int64_t time)
 		f->last = time;
 	if (time < f->first)
 		f->first = time;
-}
-
-/*
- * Most rows are of the folder of the row before, not far from its time:
- * told apart with no call, as this is done for every row.
- */
-void
-summary_row(struct summary *sum, const char *name, int64_t time)
-{
-	struct summary_folder *f;
-
-	if (name == sum->row_folder) {
-		f = &sum->folders[sum->row_index];
-		if (f->have_rows && time - f->last <= sum->gap) {
-			if (time > f->last)
-				f->last = time;
-			if (time < f->first)
-				f->first = time;
-			return;
-		}
-	}
-	row_slow(sum, name, time);
 }
 
 void
