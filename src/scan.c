@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -531,17 +532,18 @@ on_open_at_end(struct session *s, void *arg)
 	push(arg, EV_OPEN, DIAG_WARNING, s, 4096);
 }
 
+/*
+ * The rows' first and last times, kept by read_rows() where they cost
+ * least, go to the unit's stats.
+ */
 static void
-count_row(struct summary *sum, const char *folder, const struct row *row)
+count_times(struct scan_stats *st, int64_t first, int64_t last)
 {
-	struct scan_stats *st = &sum->stats;
-
-	if (!st->have_time || row->time < st->first_time)
-		st->first_time = row->time;
-	if (!st->have_time || row->time > st->last_time)
-		st->last_time = row->time;
+	if (!st->have_time || first < st->first_time)
+		st->first_time = first;
+	if (!st->have_time || last > st->last_time)
+		st->last_time = last;
 	st->have_time = 1;
-	summary_row(sum, folder, row->time);
 }
 
 /* Why a file with this header is not read; NULL when it is. */
@@ -580,12 +582,19 @@ read_rows(struct reading *rd, struct reader *r, const char *folder)
 	struct scan_stats *st = &rd->unit->summary->stats;
 	const struct rules_row_filter *wanted = rules_row_filter(rd->rules);
 	unsigned long long counted = 0;
+	unsigned long rows = 0;		/* reader_stats(r)->rows, at hand */
+	int64_t first = INT64_MAX, last = INT64_MIN;
 	struct session *s;
 	struct row row;
 	int rc;
 
 	while ((rc = reader_next(r, &row)) == 1) {
-		count_row(rd->unit->summary, folder, &row);
+		rows++;
+		if (row.time < first)
+			first = row.time;
+		if (row.time > last)
+			last = row.time;
+		summary_row(rd->unit->summary, folder, row.time);
 		if ((s = sessions_feed(rd->sessions, folder, &row)) == NULL) {
 			pending_flush(rd);
 			push(rd, EV_ROW, DIAG_WARNING, reader_row_copy(&row),
@@ -596,7 +605,7 @@ read_rows(struct reading *rd, struct reader *r, const char *folder)
 				rules_observe_row(rd->rules, s, &row);
 			sessions_end_row(rd->sessions, s);
 		}
-		if ((reader_stats(r)->rows & 0xffff) == 0) {
+		if ((rows & 0xffff) == 0) {
 			rd->progress->done += reader_stats(r)->bytes - counted;
 			counted = reader_stats(r)->bytes;
 			if (rd->show_progress)
@@ -605,6 +614,8 @@ read_rows(struct reading *rd, struct reader *r, const char *folder)
 				break;
 		}
 	}
+	if (rows > 0)
+		count_times(st, first, last);
 	if (rc == -1) {
 		diag(DIAG_ERROR, rd->unit->file->path, reader_stats(r)->lines,
 		    "read error: %s", strerror(errno));
