@@ -43,7 +43,7 @@ int	logtime_parse_cached_fully(struct logtime_cache *, const char *s,
 static inline int
 logtime_usual_seconds(const char *s)
 {
-	uint64_t x;
+	uint64_t x, t;
 	unsigned se;
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -57,11 +57,15 @@ logtime_usual_seconds(const char *s)
 	x ^= 0x5a3030302e30303aull;		/* "Z000.00:" */
 	if ((x | (x + 0x7f7676767f76767full)) & 0x8080808080808080ull)
 		return -1;
-	se = (unsigned)(x >> 8 & 0xff) * 10 + (unsigned)(x >> 16 & 0xff);
+	/* Each byte of t is ten times its digit and the next one: at 1 the
+	 * seconds, at 4 the tens of milliseconds (with no carries, as no
+	 * byte goes above 99 and the separators are 0). */
+	t = x * 10 + (x >> 8);
+	se = (unsigned)(t >> 8 & 0xff);
 	if (se > 60)
 		return -1;
-	return (int)(se * 1000 + (unsigned)(x >> 32 & 0xff) * 100 +
-	    (unsigned)(x >> 40 & 0xff) * 10 + (unsigned)(x >> 48 & 0xff));
+	return (int)(se * 1000 + (unsigned)(t >> 32 & 0xff) * 10 +
+	    (unsigned)(x >> 48 & 0xff));
 }
 
 static inline int
