@@ -581,20 +581,15 @@ read_rows(struct reading *rd, struct reader *r, const char *folder)
 {
 	struct scan_stats *st = &rd->unit->summary->stats;
 	const struct rules_row_filter *wanted = rules_row_filter(rd->rules);
+	struct summary *sum = rd->unit->summary;
+	struct summary_rows rows = { folder, 0, 0, 0 };
 	unsigned long long counted = 0;
-	unsigned long rows = 0;		/* reader_stats(r)->rows, at hand */
-	int64_t first = INT64_MAX, last = INT64_MIN;
 	struct session *s;
 	struct row row;
 	int rc;
 
 	while ((rc = reader_next(r, &row)) == 1) {
-		rows++;
-		if (row.time < first)
-			first = row.time;
-		if (row.time > last)
-			last = row.time;
-		summary_row(rd->unit->summary, folder, row.time);
+		summary_rows_add(sum, &rows, row.time);
 		if ((s = sessions_feed(rd->sessions, folder, &row)) == NULL) {
 			pending_flush(rd);
 			push(rd, EV_ROW, DIAG_WARNING, reader_row_copy(&row),
@@ -605,7 +600,8 @@ read_rows(struct reading *rd, struct reader *r, const char *folder)
 				rules_observe_row(rd->rules, s, &row);
 			sessions_end_row(rd->sessions, s);
 		}
-		if ((rows & 0xffff) == 0) {
+		/* rows.n is reader_stats(r)->rows, at hand */
+		if ((rows.n & 0xffff) == 0) {
 			rd->progress->done += reader_stats(r)->bytes - counted;
 			counted = reader_stats(r)->bytes;
 			if (rd->show_progress)
@@ -614,8 +610,9 @@ read_rows(struct reading *rd, struct reader *r, const char *folder)
 				break;
 		}
 	}
-	if (rows > 0)
-		count_times(st, first, last);
+	summary_rows_end(sum, &rows);
+	if (rows.n > 0)
+		count_times(st, rows.first, rows.last);
 	if (rc == -1) {
 		diag(DIAG_ERROR, rd->unit->file->path, reader_stats(r)->lines,
 		    "read error: %s", strerror(errno));

@@ -197,6 +197,29 @@ summary_add_folder(struct summary *sum, const char *name, unsigned long files,
 	f->have_rows = 1;
 }
 
+/*
+ * summary_rows_add() for its first row, or one that may be a gap: the
+ * summary has the rows before, and then this one by summary_row().
+ */
+void
+summary_rows_slow(struct summary *sum, struct summary_rows *b, int64_t time)
+{
+	if (b->n > 1)
+		summary_add_folder(sum, b->folder, 0, b->first, b->last);
+	summary_row(sum, b->folder, time);
+	if (b->n == 1 || time > b->last)
+		b->last = time;
+	if (b->n == 1 || time < b->first)
+		b->first = time;
+}
+
+void
+summary_rows_end(struct summary *sum, struct summary_rows *b)
+{
+	if (b->n > 0)
+		summary_add_folder(sum, b->folder, 0, b->first, b->last);
+}
+
 /* ---- groups ---- */
 
 /*
