@@ -557,8 +557,7 @@ rules_new(const struct rules_config *cfg, char *err, size_t errsz)
 		r->filter.kind[c] = (uint8_t)__builtin_ctz(event_bit((char)c));
 	r->seen = xcalloc(SEEN_SLOTS, sizeof *r->seen);
 #ifdef HAVE_AVX2
-	r->avx2 = __builtin_cpu_supports("avx2") &&
-	    __builtin_cpu_supports("bmi");
+	r->avx2 = __builtin_cpu_supports("avx2");
 #endif
 	rules_skip_rows(r, 1);
 	r->history = strmap_new();
