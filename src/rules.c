@@ -139,6 +139,8 @@ struct rules {
 	int			 skip_rows;	/* see rules_skip_rows() */
 	/* Per rule, the facts its when cannot hold without: needed_facts(). */
 	uint64_t		*when_needs;
+	/* And the facts it cannot hold without one of: any_facts(). */
+	uint64_t		*when_any;
 };
 
 /* A value of an attribute while a session is evaluated. */
@@ -460,12 +462,44 @@ needed_facts(const struct expr *e)
 	}
 }
 
-/* Whether rule i of r may fire on s: enabled, and s has the facts needed. */
+/*
+ * Facts e cannot be true without one of, or 0: those of names ored
+ * together ("weak_cipher or old_tls_protocol"), at its top or under an
+ * and.  Asked of every session, such a rule is thus told false with one
+ * test.
+ */
+static uint64_t
+any_facts(const struct expr *e)
+{
+	uint64_t l, r;
+
+	if (e == NULL)
+		return 0;
+	switch (e->op) {
+	case EXPR_OR:
+		l = any_facts(e->left);
+		r = any_facts(e->right);
+		return l != 0 && r != 0 ? l | r : 0;
+	case EXPR_AND:
+		l = any_facts(e->left);
+		return l != 0 ? l : any_facts(e->right);
+	case EXPR_NAME:
+		return e->ref.kind == REF_FACT ? (uint64_t)1 << e->ref.id : 0;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * Whether rule i of r may fire on s: enabled, and s has the facts needed,
+ * and one of those it needs one of.
+ */
 static int
 rule_may_fire(const struct rules *r, size_t i, const struct session *s)
 {
 	return r->lang.rules[i].enabled && (!r->skip_rows ||
-	    (s->facts & r->when_needs[i]) == r->when_needs[i]);
+	    ((s->facts & r->when_needs[i]) == r->when_needs[i] &&
+	    (r->when_any[i] == 0 || (s->facts & r->when_any[i]) != 0)));
 }
 
 struct rules *
@@ -516,8 +550,11 @@ rules_new(const struct rules_config *cfg, char *err, size_t errsz)
 		}
 	r->when_uses_history = when.history;
 	r->when_needs = xcalloc(r->lang.nrules + 1, sizeof *r->when_needs);
-	for (i = 0; i < r->lang.nrules; i++)
+	r->when_any = xcalloc(r->lang.nrules + 1, sizeof *r->when_any);
+	for (i = 0; i < r->lang.nrules; i++) {
 		r->when_needs[i] = needed_facts(r->lang.rules[i].when);
+		r->when_any[i] = any_facts(r->lang.rules[i].when);
+	}
 	for (i = 0; i < r->lang.npatterns; i++)
 		r->lang.patterns[i].active =
 		    pattern_used(&r->lang.patterns[i], &used);
@@ -588,6 +625,7 @@ rules_free(struct rules *r)
 	pcre2_match_data_free(r->md);
 	free(r->seen);
 	free(r->when_needs);
+	free(r->when_any);
 	free(r->scratch);
 	for (i = 0; i < EVENT_KINDS; i++) {
 		free(r->observe[i]);
