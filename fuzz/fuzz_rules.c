@@ -6,7 +6,9 @@
  * lines, so that its patterns have something they can match.  Never a
  * crash, a leak or a hang.
  *
- * Also checked: the literal that rules_parse.c takes from each pattern
+ * Also checked: rows skipped as scan.c skips them give the facts and
+ * findings of every row matched (rules_skip_rows()).  And the literal that
+ * rules_parse.c takes from each pattern
  * to skip rows before PCRE2 runs ("a substring that every match of the
  * pattern contains") is in every subject the pattern matches.
  */
@@ -240,13 +242,27 @@ on_close(struct session *s, void *arg)
 	rules_eval(c->rules, s, on_finding, c);
 }
 
+/*
+ * A row to both: r[0] skips rows as scan.c does (rules_row_wanted(), the
+ * seen slots, the literals looked for all at once), r[1] does not
+ * (rules_skip_rows(r[1], 0)); the facts must not tell them apart.
+ */
 static void
-feed(struct session_table *t, struct rules *r, const struct row *row)
+feed(struct session_table *t[2], struct rules *r[2], const struct row *row)
 {
-	struct session *s = sessions_feed(t, "logs", row);
+	struct session *s[2];
+	int k;
 
-	rules_observe_row(r, s, row);
-	sessions_end_row(t, s);
+	for (k = 0; k < 2; k++)
+		s[k] = sessions_feed(t[k], "logs", row);
+	if (rules_row_wanted(rules_row_filter(r[0]), row))
+		rules_observe_row(r[0], s[0], row);
+	rules_observe_row(r[1], s[1], row);
+	FUZZ_CHECK(s[0]->facts == s[1]->facts, "facts %#llx with rows "
+	    "skipped, %#llx without", (unsigned long long)s[0]->facts,
+	    (unsigned long long)s[1]->facts);
+	for (k = 0; k < 2; k++)
+		sessions_end_row(t[k], s[k]);
 }
 
 /* The input's lines as the rows of one more session, after the fixed log. */
@@ -294,12 +310,14 @@ evaluate(const char *const *ids, size_t nids, int no_default,
 {
 	static const char *const require[] = { "Partner TLS", "*" };
 	struct rules_config cfg;
-	struct session_table *t;
-	struct eval_ctx c;
+	struct session_table *t[2];
+	struct rules *r[2];
+	struct eval_ctx c, plain;
 	struct fuzz_mem m;
 	const char *files[1];
 	char err[1024];
 	size_t i;
+	int k;
 
 	memset(&cfg, 0, sizeof cfg);
 	files[0] = memfd_path;
@@ -324,15 +342,28 @@ evaluate(const char *const *ids, size_t nids, int no_default,
 	    "--explain of a rule that is not there");
 	fuzz_mem_free(&m);
 
-	t = sessions_new(on_close, &c);
+	memset(&plain, 0, sizeof plain);
+	plain.rules = rules_new(&cfg, err, sizeof err);
+	FUZZ_CHECK(plain.rules != NULL, "rules_new failed the second time: "
+	    "%s", err);
+	rules_skip_rows(plain.rules, 0);
+	r[0] = c.rules;
+	r[1] = plain.rules;
+	t[0] = sessions_new(on_close, &c);
+	t[1] = sessions_new(on_close, &plain);
 	for (i = 0; i < nfixed; i++)
-		feed(t, c.rules, &fixed_rows[i]);
+		feed(t, r, &fixed_rows[i]);
 	for (i = 0; i < lines->n; i++)
-		feed(t, c.rules, &lines->rows[i]);
-	sessions_close_all(t);
-	rules_finish(c.rules);
-	sessions_free(t);
-	rules_free(c.rules);
+		feed(t, r, &lines->rows[i]);
+	for (k = 0; k < 2; k++)
+		sessions_close_all(t[k]);
+	FUZZ_CHECK(c.findings == plain.findings, "%lu findings with rows "
+	    "skipped, %lu without", c.findings, plain.findings);
+	for (k = 0; k < 2; k++) {
+		rules_finish(r[k]);
+		sessions_free(t[k]);
+		rules_free(r[k]);
+	}
 }
 
 int

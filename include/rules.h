@@ -13,6 +13,7 @@
 #ifndef RULES_H
 #define RULES_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "finding.h"
@@ -60,6 +61,46 @@ void		 rules_observe_row(struct rules *, struct session *,
  * way).  For the tests.
  */
 void		 rules_skip_rows(struct rules *, int);
+
+/*
+ * What a row needs for rules_observe_row() to look at it, for the caller
+ * to tell inline, before the call is paid, of the many rows that need
+ * nothing: rules_row_wanted().  Kept by the rules (rules_row_filter());
+ * by event kind, the index kind[] gives for its byte.
+ */
+#define RULES_EVENT_KINDS	5
+struct rules_row_filter {
+	uint8_t		 kind[256];	/* event byte -> its kind */
+	/* The shortest data and context any pattern of the kind may
+	 * match: a row shorter in both needs nothing. */
+	uint32_t	 min[RULES_EVENT_KINDS][2];
+	/* When every pattern of the kind is anchored and looks at one
+	 * column (0 data, 1 context; else -1), the first bytes it may
+	 * start with: a bitmap, bit c % 8 of byte c / 8. */
+	int		 first_column[RULES_EVENT_KINDS];
+	uint8_t		 first[RULES_EVENT_KINDS][32];
+};
+
+const struct rules_row_filter *rules_row_filter(const struct rules *);
+
+/* 0 when rules_observe_row() surely does nothing with row. */
+static inline int
+rules_row_wanted(const struct rules_row_filter *k, const struct row *row)
+{
+	unsigned e = k->kind[(unsigned char)row->event];
+	const struct field *f;
+	unsigned char c;
+
+	if (row->data.len < k->min[e][0] && row->context.len < k->min[e][1])
+		return 0;
+	if (k->first_column[e] < 0)
+		return 1;
+	f = k->first_column[e] == 0 ? &row->data : &row->context;
+	if (f->len == 0)
+		return 0;
+	c = (unsigned char)f->p[0];
+	return k->first[e][c >> 3] >> (c & 7) & 1;
+}
 
 /*
  * Call emit for each finding on the closed session s, in the order the

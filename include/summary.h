@@ -126,7 +126,61 @@ struct summary	*summary_new(int64_t gap);
 void		 summary_free(struct summary *);
 
 /* A row read from folder: coverage. */
-void		 summary_row(struct summary *, const char *folder, int64_t time);
+void		 summary_row_slow(struct summary *, const char *folder,
+		    int64_t time);
+
+/*
+ * A row of folder at time.  Most rows are of the folder of the row
+ * before, not far from its time: told apart inline, as this is done for
+ * every row; summary_row_slow() does the rest.
+ */
+static inline void
+summary_row(struct summary *sum, const char *name, int64_t time)
+{
+	struct summary_folder *f;
+
+	if (name == sum->row_folder) {
+		f = &sum->folders[sum->row_index];
+		if (f->have_rows && time - f->last <= sum->gap) {
+			if (time > f->last)
+				f->last = time;
+			if (time < f->first)
+				f->first = time;
+			return;
+		}
+	}
+	summary_row_slow(sum, name, time);
+}
+
+/*
+ * The rows of one folder one after another (a file's): summary_row() for
+ * each, but their first and last times are kept here and told to the
+ * summary only before a row that may be a gap from those before, and by
+ * summary_rows_end().  Start with the folder and zeroes.
+ */
+struct summary_rows {
+	const char	*folder;
+	unsigned long	 n;		/* rows so far */
+	int64_t		 first, last;	/* their times */
+};
+
+void		 summary_rows_slow(struct summary *, struct summary_rows *,
+		    int64_t time);
+void		 summary_rows_end(struct summary *, struct summary_rows *);
+
+static inline void
+summary_rows_add(struct summary *sum, struct summary_rows *b, int64_t time)
+{
+	if (b->n++ > 0 && time - b->last <= sum->gap) {
+		if (time > b->last)
+			b->last = time;
+		if (time < b->first)
+			b->first = time;
+		return;
+	}
+	summary_rows_slow(sum, b, time);
+}
+
 void		 summary_file(struct summary *, const char *folder);
 /* A folder whose files were all skipped still has its coverage. */
 void		 summary_folder_seen(struct summary *, const char *folder);

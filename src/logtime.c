@@ -35,9 +35,6 @@ civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d)
 	*y = (int)((int64_t)yoe + era * 400 + (*m <= 2));
 }
 
-/* Whether c is an ASCII digit, in one comparison. */
-#define DIGIT(c)	((unsigned)((c) - '0') < 10)
-
 static int
 digits(const char *s, int n, unsigned *out)
 {
@@ -115,32 +112,12 @@ logtime_parse(const char *s, size_t len, int64_t *ms)
 }
 
 /*
- * The milliseconds in its minute of a time of the usual form, ":ss.fffZ"
- * from s + 16 of 24 bytes with seconds up to 60; -1 for any other, which
- * parse_seconds() is to look at.
- */
-static int
-usual_seconds(const char *s)
-{
-	int se;
-
-	if (s[16] != ':' || s[19] != '.' || s[23] != 'Z' || !DIGIT(s[17]) ||
-	    !DIGIT(s[18]) || !DIGIT(s[20]) || !DIGIT(s[21]) || !DIGIT(s[22]))
-		return -1;
-	se = (s[17] - '0') * 10 + (s[18] - '0');
-	if (se > 60)
-		return -1;
-	return se * 1000 + (s[20] - '0') * 100 + (s[21] - '0') * 10 +
-	    (s[22] - '0');
-}
-
-/*
  * What logtime_parse_cached() does in full, out of line so that its usual
- * case costs no more than it needs.
+ * case, inline, costs no more than it needs.
  */
-static int __attribute__((noinline))
-parse_cached_fully(struct logtime_cache *c, const char *s, size_t len,
-    int64_t *ms)
+int
+logtime_parse_cached_fully(struct logtime_cache *c, const char *s,
+    size_t len, int64_t *ms)
 {
 	int64_t rest;
 
@@ -157,22 +134,6 @@ parse_cached_fully(struct logtime_cache *c, const char *s, size_t len,
 		return -1;
 	*ms = c->ms + rest;
 	return 0;
-}
-
-int
-logtime_parse_cached(struct logtime_cache *c, const char *s, size_t len,
-    int64_t *ms)
-{
-	int usual;
-
-	/* Nearly every row: the minute of the row before, ":ss.fffZ". */
-	if (len == 24 && c->valid &&
-	    memcmp(c->minute, s, sizeof c->minute) == 0 &&
-	    (usual = usual_seconds(s)) >= 0) {
-		*ms = c->ms + usual;
-		return 0;
-	}
-	return parse_cached_fully(c, s, len, ms);
 }
 
 /* n decimal digits of v, zero-padded (v < 10^n). */

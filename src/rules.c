@@ -17,6 +17,11 @@
 #include "strmap.h"
 #include "xmalloc.h"
 
+#if defined(__GNUC__) && defined(__x86_64__)
+#include <immintrin.h>
+#define HAVE_AVX2	/* literals_avx2(), when the CPU has it */
+#endif
+
 /* The built-in rules, made from rules/default.rules at build time. */
 extern const char	default_rules_text[];
 extern const size_t	default_rules_len;
@@ -61,6 +66,25 @@ static const char *const builtin_names[NBUILTINS] = {
  * slot holds the last subject put there.
  */
 #define SEEN_SLOTS	32
+
+/*
+ * The literals (see pattern_may_match()) of the patterns of an event that
+ * look at a column, up to LITERALS_MAX, looked for all at once by
+ * literals_in(): the rows that reach the patterns are mostly texts that
+ * hold none of them, told so in one pass instead of a search for each.
+ * Each literal has a bit; a place in a subject is a candidate for it when
+ * its two bytes are the literal's first two, told 32 places at a time by
+ * the low and high half of each byte (lo0 and hi0 for the first, lo1 and
+ * hi1 for the second: the bits of the literals with a byte of that half).
+ */
+#define LITERALS_MAX	8
+
+struct literals {
+	int		 n;
+	const char	*lit[LITERALS_MAX];
+	size_t		 len[LITERALS_MAX];
+	uint8_t		 lo0[16], hi0[16], lo1[16], hi1[16];
+};
 #define SEEN_LEN	512
 
 struct seen {
@@ -91,22 +115,32 @@ struct rules {
 	 * are matched on its rows, in their order: all a row looks at. */
 	size_t			*observe[EVENT_KINDS];
 	size_t			 nobserve[EVENT_KINDS];
-	/* And the shortest subject, data or context, any of them may
-	 * match (pattern_may_match()): a row shorter in both is skipped. */
-	uint32_t		 observe_min[EVENT_KINDS][2];
 	/*
 	 * The column all of them look at, or -1.  When they are all
 	 * anchored with a first byte known (pattern_may_match()), the bytes
-	 * a subject any of them matches may start with; else the subjects
-	 * that none matched, struct seen.
+	 * a subject any of them matches may start with, in filter; else the
+	 * subjects that none matched, struct seen.
 	 */
 	int			 observe_column[EVENT_KINDS];
 	int			 observe_anchored[EVENT_KINDS];
-	uint8_t			 observe_first[EVENT_KINDS][32];
+	/* And the shortest subject, data or context, any of them may
+	 * match (pattern_may_match()): a row shorter in both is skipped. */
+	uint32_t		 observe_min[EVENT_KINDS][2];
+	/* What of the above rules_row_wanted() tells: rules_skip_rows(). */
+	struct rules_row_filter	 filter;
+	/* By event and column, struct literals; for each pattern of
+	 * observe[e], the bit of its literal there, or 0. */
+	struct literals		 literals[EVENT_KINDS][2];
+	unsigned		*literal_bit[EVENT_KINDS];
+	/* Whether every pattern of the event has one, in its column. */
+	int			 all_literal[EVENT_KINDS];
+	int			 avx2;		/* literals_avx2() */
 	struct seen		*seen;		/* SEEN_SLOTS */
 	int			 skip_rows;	/* see rules_skip_rows() */
 	/* Per rule, the facts its when cannot hold without: needed_facts(). */
 	uint64_t		*when_needs;
+	/* And the facts it cannot hold without one of: any_facts(). */
+	uint64_t		*when_any;
 };
 
 /* A value of an attribute while a session is evaluated. */
@@ -124,6 +158,11 @@ struct eval {
 	char			 buf[NBUILTINS][320];
 	int64_t			 last_starttls;	/* -1: none */
 };
+
+_Static_assert(RULES_EVENT_KINDS == EVENT_KINDS, "event kinds");
+
+static unsigned	event_bit(char);
+static unsigned	literal_bit(struct literals *, const struct fact_pattern *);
 
 /* ---- loading ---- */
 
@@ -423,12 +462,44 @@ needed_facts(const struct expr *e)
 	}
 }
 
-/* Whether rule i of r may fire on s: enabled, and s has the facts needed. */
+/*
+ * Facts e cannot be true without one of, or 0: those of names ored
+ * together ("weak_cipher or old_tls_protocol"), at its top or under an
+ * and.  Asked of every session, such a rule is thus told false with one
+ * test.
+ */
+static uint64_t
+any_facts(const struct expr *e)
+{
+	uint64_t l, r;
+
+	if (e == NULL)
+		return 0;
+	switch (e->op) {
+	case EXPR_OR:
+		l = any_facts(e->left);
+		r = any_facts(e->right);
+		return l != 0 && r != 0 ? l | r : 0;
+	case EXPR_AND:
+		l = any_facts(e->left);
+		return l != 0 ? l : any_facts(e->right);
+	case EXPR_NAME:
+		return e->ref.kind == REF_FACT ? (uint64_t)1 << e->ref.id : 0;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * Whether rule i of r may fire on s: enabled, and s has the facts needed,
+ * and one of those it needs one of.
+ */
 static int
 rule_may_fire(const struct rules *r, size_t i, const struct session *s)
 {
 	return r->lang.rules[i].enabled && (!r->skip_rows ||
-	    (s->facts & r->when_needs[i]) == r->when_needs[i]);
+	    ((s->facts & r->when_needs[i]) == r->when_needs[i] &&
+	    (r->when_any[i] == 0 || (s->facts & r->when_any[i]) != 0)));
 }
 
 struct rules *
@@ -479,18 +550,24 @@ rules_new(const struct rules_config *cfg, char *err, size_t errsz)
 		}
 	r->when_uses_history = when.history;
 	r->when_needs = xcalloc(r->lang.nrules + 1, sizeof *r->when_needs);
-	for (i = 0; i < r->lang.nrules; i++)
+	r->when_any = xcalloc(r->lang.nrules + 1, sizeof *r->when_any);
+	for (i = 0; i < r->lang.nrules; i++) {
 		r->when_needs[i] = needed_facts(r->lang.rules[i].when);
+		r->when_any[i] = any_facts(r->lang.rules[i].when);
+	}
 	for (i = 0; i < r->lang.npatterns; i++)
 		r->lang.patterns[i].active =
 		    pattern_used(&r->lang.patterns[i], &used);
 	for (e = 0; e < EVENT_KINDS; e++) {
 		r->observe[e] = xcalloc(r->lang.npatterns + 1,
 		    sizeof *r->observe[e]);
+		r->literal_bit[e] = xcalloc(r->lang.npatterns + 1,
+		    sizeof *r->literal_bit[e]);
 		r->observe_min[e][COLUMN_DATA] = UINT32_MAX;
 		r->observe_min[e][COLUMN_CONTEXT] = UINT32_MAX;
 		r->observe_column[e] = -1;
 		r->observe_anchored[e] = 1;
+		r->all_literal[e] = 1;
 		for (i = 0; i < r->lang.npatterns; i++) {
 			struct fact_pattern *f = &r->lang.patterns[i];
 
@@ -503,14 +580,23 @@ rules_new(const struct rules_config *cfg, char *err, size_t errsz)
 			if (!f->first_known)
 				r->observe_anchored[e] = 0;
 			for (c = 0; c < 32; c++)
-				r->observe_first[e][c] |= f->first[c];
+				r->filter.first[e][c] |= f->first[c];
+			r->literal_bit[e][r->nobserve[e]] =
+			    literal_bit(&r->literals[e][f->column], f);
+			if (r->literal_bit[e][r->nobserve[e]] == 0)
+				r->all_literal[e] = 0;
 			r->observe[e][r->nobserve[e]++] = i;
 			if (f->min_len < r->observe_min[e][f->column])
 				r->observe_min[e][f->column] = f->min_len;
 		}
 	}
+	for (c = 0; c < 256; c++)
+		r->filter.kind[c] = (uint8_t)__builtin_ctz(event_bit((char)c));
 	r->seen = xcalloc(SEEN_SLOTS, sizeof *r->seen);
-	r->skip_rows = 1;
+#ifdef HAVE_AVX2
+	r->avx2 = __builtin_cpu_supports("avx2");
+#endif
+	rules_skip_rows(r, 1);
 	r->history = strmap_new();
 	r->mctx = pcre2_match_context_create(NULL);
 	pcre2_set_match_limit(r->mctx, RULES_MATCH_LIMIT);
@@ -539,9 +625,12 @@ rules_free(struct rules *r)
 	pcre2_match_data_free(r->md);
 	free(r->seen);
 	free(r->when_needs);
+	free(r->when_any);
 	free(r->scratch);
-	for (i = 0; i < EVENT_KINDS; i++)
+	for (i = 0; i < EVENT_KINDS; i++) {
 		free(r->observe[i]);
+		free(r->literal_bit[i]);
+	}
 	free(r);
 }
 
@@ -663,6 +752,128 @@ match_re(struct rules *r, const pcre2_code *re, int jit, const char *s,
 }
 
 /*
+ * The bit of f's literal in l, put there if need be; 0 for none (no
+ * literal, one of one byte, or no room).
+ */
+static unsigned
+literal_bit(struct literals *l, const struct fact_pattern *f)
+{
+	const unsigned char *u = (const unsigned char *)f->literal;
+	int k;
+
+	if (f->literal == NULL || f->literal_len < 2)
+		return 0;
+	for (k = 0; k < l->n; k++)
+		if (l->len[k] == f->literal_len &&
+		    memcmp(l->lit[k], f->literal, f->literal_len) == 0)
+			return 1u << k;
+	if (l->n == LITERALS_MAX)
+		return 0;
+	k = l->n++;
+	l->lit[k] = f->literal;
+	l->len[k] = f->literal_len;
+	l->lo0[u[0] & 15] |= 1u << k;
+	l->hi0[u[0] >> 4] |= 1u << k;
+	l->lo1[u[1] & 15] |= 1u << k;
+	l->hi1[u[1] >> 4] |= 1u << k;
+	return 1u << k;
+}
+
+#ifdef HAVE_AVX2
+/* The candidates' bits, a byte for each of the 32 places at h. */
+__attribute__((target("avx2")))
+static inline __m256i
+literal_places(const char *h, __m256i lo0, __m256i hi0, __m256i lo1,
+    __m256i hi1)
+{
+	const __m256i low = _mm256_set1_epi8(15);
+	__m256i x, y;
+
+	x = _mm256_loadu_si256((const __m256i *)(const void *)h);
+	y = _mm256_loadu_si256((const __m256i *)(const void *)(h + 1));
+	x = _mm256_and_si256(
+	    _mm256_shuffle_epi8(lo0, _mm256_and_si256(x, low)),
+	    _mm256_shuffle_epi8(hi0, _mm256_and_si256(
+	    _mm256_srli_epi16(x, 4), low)));
+	y = _mm256_and_si256(
+	    _mm256_shuffle_epi8(lo1, _mm256_and_si256(y, low)),
+	    _mm256_shuffle_epi8(hi1, _mm256_and_si256(
+	    _mm256_srli_epi16(y, 4), low)));
+	return _mm256_and_si256(x, y);
+}
+
+/*
+ * literals_in() for a subject of 33 bytes or more: the 32 places from
+ * each i (the last ones perhaps twice), a place's two bytes read by the
+ * loads at i and i + 1.
+ */
+__attribute__((target("avx2")))
+static unsigned
+literals_avx2(const struct literals *l, const char *h, size_t hn)
+{
+	const __m256i lo0 = _mm256_broadcastsi128_si256(_mm_loadu_si128(
+	    (const __m128i *)(const void *)l->lo0)), hi0 =
+	    _mm256_broadcastsi128_si256(_mm_loadu_si128(
+	    (const __m128i *)(const void *)l->hi0)), lo1 =
+	    _mm256_broadcastsi128_si256(_mm_loadu_si128(
+	    (const __m128i *)(const void *)l->lo1)), hi1 =
+	    _mm256_broadcastsi128_si256(_mm_loadu_si128(
+	    (const __m128i *)(const void *)l->hi1));
+	const unsigned all = (1u << l->n) - 1;
+	unsigned found = 0, m, b;
+	uint8_t bits[32];
+	size_t i, last = hn - 33, j;
+	__m256i c;
+	int k;
+
+	for (i = 0;; i += 32) {
+		if (i > last)
+			i = last;
+		c = literal_places(h + i, lo0, hi0, lo1, hi1);
+		m = ~(unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(c,
+		    _mm256_setzero_si256()));
+		if (m != 0) {
+			_mm256_storeu_si256((__m256i *)(void *)bits, c);
+			for (; m != 0; m &= m - 1) {
+				j = (size_t)__builtin_ctz(m);
+				for (b = bits[j] & ~found; b != 0;
+				    b &= b - 1) {
+					k = __builtin_ctz(b);
+					if (i + j + l->len[k] <= hn &&
+					    mem_equal(h + i + j, l->lit[k],
+					    l->len[k]))
+						found |= 1u << k;
+				}
+			}
+			if (found == all)
+				return found;
+		}
+		if (i == last)
+			return found;
+	}
+}
+#endif
+
+/*
+ * The bits of the literals of l in h (hn bytes): a bit not set is a
+ * literal not there.  Where that is not told cheaply, all bits.
+ */
+static unsigned
+literals_in(const struct rules *r, const struct literals *l, const char *h,
+    size_t hn)
+{
+#ifdef HAVE_AVX2
+	if (r->avx2 && hn >= 33)
+		return literals_avx2(l, h, hn);
+#endif
+	(void)r;
+	(void)l;
+	(void)h;
+	(void)hn;
+	return ~0u;
+}
+
+/*
  * The patterns of event e (see observe) on row; rules_observe_row().
  * Returns how many matched or stopped at the match limit.
  */
@@ -672,12 +883,33 @@ observe_row(struct rules *r, struct session *s, const struct row *row,
 {
 	struct fact_pattern *f;
 	const struct field *subject;
+	unsigned found[2], bit;
+	int looked[2] = { 0, 0 }, c = r->observe_column[e];
 	size_t i;
 	int rc, n = 0;
 
+	/* Most often, none of the literals, when each pattern has one. */
+	if (r->skip_rows && r->all_literal[e] && c >= 0) {
+		subject = c == COLUMN_DATA ? &row->data : &row->context;
+		found[c] = literals_in(r, &r->literals[e][c], subject->p,
+		    subject->len);
+		if (found[c] == 0)
+			return 0;
+		looked[c] = 1;
+	}
 	for (i = 0; i < r->nobserve[e]; i++) {
 		f = &r->lang.patterns[r->observe[e][i]];
 		subject = f->column == COLUMN_DATA ? &row->data : &row->context;
+		if (r->skip_rows && (bit = r->literal_bit[e][i]) != 0) {
+			if (!looked[f->column]) {
+				found[f->column] = literals_in(r,
+				    &r->literals[e][f->column], subject->p,
+				    subject->len);
+				looked[f->column] = 1;
+			}
+			if (!(found[f->column] & bit))
+				continue;
+		}
 		if (!pattern_may_match(f, subject->p, subject->len))
 			continue;
 		rc = match_re(r, f->re, f->jit, subject->p, subject->len);
@@ -702,10 +934,30 @@ observe_row(struct rules *r, struct session *s, const struct row *row,
 	return n;
 }
 
+/*
+ * With on 0, every row is matched against every pattern of its event, the
+ * plain way the skips are tested against.
+ */
 void
 rules_skip_rows(struct rules *r, int on)
 {
+	unsigned e;
+
 	r->skip_rows = on;
+	for (e = 0; e < EVENT_KINDS; e++) {
+		r->filter.min[e][0] = on ? r->observe_min[e][COLUMN_DATA] : 0;
+		r->filter.min[e][1] = on ?
+		    r->observe_min[e][COLUMN_CONTEXT] : 0;
+		r->filter.first_column[e] = on && r->observe_column[e] >= 0 &&
+		    r->observe_anchored[e] ? (r->observe_column[e] ==
+		    COLUMN_DATA ? 0 : 1) : -1;
+	}
+}
+
+const struct rules_row_filter *
+rules_row_filter(const struct rules *r)
+{
+	return &r->filter;
 }
 
 /*
@@ -737,27 +989,22 @@ seen_slot(struct rules *r, unsigned e, const struct field *f)
 void
 rules_observe_row(struct rules *r, struct session *s, const struct row *row)
 {
-	unsigned e = (unsigned)__builtin_ctz(event_bit(row->event));
-	const struct field *f;
+	unsigned e = r->filter.kind[(unsigned char)row->event];
+	const struct field *f = NULL;
 	struct seen *slot = NULL;
-	unsigned char c;
 
-	if (row->data.len < r->observe_min[e][COLUMN_DATA] &&
-	    row->context.len < r->observe_min[e][COLUMN_CONTEXT])
+	if (!rules_row_wanted(&r->filter, row))
 		return;
-	if (r->skip_rows && r->observe_column[e] >= 0) {
+	if (r->skip_rows && r->observe_column[e] >= 0 &&
+	    !r->observe_anchored[e]) {
 		f = r->observe_column[e] == COLUMN_DATA ? &row->data :
 		    &row->context;
-		if (r->observe_anchored[e]) {
-			if (f->len == 0)
-				return;
-			c = (unsigned char)f->p[0];
-			if (!(r->observe_first[e][c >> 3] & 1u << (c & 7)))
-				return;
-		} else if (f->len <= SEEN_LEN) {
+		if (f->len <= SEEN_LEN) {
+			/* The texts are a few hundred bytes: memcmp()'s
+			 * wide compares pay for its call. */
 			slot = seen_slot(r, e, f);
 			if (slot->event == e + 1 && slot->len == f->len &&
-			    mem_equal(slot->text, f->p, f->len))
+			    memcmp(slot->text, f->p, f->len) == 0)
 				return;
 		}
 	}

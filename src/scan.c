@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -531,17 +532,18 @@ on_open_at_end(struct session *s, void *arg)
 	push(arg, EV_OPEN, DIAG_WARNING, s, 4096);
 }
 
+/*
+ * The rows' first and last times, kept by read_rows() where they cost
+ * least, go to the unit's stats.
+ */
 static void
-count_row(struct summary *sum, const char *folder, const struct row *row)
+count_times(struct scan_stats *st, int64_t first, int64_t last)
 {
-	struct scan_stats *st = &sum->stats;
-
-	if (!st->have_time || row->time < st->first_time)
-		st->first_time = row->time;
-	if (!st->have_time || row->time > st->last_time)
-		st->last_time = row->time;
+	if (!st->have_time || first < st->first_time)
+		st->first_time = first;
+	if (!st->have_time || last > st->last_time)
+		st->last_time = last;
 	st->have_time = 1;
-	summary_row(sum, folder, row->time);
 }
 
 /* Why a file with this header is not read; NULL when it is. */
@@ -578,22 +580,28 @@ static void
 read_rows(struct reading *rd, struct reader *r, const char *folder)
 {
 	struct scan_stats *st = &rd->unit->summary->stats;
+	const struct rules_row_filter *wanted = rules_row_filter(rd->rules);
+	struct summary *sum = rd->unit->summary;
+	struct summary_rows rows = { folder, 0, 0, 0 };
 	unsigned long long counted = 0;
 	struct session *s;
 	struct row row;
 	int rc;
 
 	while ((rc = reader_next(r, &row)) == 1) {
-		count_row(rd->unit->summary, folder, &row);
+		summary_rows_add(sum, &rows, row.time);
 		if ((s = sessions_feed(rd->sessions, folder, &row)) == NULL) {
 			pending_flush(rd);
 			push(rd, EV_ROW, DIAG_WARNING, reader_row_copy(&row),
 			    1024);
 		} else {
-			rules_observe_row(rd->rules, s, &row);
+			/* Most rows need nothing of the rules: no call. */
+			if (rules_row_wanted(wanted, &row))
+				rules_observe_row(rd->rules, s, &row);
 			sessions_end_row(rd->sessions, s);
 		}
-		if ((reader_stats(r)->rows & 0xffff) == 0) {
+		/* rows.n is reader_stats(r)->rows, at hand */
+		if ((rows.n & 0xffff) == 0) {
 			rd->progress->done += reader_stats(r)->bytes - counted;
 			counted = reader_stats(r)->bytes;
 			if (rd->show_progress)
@@ -602,6 +610,9 @@ read_rows(struct reading *rd, struct reader *r, const char *folder)
 				break;
 		}
 	}
+	summary_rows_end(sum, &rows);
+	if (rows.n > 0)
+		count_times(st, rows.first, rows.last);
 	if (rc == -1) {
 		diag(DIAG_ERROR, rd->unit->file->path, reader_stats(r)->lines,
 		    "read error: %s", strerror(errno));

@@ -141,8 +141,8 @@ summary_add_gap(struct summary *sum, const char *name, int64_t from,
 }
 
 /* summary_row() for a row that does more than move its folder's times. */
-static void __attribute__((noinline))
-row_slow(struct summary *sum, const char *name, int64_t time)
+void
+summary_row_slow(struct summary *sum, const char *name, int64_t time)
 {
 	struct summary_folder *f;
 
@@ -167,28 +167,6 @@ row_slow(struct summary *sum, const char *name, int64_t time)
 		f->last = time;
 	if (time < f->first)
 		f->first = time;
-}
-
-/*
- * Most rows are of the folder of the row before, not far from its time:
- * told apart with no call, as this is done for every row.
- */
-void
-summary_row(struct summary *sum, const char *name, int64_t time)
-{
-	struct summary_folder *f;
-
-	if (name == sum->row_folder) {
-		f = &sum->folders[sum->row_index];
-		if (f->have_rows && time - f->last <= sum->gap) {
-			if (time > f->last)
-				f->last = time;
-			if (time < f->first)
-				f->first = time;
-			return;
-		}
-	}
-	row_slow(sum, name, time);
 }
 
 void
@@ -217,6 +195,29 @@ summary_add_folder(struct summary *sum, const char *name, unsigned long files,
 	if (!f->have_rows || last > f->last)
 		f->last = last;
 	f->have_rows = 1;
+}
+
+/*
+ * summary_rows_add() for its first row, or one that may be a gap: the
+ * summary has the rows before, and then this one by summary_row().
+ */
+void
+summary_rows_slow(struct summary *sum, struct summary_rows *b, int64_t time)
+{
+	if (b->n > 1)
+		summary_add_folder(sum, b->folder, 0, b->first, b->last);
+	summary_row(sum, b->folder, time);
+	if (b->n == 1 || time > b->last)
+		b->last = time;
+	if (b->n == 1 || time < b->first)
+		b->first = time;
+}
+
+void
+summary_rows_end(struct summary *sum, struct summary_rows *b)
+{
+	if (b->n > 0)
+		summary_add_folder(sum, b->folder, 0, b->first, b->last);
 }
 
 /* ---- groups ---- */

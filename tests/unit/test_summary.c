@@ -354,6 +354,82 @@ test_session_hours(void **state)
 	summary_free(sum);
 }
 
+/*
+ * summary_rows_add() gives the folder the times and gaps that summary_row()
+ * on each row gives, on runs of rows of one folder, files after files:
+ * times mostly a little later, sometimes earlier, now and then after
+ * more than the gap (or just the gap), some before it all, from a fixed
+ * pseudo-random sequence, with the summary's own rows between the runs.
+ */
+static void
+test_rows_batched(void **state)
+{
+	static const char *const folders[] = { "mbx01", "mbx02" };
+	struct summary *sum[2];
+	struct summary_rows b;
+	unsigned long rnd = 77;
+	int64_t t = 0, step;
+	size_t run, i, n, k, g;
+
+	(void)state;
+	for (k = 0; k < 2; k++)
+		sum[k] = summary_new(HOUR);
+	for (run = 0; run < 400; run++) {
+		memset(&b, 0, sizeof b);
+		b.folder = folders[run % 3 == 0];
+		rnd = rnd * 6364136223846793005UL + 1442695040888963407UL;
+		n = (rnd >> 33) % 50;
+		for (i = 0; i < n; i++) {
+			rnd = rnd * 6364136223846793005UL +
+			    1442695040888963407UL;
+			switch ((rnd >> 40) % 16) {
+			case 0:
+				step = HOUR + 1 + (int64_t)((rnd >> 20) % HOUR);
+				break;
+			case 1:		/* the gap, or just more */
+				step = HOUR + (int64_t)((rnd >> 20) % 2);
+				break;
+			case 2:
+				step = -(int64_t)((rnd >> 20) % (HOUR / 4));
+				break;
+			case 3:
+				step = (rnd >> 50) % 8 == 0 ? -2 * DAY : 0;
+				break;
+			default:
+				step = (int64_t)((rnd >> 20) % 60000);
+				break;
+			}
+			t += step;
+			summary_row(sum[0], b.folder, t);
+			summary_rows_add(sum[1], &b, t);
+		}
+		summary_rows_end(sum[1], &b);
+		if (run % 7 == 0)	/* a row of the other folder */
+			for (k = 0; k < 2; k++)
+				summary_row(sum[k], folders[run % 2], t);
+	}
+	assert_int_equal(sum[0]->nfolders, sum[1]->nfolders);
+	for (i = 0; i < sum[0]->nfolders; i++) {
+		const struct summary_folder *f0 = &sum[0]->folders[i],
+		    *f1 = &sum[1]->folders[i];
+
+		assert_string_equal(f0->folder, f1->folder);
+		assert_int_equal(f0->have_rows, f1->have_rows);
+		assert_true(f0->first == f1->first);
+		assert_true(f0->last == f1->last);
+		assert_int_equal(f0->nrows_gaps, f1->nrows_gaps);
+		assert_int_equal(f0->more_rows_gaps, f1->more_rows_gaps);
+		assert_true(f0->nrows_gaps > 10);
+		for (g = 0; g < f0->nrows_gaps; g++) {
+			assert_true(f0->rows_gaps[g].from ==
+			    f1->rows_gaps[g].from);
+			assert_true(f0->rows_gaps[g].to == f1->rows_gaps[g].to);
+		}
+	}
+	for (k = 0; k < 2; k++)
+		summary_free(sum[k]);
+}
+
 int
 main(void)
 {
@@ -362,6 +438,7 @@ main(void)
 		cmocka_unit_test(test_session_remotes),
 		cmocka_unit_test(test_session_tls),
 		cmocka_unit_test(test_session_hours),
+		cmocka_unit_test(test_rows_batched),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

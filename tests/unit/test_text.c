@@ -481,7 +481,7 @@ test_logtime_parse_cached(void **state)
 		"2026-11-02T08:12:09.090Z", "2026-11-02T08:12:03.44Z",
 		"2026-11-02T08:12:03.4488Z", "2026-11-02T08:12:03.448ZZ",
 	};
-	static const char bytes[] = "0123456789:.-TZ x/\xb0";
+	static const char bytes[] = "0123456789:.-TZ x/;\xb0\xba\x7f";
 	struct logtime_cache c;
 	unsigned long rnd = 12345;
 	char buf[40];
