@@ -100,7 +100,7 @@ unit-portable:
 	@$(BUILD)-portable/test_reader
 
 e2e: $(BIN)
-	@tests/e2e/run $(BIN)
+	@SANITIZE=$(SANITIZE) tests/e2e/run $(BIN)
 
 lint-man:
 	mandoc -T lint -W warning man/sendlog-scan.1
