@@ -516,43 +516,68 @@ scan_quoted(struct reader *r, const char *line, size_t i, uint64_t ml,
 	}
 }
 
+/*
+ * The block at line + i of scan_line_avx2(): 1 when the line ends in it
+ * or goes on in scan_quoted(), its end in *off.  Inlined with i a
+ * constant for the first blocks, where bm[] is at a fixed place.
+ */
+__attribute__((target("avx2,bmi,popcnt,pclmul"), always_inline))
+static inline int
+scan_block(struct reader *r, const char *line, size_t i, size_t *np,
+    size_t *off, __m256i lf, __m256i comma, __m256i quote)
+{
+	__m256i lo = _mm256_loadu_si256((const __m256i *)(line + i));
+	__m256i hi = _mm256_loadu_si256((const __m256i *)(line + i + 32));
+	uint64_t ml = eq_mask64(lo, hi, lf);
+	uint64_t mq = eq_mask64(lo, hi, quote);
+	uint64_t ms = eq_mask64(lo, hi, comma);
+
+	if (ml != 0) {
+		mq &= (ml & -ml) - 1;	/* those before the LF */
+		ms &= (ml & -ml) - 1;
+	}
+	if (mq != 0) {
+		r->np = *np;
+		*off = scan_quoted(r, line, i, ml, mq, ms);
+		return 1;
+	}
+	r->bm[i / 64 % BM_MAX] = ms;
+	*np += (size_t)__builtin_popcountll(ms);
+	if (ml != 0) {
+		r->np = *np;
+		r->qf = 0;
+		r->seps = 2;
+		/* Longer lines: split_fast() finds the commas. */
+		r->posline = i < 64 * BM_MAX ? line : NULL;
+		*off = i + _tzcnt_u64(ml);
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * The first SCAN_PEEL blocks, where most lines end, each by its own code:
+ * no index to work out nor loop to go round.
+ */
+#define SCAN_PEEL	3	/* and the unroll pragma */
+
 __attribute__((target("avx2,bmi,popcnt,pclmul")))
 static size_t
 scan_line_avx2(struct reader *r, const char *line)
 {
-	size_t i = 0, np = 0;
+	size_t i, np = 0, off;
 	const __m256i lf = _mm256_loadu_si256((const __m256i *)(const void *)
 	    r->scan_bytes[0]), comma = _mm256_loadu_si256((const __m256i *)
 	    (const void *)r->scan_bytes[1]), quote = _mm256_loadu_si256(
 	    (const __m256i *)(const void *)r->scan_bytes[2]);
 
-	for (;; i += 64) {
-		__m256i lo = _mm256_loadu_si256((const __m256i *)(line + i));
-		__m256i hi = _mm256_loadu_si256((const __m256i *)(line + i +
-		    32));
-		uint64_t ml = eq_mask64(lo, hi, lf);
-		uint64_t mq = eq_mask64(lo, hi, quote);
-		uint64_t ms = eq_mask64(lo, hi, comma);
-
-		if (ml != 0) {
-			mq &= (ml & -ml) - 1;	/* those before the LF */
-			ms &= (ml & -ml) - 1;
-		}
-		if (mq != 0) {
-			r->np = np;
-			return scan_quoted(r, line, i, ml, mq, ms);
-		}
-		r->bm[i / 64 % BM_MAX] = ms;
-		np += (size_t)__builtin_popcountll(ms);
-		if (ml != 0) {
-			r->np = np;
-			r->qf = 0;
-			r->seps = 2;
-			/* Longer lines: split_fast() finds the commas. */
-			r->posline = i < 64 * BM_MAX ? line : NULL;
-			return i + _tzcnt_u64(ml);
-		}
-	}
+#pragma GCC unroll 3
+	for (i = 0; i < 64 * SCAN_PEEL; i += 64)
+		if (scan_block(r, line, i, &np, &off, lf, comma, quote))
+			return off;
+	for (;; i += 64)
+		if (scan_block(r, line, i, &np, &off, lf, comma, quote))
+			return off;
 }
 #endif
 
