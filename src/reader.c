@@ -1159,11 +1159,12 @@ cut(struct field *f, char *base, size_t start, size_t end)
 }
 
 /*
- * The quoted fields of a row that fill_row() cut at its commas, with
- * their quotes: each field without them.
+ * The quoted fields of a row that fill_row() or fill_std() cut at its
+ * commas, with their quotes: each field without them, ended with a NUL
+ * over its closing quote.
  */
 static inline __attribute__((always_inline)) void
-unquote(uint64_t qf, const uint32_t *s, struct row *row, char *base)
+unquote(uint64_t qf, struct row *row)
 {
 	static const uint16_t slots[NDEFAULT] = {
 		offsetof(struct row, date_time), offsetof(struct row, connector),
@@ -1172,12 +1173,14 @@ unquote(uint64_t qf, const uint32_t *s, struct row *row, char *base)
 		SLOT_EVENT, offsetof(struct row, data),
 		offsetof(struct row, context)
 	};
-	size_t c;
+	struct field *f;
 
 	for (; qf != 0; qf &= qf - 1) {
-		c = (size_t)__builtin_ctzll(qf);
-		cut((struct field *)(void *)((char *)row + slots[c]), base,
-		    (c == 0 ? 0 : s[c - 1] + 1) + 1, s[c] - 1);
+		f = (struct field *)(void *)((char *)row +
+		    slots[__builtin_ctzll(qf)]);
+		f->p++;
+		f->len -= 2;
+		((char *)(uintptr_t)f->p)[f->len] = '\0';
 	}
 }
 
@@ -1248,7 +1251,7 @@ fill_row(struct reader *r, struct row *row)
 		cut(&row->data, base, s[6] + 1, s[7]);
 		cut(&row->context, base, s[7] + 1, s[8]);
 		if (r->qf != 0)
-			unquote(r->qf, s, row, base);
+			unquote(r->qf, row);
 	} else if (r->standard) {
 		cut(&row->date_time, base, o[0], o[0] + l[0]);
 		cut(&row->connector, base, o[1], o[1] + l[1]);
@@ -1274,46 +1277,91 @@ fill_row(struct reader *r, struct row *row)
 }
 
 /*
+ * The commas of a row for fill_std(), one after the other: from the
+ * masks of the AVX2 scan (there are at least as many as are asked for),
+ * or from r->pos.
+ */
+struct commas {
+	const uint64_t	*bm;
+	uint64_t	 m;
+	uint32_t	 at;
+	const uint32_t	*pos;
+};
+
+static inline __attribute__((always_inline)) uint32_t
+next_comma(struct commas *c, int masks)
+{
+	uint32_t p;
+
+	if (!masks)
+		return *c->pos++;
+	while (c->m == 0)
+		c->m = *++c->bm, c->at += 64;
+	p = c->at + (uint32_t)__builtin_ctzll(c->m);
+	c->m &= c->m - 1;
+	return p;
+}
+
+/* The field after the comma at *prev, to the next one, which it notes. */
+static inline __attribute__((always_inline)) void
+cut_next(struct field *f, char *base, struct commas *c, int masks,
+    uint32_t *prev)
+{
+	uint32_t end = next_comma(c, masks);
+
+	cut(f, base, *prev + 1, end);
+	*prev = end;
+}
+
+/*
  * A row of the standard columns, cut at the NDEFAULT - 1 commas that
  * next_line() found, each field quoted or not (r->qf): fill_row() with
- * less to decide, for most rows.
+ * less to decide, for most rows.  Each field is cut as its comma is
+ * taken, none kept: after each NUL written, a char, a comma kept in
+ * memory would be read again.  masks: the commas are in r->bm.
  */
-static int
-fill_std(struct reader *r, struct row *row)
+static inline __attribute__((always_inline)) int
+fill_std_at(struct reader *r, struct row *row, int masks)
 {
 	char show[80], *base = r->line;
-	uint32_t s[NDEFAULT];
+	struct commas c = { r->bm, r->bm[0], 0, r->pos };
+	uint32_t prev, s5;
 
-	/* A copy: after each NUL written, a char, r->pos would be read
-	 * again. */
-	if (r->seps == 2)
-		masks_first(r->bm, s, NDEFAULT - 1);
-	else
-		memcpy(s, r->pos, sizeof s - sizeof *s);
-	s[NDEFAULT - 1] = (uint32_t)r->linelen;
 	row->file = r->name;
 	row->line = r->stats.lines;
-	row->event = s[6] - s[5] == 2 ? base[s[5] + 1] : '?';
+	prev = next_comma(&c, masks);
+	cut(&row->date_time, base, 0, prev);
+	cut_next(&row->connector, base, &c, masks, &prev);
+	cut_next(&row->session_id, base, &c, masks, &prev);
+	cut_next(&row->sequence, base, &c, masks, &prev);
+	cut_next(&row->local, base, &c, masks, &prev);
+	cut_next(&row->remote, base, &c, masks, &prev);
+	s5 = prev;
+	prev = next_comma(&c, masks);
+	/* The NULs written are at commas, none in the event. */
+	row->event = prev - s5 == 2 ? base[s5 + 1] : '?';
 	switch (row->event) {
 	case '+': case '-': case '<': case '>': case '*':
 		break;
 	default:
 		bad_row(r, "bad event '%s', row skipped",
-		    esc_text_buf(show, sizeof show, base + s[5] + 1,
-		    s[6] - s[5] - 1));
+		    esc_text_buf(show, sizeof show, base + s5 + 1,
+		    prev - s5 - 1));
 		return -1;
 	}
-	cut(&row->date_time, base, 0, s[0]);
-	cut(&row->connector, base, s[0] + 1, s[1]);
-	cut(&row->session_id, base, s[1] + 1, s[2]);
-	cut(&row->sequence, base, s[2] + 1, s[3]);
-	cut(&row->local, base, s[3] + 1, s[4]);
-	cut(&row->remote, base, s[4] + 1, s[5]);
-	cut(&row->data, base, s[6] + 1, s[7]);
-	cut(&row->context, base, s[7] + 1, s[8]);
+	cut_next(&row->data, base, &c, masks, &prev);
+	cut(&row->context, base, prev + 1, (uint32_t)r->linelen);
 	if (r->qf != 0)
-		unquote(r->qf, s, row, base);
+		unquote(r->qf, row);
 	return row_checks(r, row);
+}
+
+static inline __attribute__((always_inline)) int
+fill_std(struct reader *r, struct row *row)
+{
+	if (r->seps == 2)
+		return fill_std_at(r, row, 1);
+	return fill_std_at(r, row, 0);
 }
 
 
