@@ -592,13 +592,15 @@ scan_line_avx2(struct reader *r, const char *line)
  * and its commas and quotes in r->pos.  A line longer than READER_LINE_MAX
  * is consumed whole but returned empty with r->line_too_long set.  Returns
  * 1, 0 at end of file, -1 on error.  Inlined: called once a row, from
- * reader_next(), its call cost 2% of a scan's instructions.
+ * reader_next(), its call cost 2% of a scan's instructions.  avx2: with
+ * scan_line_avx2(), as r->avx2 says.
  */
 static inline __attribute__((always_inline)) int
-next_line(struct reader *r)
+next_line_with(struct reader *r, int avx2)
 {
 	size_t scanned = 0, off, next;
 
+	(void)avx2;		/* unused without AVX2 */
 	if (r->pending) {
 		r->pending = 0;
 		return 1;
@@ -607,7 +609,7 @@ next_line(struct reader *r)
 	for (;;) {
 		r->buf[r->end] = '\n';	/* for scan_line_avx2() */
 #ifdef HAVE_AVX2
-		if (r->avx2)
+		if (avx2)
 			off = scan_line_avx2(r, r->buf + r->start);
 		else
 #endif
@@ -648,6 +650,12 @@ next_line(struct reader *r)
 		r->np = STRUCT_MAX + 1;	/* its commas are not all there */
 	}
 	return 1;
+}
+
+static int
+next_line(struct reader *r)
+{
+	return next_line_with(r, r->avx2);
 }
 
 static int
@@ -1370,12 +1378,16 @@ fill_std(struct reader *r, struct row *row)
 }
 
 
-int
-reader_next(struct reader *r, struct row *row)
+/*
+ * reader_next(), for a CPU with AVX2 or not: the one with AVX2 scans
+ * lines inline and takes the commas out of their masks with BMI.
+ */
+static inline __attribute__((always_inline)) int
+next_row(struct reader *r, struct row *row, int avx2)
 {
 	int rc;
 
-	while ((rc = next_line(r)) == 1) {
+	while ((rc = next_line_with(r, avx2)) == 1) {
 		if (r->line_too_long) {
 			bad_row(r, "line longer than %d bytes, row skipped",
 			    READER_LINE_MAX);
@@ -1415,6 +1427,31 @@ reader_next(struct reader *r, struct row *row)
 	}
 	say_unshown(r);
 	return rc;
+}
+
+#ifdef HAVE_AVX2
+__attribute__((target("avx2,bmi,bmi2,popcnt,pclmul")))
+static int
+next_row_avx2(struct reader *r, struct row *row)
+{
+	return next_row(r, row, 1);
+}
+#endif
+
+static int
+next_row_plain(struct reader *r, struct row *row)
+{
+	return next_row(r, row, 0);
+}
+
+int
+reader_next(struct reader *r, struct row *row)
+{
+#ifdef HAVE_AVX2
+	if (r->avx2)
+		return next_row_avx2(r, row);
+#endif
+	return next_row_plain(r, row);
 }
 
 /* The fields of a row, in one order for reader_row_copy(). */
