@@ -241,6 +241,7 @@ reader_set_fast_path(struct reader *r, int level)
 	if (level >= 2)
 		r->avx2 = __builtin_cpu_supports("avx2") &&
 		    __builtin_cpu_supports("bmi") &&
+		    __builtin_cpu_supports("bmi2") &&
 		    __builtin_cpu_supports("popcnt") &&
 		    __builtin_cpu_supports("pclmul");
 #endif
@@ -375,11 +376,11 @@ scan_line(struct reader *r, const char *line, size_t from, size_t len)
 #ifdef HAVE_AVX2
 /*
  * A line 64 bytes at a time, as two 32-byte halves, with AVX2, and
- * PCLMUL for the quotes: only the commas that separate fields are kept,
- * not those inside quotes, nor the quotes, as a mask per block in r->bm:
- * fill_std() takes the 8 it needs from there, and masks_to_pos() puts
- * them in r->pos for the other ways, which cost less than writing each
- * line's positions out.  A line longer than BM_MAX blocks is marked for
+ * PCLMUL and BMI2 for the quotes: only the commas that separate fields
+ * are kept, not those inside quotes, nor the quotes, as a mask per block
+ * in r->bm: fill_std() takes the 8 it needs from there, and
+ * masks_to_pos() puts them in r->pos for the other ways, which cost less
+ * than writing each line's positions out.  A line longer than BM_MAX blocks is marked for
  * split_fast() to look at again.  A line whose quotes
  * each open a field or close one (most quoted lines: "Internet,
  * Partners", certificate subjects, banners) is then cut at those commas
@@ -427,14 +428,14 @@ prefix_xor(uint64_t m)
  * commas before the block.  A quote at either edge of the block, or
  * closing a field before the CR of a CRLF, is looked at byte by byte.
  */
-__attribute__((target("bmi,popcnt")))
+__attribute__((target("bmi,bmi2,popcnt")))
 static inline uint64_t
 quoted_fields(const char *line, size_t i, uint64_t mq, uint64_t inq,
     uint64_t ms, uint64_t end, size_t np)
 {
-	uint64_t open = mq & inq, close = mq & ~inq, b, qf = 0;
+	uint64_t open = mq & inq, close = mq & ~inq, b, qf;
 	uint64_t odd = (open & ~(ms << 1)) | (close & ~((ms | end) >> 1));
-	size_t q, k;
+	size_t q;
 
 	for (; odd != 0; odd = _blsr_u64(odd)) {
 		b = _blsi_u64(odd);
@@ -447,14 +448,18 @@ quoted_fields(const char *line, size_t i, uint64_t mq, uint64_t inq,
 		    (line[q + 1] != '\r' || line[q + 2] != '\n'))
 			return QF_ODD;
 	}
-	for (; open != 0; open = _blsr_u64(open)) {
-		k = np + (size_t)__builtin_popcountll(ms &
-		    (_blsi_u64(open) - 1));
-		if (k >= 63)
-			return QF_ODD;
-		qf |= (uint64_t)1 << k;
-	}
-	return qf;
+	if (open == 0)
+		return 0;
+	/*
+	 * Each quote that opens a field is now at a field's start: the
+	 * block's first byte, field np, or the byte after its k-th comma,
+	 * field np + k + 1.  Picked out of those starts, they are the bits
+	 * of their fields, from np on, all below bit 63 if any is.
+	 */
+	qf = _pext_u64(open, ms << 1 | 1);
+	if (np >= (size_t)__builtin_clzll(qf))
+		return QF_ODD;
+	return qf << np;
 }
 
 /*
@@ -463,7 +468,7 @@ quoted_fields(const char *line, size_t i, uint64_t mq, uint64_t inq,
  * Apart, so that the loop for the lines without quotes keeps its few
  * registers.
  */
-__attribute__((target("avx2,bmi,popcnt,pclmul"), noinline))
+__attribute__((target("avx2,bmi,bmi2,popcnt,pclmul"), noinline))
 static size_t
 scan_quoted(struct reader *r, const char *line, size_t i, uint64_t ml,
     uint64_t mq, uint64_t ms)
@@ -516,43 +521,68 @@ scan_quoted(struct reader *r, const char *line, size_t i, uint64_t ml,
 	}
 }
 
+/*
+ * The block at line + i of scan_line_avx2(): 1 when the line ends in it
+ * or goes on in scan_quoted(), its end in *off.  Inlined with i a
+ * constant for the first blocks, where bm[] is at a fixed place.
+ */
+__attribute__((target("avx2,bmi,popcnt,pclmul"), always_inline))
+static inline int
+scan_block(struct reader *r, const char *line, size_t i, size_t *np,
+    size_t *off, __m256i lf, __m256i comma, __m256i quote)
+{
+	__m256i lo = _mm256_loadu_si256((const __m256i *)(line + i));
+	__m256i hi = _mm256_loadu_si256((const __m256i *)(line + i + 32));
+	uint64_t ml = eq_mask64(lo, hi, lf);
+	uint64_t mq = eq_mask64(lo, hi, quote);
+	uint64_t ms = eq_mask64(lo, hi, comma);
+
+	if (ml != 0) {
+		mq &= (ml & -ml) - 1;	/* those before the LF */
+		ms &= (ml & -ml) - 1;
+	}
+	if (mq != 0) {
+		r->np = *np;
+		*off = scan_quoted(r, line, i, ml, mq, ms);
+		return 1;
+	}
+	r->bm[i / 64 % BM_MAX] = ms;
+	*np += (size_t)__builtin_popcountll(ms);
+	if (ml != 0) {
+		r->np = *np;
+		r->qf = 0;
+		r->seps = 2;
+		/* Longer lines: split_fast() finds the commas. */
+		r->posline = i < 64 * BM_MAX ? line : NULL;
+		*off = i + _tzcnt_u64(ml);
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * The first SCAN_PEEL blocks, where most lines end, each by its own code:
+ * no index to work out nor loop to go round.
+ */
+#define SCAN_PEEL	3	/* and the unroll pragma */
+
 __attribute__((target("avx2,bmi,popcnt,pclmul")))
 static size_t
 scan_line_avx2(struct reader *r, const char *line)
 {
-	size_t i = 0, np = 0;
+	size_t i, np = 0, off;
 	const __m256i lf = _mm256_loadu_si256((const __m256i *)(const void *)
 	    r->scan_bytes[0]), comma = _mm256_loadu_si256((const __m256i *)
 	    (const void *)r->scan_bytes[1]), quote = _mm256_loadu_si256(
 	    (const __m256i *)(const void *)r->scan_bytes[2]);
 
-	for (;; i += 64) {
-		__m256i lo = _mm256_loadu_si256((const __m256i *)(line + i));
-		__m256i hi = _mm256_loadu_si256((const __m256i *)(line + i +
-		    32));
-		uint64_t ml = eq_mask64(lo, hi, lf);
-		uint64_t mq = eq_mask64(lo, hi, quote);
-		uint64_t ms = eq_mask64(lo, hi, comma);
-
-		if (ml != 0) {
-			mq &= (ml & -ml) - 1;	/* those before the LF */
-			ms &= (ml & -ml) - 1;
-		}
-		if (mq != 0) {
-			r->np = np;
-			return scan_quoted(r, line, i, ml, mq, ms);
-		}
-		r->bm[i / 64 % BM_MAX] = ms;
-		np += (size_t)__builtin_popcountll(ms);
-		if (ml != 0) {
-			r->np = np;
-			r->qf = 0;
-			r->seps = 2;
-			/* Longer lines: split_fast() finds the commas. */
-			r->posline = i < 64 * BM_MAX ? line : NULL;
-			return i + _tzcnt_u64(ml);
-		}
-	}
+#pragma GCC unroll 3
+	for (i = 0; i < 64 * SCAN_PEEL; i += 64)
+		if (scan_block(r, line, i, &np, &off, lf, comma, quote))
+			return off;
+	for (;; i += 64)
+		if (scan_block(r, line, i, &np, &off, lf, comma, quote))
+			return off;
 }
 #endif
 
@@ -562,13 +592,15 @@ scan_line_avx2(struct reader *r, const char *line)
  * and its commas and quotes in r->pos.  A line longer than READER_LINE_MAX
  * is consumed whole but returned empty with r->line_too_long set.  Returns
  * 1, 0 at end of file, -1 on error.  Inlined: called once a row, from
- * reader_next(), its call cost 2% of a scan's instructions.
+ * reader_next(), its call cost 2% of a scan's instructions.  avx2: with
+ * scan_line_avx2(), as r->avx2 says.
  */
 static inline __attribute__((always_inline)) int
-next_line(struct reader *r)
+next_line_with(struct reader *r, int avx2)
 {
 	size_t scanned = 0, off, next;
 
+	(void)avx2;		/* unused without AVX2 */
 	if (r->pending) {
 		r->pending = 0;
 		return 1;
@@ -577,7 +609,7 @@ next_line(struct reader *r)
 	for (;;) {
 		r->buf[r->end] = '\n';	/* for scan_line_avx2() */
 #ifdef HAVE_AVX2
-		if (r->avx2)
+		if (avx2)
 			off = scan_line_avx2(r, r->buf + r->start);
 		else
 #endif
@@ -618,6 +650,12 @@ next_line(struct reader *r)
 		r->np = STRUCT_MAX + 1;	/* its commas are not all there */
 	}
 	return 1;
+}
+
+static int
+next_line(struct reader *r)
+{
+	return next_line_with(r, r->avx2);
 }
 
 static int
@@ -1134,11 +1172,12 @@ cut(struct field *f, char *base, size_t start, size_t end)
 }
 
 /*
- * The quoted fields of a row that fill_row() cut at its commas, with
- * their quotes: each field without them.
+ * The quoted fields of a row that fill_row() or fill_std() cut at its
+ * commas, with their quotes: each field without them, ended with a NUL
+ * over its closing quote.
  */
 static inline __attribute__((always_inline)) void
-unquote(uint64_t qf, const uint32_t *s, struct row *row, char *base)
+unquote(uint64_t qf, struct row *row)
 {
 	static const uint16_t slots[NDEFAULT] = {
 		offsetof(struct row, date_time), offsetof(struct row, connector),
@@ -1147,12 +1186,14 @@ unquote(uint64_t qf, const uint32_t *s, struct row *row, char *base)
 		SLOT_EVENT, offsetof(struct row, data),
 		offsetof(struct row, context)
 	};
-	size_t c;
+	struct field *f;
 
 	for (; qf != 0; qf &= qf - 1) {
-		c = (size_t)__builtin_ctzll(qf);
-		cut((struct field *)(void *)((char *)row + slots[c]), base,
-		    (c == 0 ? 0 : s[c - 1] + 1) + 1, s[c] - 1);
+		f = (struct field *)(void *)((char *)row +
+		    slots[__builtin_ctzll(qf)]);
+		f->p++;
+		f->len -= 2;
+		((char *)(uintptr_t)f->p)[f->len] = '\0';
 	}
 }
 
@@ -1223,7 +1264,7 @@ fill_row(struct reader *r, struct row *row)
 		cut(&row->data, base, s[6] + 1, s[7]);
 		cut(&row->context, base, s[7] + 1, s[8]);
 		if (r->qf != 0)
-			unquote(r->qf, s, row, base);
+			unquote(r->qf, row);
 	} else if (r->standard) {
 		cut(&row->date_time, base, o[0], o[0] + l[0]);
 		cut(&row->connector, base, o[1], o[1] + l[1]);
@@ -1249,55 +1290,104 @@ fill_row(struct reader *r, struct row *row)
 }
 
 /*
+ * The commas of a row for fill_std(), one after the other: from the
+ * masks of the AVX2 scan (there are at least as many as are asked for),
+ * or from r->pos.
+ */
+struct commas {
+	const uint64_t	*bm;
+	uint64_t	 m;
+	uint32_t	 at;
+	const uint32_t	*pos;
+};
+
+static inline __attribute__((always_inline)) uint32_t
+next_comma(struct commas *c, int masks)
+{
+	uint32_t p;
+
+	if (!masks)
+		return *c->pos++;
+	while (c->m == 0)
+		c->m = *++c->bm, c->at += 64;
+	p = c->at + (uint32_t)__builtin_ctzll(c->m);
+	c->m &= c->m - 1;
+	return p;
+}
+
+/* The field after the comma at *prev, to the next one, which it notes. */
+static inline __attribute__((always_inline)) void
+cut_next(struct field *f, char *base, struct commas *c, int masks,
+    uint32_t *prev)
+{
+	uint32_t end = next_comma(c, masks);
+
+	cut(f, base, *prev + 1, end);
+	*prev = end;
+}
+
+/*
  * A row of the standard columns, cut at the NDEFAULT - 1 commas that
  * next_line() found, each field quoted or not (r->qf): fill_row() with
- * less to decide, for most rows.
+ * less to decide, for most rows.  Each field is cut as its comma is
+ * taken, none kept: after each NUL written, a char, a comma kept in
+ * memory would be read again.  masks: the commas are in r->bm.
  */
-static int
-fill_std(struct reader *r, struct row *row)
+static inline __attribute__((always_inline)) int
+fill_std_at(struct reader *r, struct row *row, int masks)
 {
 	char show[80], *base = r->line;
-	uint32_t s[NDEFAULT];
+	struct commas c = { r->bm, r->bm[0], 0, r->pos };
+	uint32_t prev, s5;
 
-	/* A copy: after each NUL written, a char, r->pos would be read
-	 * again. */
-	if (r->seps == 2)
-		masks_first(r->bm, s, NDEFAULT - 1);
-	else
-		memcpy(s, r->pos, sizeof s - sizeof *s);
-	s[NDEFAULT - 1] = (uint32_t)r->linelen;
 	row->file = r->name;
 	row->line = r->stats.lines;
-	row->event = s[6] - s[5] == 2 ? base[s[5] + 1] : '?';
+	prev = next_comma(&c, masks);
+	cut(&row->date_time, base, 0, prev);
+	cut_next(&row->connector, base, &c, masks, &prev);
+	cut_next(&row->session_id, base, &c, masks, &prev);
+	cut_next(&row->sequence, base, &c, masks, &prev);
+	cut_next(&row->local, base, &c, masks, &prev);
+	cut_next(&row->remote, base, &c, masks, &prev);
+	s5 = prev;
+	prev = next_comma(&c, masks);
+	/* The NULs written are at commas, none in the event. */
+	row->event = prev - s5 == 2 ? base[s5 + 1] : '?';
 	switch (row->event) {
 	case '+': case '-': case '<': case '>': case '*':
 		break;
 	default:
 		bad_row(r, "bad event '%s', row skipped",
-		    esc_text_buf(show, sizeof show, base + s[5] + 1,
-		    s[6] - s[5] - 1));
+		    esc_text_buf(show, sizeof show, base + s5 + 1,
+		    prev - s5 - 1));
 		return -1;
 	}
-	cut(&row->date_time, base, 0, s[0]);
-	cut(&row->connector, base, s[0] + 1, s[1]);
-	cut(&row->session_id, base, s[1] + 1, s[2]);
-	cut(&row->sequence, base, s[2] + 1, s[3]);
-	cut(&row->local, base, s[3] + 1, s[4]);
-	cut(&row->remote, base, s[4] + 1, s[5]);
-	cut(&row->data, base, s[6] + 1, s[7]);
-	cut(&row->context, base, s[7] + 1, s[8]);
+	cut_next(&row->data, base, &c, masks, &prev);
+	cut(&row->context, base, prev + 1, (uint32_t)r->linelen);
 	if (r->qf != 0)
-		unquote(r->qf, s, row, base);
+		unquote(r->qf, row);
 	return row_checks(r, row);
 }
 
+static inline __attribute__((always_inline)) int
+fill_std(struct reader *r, struct row *row)
+{
+	if (r->seps == 2)
+		return fill_std_at(r, row, 1);
+	return fill_std_at(r, row, 0);
+}
 
-int
-reader_next(struct reader *r, struct row *row)
+
+/*
+ * reader_next(), for a CPU with AVX2 or not: the one with AVX2 scans
+ * lines inline and takes the commas out of their masks with BMI.
+ */
+static inline __attribute__((always_inline)) int
+next_row(struct reader *r, struct row *row, int avx2)
 {
 	int rc;
 
-	while ((rc = next_line(r)) == 1) {
+	while ((rc = next_line_with(r, avx2)) == 1) {
 		if (r->line_too_long) {
 			bad_row(r, "line longer than %d bytes, row skipped",
 			    READER_LINE_MAX);
@@ -1337,6 +1427,31 @@ reader_next(struct reader *r, struct row *row)
 	}
 	say_unshown(r);
 	return rc;
+}
+
+#ifdef HAVE_AVX2
+__attribute__((target("avx2,bmi,bmi2,popcnt,pclmul")))
+static int
+next_row_avx2(struct reader *r, struct row *row)
+{
+	return next_row(r, row, 1);
+}
+#endif
+
+static int
+next_row_plain(struct reader *r, struct row *row)
+{
+	return next_row(r, row, 0);
+}
+
+int
+reader_next(struct reader *r, struct row *row)
+{
+#ifdef HAVE_AVX2
+	if (r->avx2)
+		return next_row_avx2(r, row);
+#endif
+	return next_row_plain(r, row);
 }
 
 /* The fields of a row, in one order for reader_row_copy(). */
