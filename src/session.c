@@ -46,7 +46,6 @@ struct open_session {
 	 */
 	struct ehlo_reply	*reply;
 	int			 reading_reply;
-	int			 ended;		/* its "-" row was seen */
 	int			 kept;		/* see session_keep() */
 	size_t			 idlen;		/* strlen(s.id) */
 	int			 warned_seq;	/* said its rows are out of order */
@@ -973,7 +972,7 @@ sessions_feed(struct session_table *t, const char *folder,
 	else if (row->event == '+')
 		push(o, CMD_BANNER);
 	else if (row->event == '-') {
-		o->ended = 1;
+		s->ended = 1;
 		session_add_evidence(s, row);
 	}
 	return s;
@@ -992,11 +991,9 @@ sessions_adopt(struct session_table *t, struct session *s)
 	insert(t, o);
 }
 
+/* By sessions_end_row(): s has had its "-" row. */
 void
-sessions_end_row(struct session_table *t, struct session *s)
+sessions_close_ended(struct session_table *t, struct session *s)
 {
-	struct open_session *o = (struct open_session *)s;
-
-	if (o->ended)
-		close_session(t, o, 1);
+	close_session(t, (struct open_session *)s, 1);
 }
