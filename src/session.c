@@ -188,6 +188,11 @@ grow(struct session_table *t)
 	t->nbuckets = n;
 }
 
+/*
+ * The words of an id first: its second, where ids differ, rejects the
+ * others of a chain.  The hash is not compared for an id of ID_LEN bytes,
+ * which its words, its length and its folder tell whole.
+ */
 static inline struct open_session *
 lookup(struct session_table *t, const struct key *k)
 {
@@ -195,10 +200,10 @@ lookup(struct session_table *t, const struct key *k)
 
 	for (o = t->buckets[k->hash & (t->nbuckets - 1)]; o != NULL;
 	    o = o->hnext)
-		if (o->hash == k->hash && o->idw[0] == k->w[0] &&
-		    o->idw[1] == k->w[1] && o->idlen == k->len &&
-		    o->s.folder == k->folder && (k->len == ID_LEN ||
-		    mem_equal(o->s.id, k->id, k->len)))
+		if (o->idw[1] == k->w[1] && o->idw[0] == k->w[0] &&
+		    o->idlen == k->len && o->s.folder == k->folder &&
+		    (k->len == ID_LEN || (o->hash == k->hash &&
+		    mem_equal(o->s.id, k->id, k->len))))
 			return o;
 	return NULL;
 }
