@@ -948,7 +948,12 @@ sessions_feed(struct session_table *t, const char *folder,
 			return NULL;
 		make_room(t, row->file, row->line);
 		o = create(t, &k, row);
-	} else if (seq != ULONG_MAX && o->seq != ULONG_MAX && seq <= o->seq) {
+	} else if (seq < o->seq + 1) {
+		/*
+		 * seq <= o->seq, both numbers: ULONG_MAX, no number, is
+		 * below no o->seq + 1 (o->seq has 9 digits at most), and
+		 * o->seq + 1 of no number is 0, above no seq.
+		 */
 		t->stats.out_of_order++;
 		if (!o->warned_seq) {
 			o->warned_seq = 1;
