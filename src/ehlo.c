@@ -430,8 +430,8 @@ ehlo_has(const struct ehlo_reply *e, const char *kw)
 char *
 ehlo_host_name(const char *text, size_t len, char *buf, size_t bufsz)
 {
-	size_t i = 0;
-	unsigned char c, any = 0;
+	size_t i = 0, k;
+	unsigned char c, any;
 
 	/* Four bytes a step while all are of a name, then one by one. */
 	for (; i + 4 <= len; i += 4) {
@@ -439,13 +439,20 @@ ehlo_host_name(const char *text, size_t len, char *buf, size_t bufsz)
 		    KWCLASS(text[i + 2]) & KWCLASS(text[i + 3]);
 		if (!(c & K_HOST))
 			break;
-		any |= KWCLASS(text[i]) | KWCLASS(text[i + 1]) |
-		    KWCLASS(text[i + 2]) | KWCLASS(text[i + 3]);
 	}
-	for (; i < len && ((c = KWCLASS(text[i])) & K_HOST); i++)
-		any |= c;
+	for (; i < len && (KWCLASS(text[i]) & K_HOST); i++)
+		;
 	/* The name ends at the text's end or a space, not another byte. */
-	if ((i < len && text[i] != ' ') || !(any & K_FIRST) || i >= bufsz)
+	if ((i < len && text[i] != ' ') || i >= bufsz)
+		return NULL;
+	/*
+	 * It has a letter or digit: most names begin with one, so the
+	 * others are looked at only when the first is not.
+	 */
+	any = i > 0 ? KWCLASS(text[0]) : 0;
+	for (k = 1; !(any & K_FIRST) && k < i; k++)
+		any |= KWCLASS(text[k]);
+	if (!(any & K_FIRST))
 		return NULL;
 	memcpy(buf, text, i);
 	buf[i] = '\0';
