@@ -474,9 +474,10 @@ text_copy(char *dst, const char *src, size_t n)
 
 /*
  * Write the text of an information or disconnect row, len bytes of
- * "context: data" (cut at len), at p.
+ * "context: data" (cut at len), at p.  Out of line, as text_grow():
+ * session_add_evidence() saves fewer registers for the other rows.
  */
-static void
+static __attribute__((noinline)) void
 text_join(char *p, size_t len, const struct field *c, const struct field *d)
 {
 	size_t n = c->len < len ? c->len : len;
@@ -493,26 +494,32 @@ text_join(char *p, size_t len, const struct field *c, const struct field *d)
 	text_copy(p, d->p, len);
 }
 
+/* Grow s's evidence text buffer for len more bytes. */
+static __attribute__((noinline)) void
+text_grow(struct session *s, size_t len)
+{
+	size_t size = s->evidence_size > 0 ? s->evidence_size : 512;
+	int i;
+
+	while (s->evidence_used + len > size)
+		size *= 2;
+	s->evidence_text = xrealloc(s->evidence_text, size);
+	s->evidence_size = size;
+	for (i = 0; i < s->nevidence; i++)
+		s->evidence[i].text = s->evidence_text +
+		    s->evidence[i].textoff;
+}
+
 /*
  * Room for len more bytes of evidence text in s, each text pointing into
  * the one buffer: one allocation per session rather than one per row.
+ * It seldom grows: that is out of line, with the registers it needs.
  */
 static char *
 text_room(struct session *s, size_t len)
 {
-	int i;
-
-	if (s->evidence_used + len > s->evidence_size) {
-		size_t size = s->evidence_size > 0 ? s->evidence_size : 512;
-
-		while (s->evidence_used + len > size)
-			size *= 2;
-		s->evidence_text = xrealloc(s->evidence_text, size);
-		s->evidence_size = size;
-		for (i = 0; i < s->nevidence; i++)
-			s->evidence[i].text = s->evidence_text +
-			    s->evidence[i].textoff;
-	}
+	if (s->evidence_used + len > s->evidence_size)
+		text_grow(s, len);
 	return s->evidence_text + s->evidence_used;
 }
 
