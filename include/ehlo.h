@@ -130,6 +130,9 @@ int	ehlo_has(const struct ehlo_reply *, const char *kw);
  */
 char	*ehlo_host_name(const char *text, size_t len, char *buf, size_t bufsz);
 
+/* The length of that host name in text, or 0 when there is none. */
+size_t	 ehlo_host_name_len(const char *text, size_t len);
+
 /* Whether text looks masked by an inline firewall ("*****"). */
 int	smtp_text_masked(const char *text, size_t len);
 

@@ -427,8 +427,8 @@ ehlo_has(const struct ehlo_reply *e, const char *kw)
 	return 0;
 }
 
-char *
-ehlo_host_name(const char *text, size_t len, char *buf, size_t bufsz)
+size_t
+ehlo_host_name_len(const char *text, size_t len)
 {
 	size_t i = 0, k;
 	unsigned char c, any;
@@ -443,8 +443,8 @@ ehlo_host_name(const char *text, size_t len, char *buf, size_t bufsz)
 	for (; i < len && (KWCLASS(text[i]) & K_HOST); i++)
 		;
 	/* The name ends at the text's end or a space, not another byte. */
-	if ((i < len && text[i] != ' ') || i >= bufsz)
-		return NULL;
+	if (i < len && text[i] != ' ')
+		return 0;
 	/*
 	 * It has a letter or digit: most names begin with one, so the
 	 * others are looked at only when the first is not.
@@ -452,7 +452,15 @@ ehlo_host_name(const char *text, size_t len, char *buf, size_t bufsz)
 	any = i > 0 ? KWCLASS(text[0]) : 0;
 	for (k = 1; !(any & K_FIRST) && k < i; k++)
 		any |= KWCLASS(text[k]);
-	if (!(any & K_FIRST))
+	return any & K_FIRST ? i : 0;
+}
+
+char *
+ehlo_host_name(const char *text, size_t len, char *buf, size_t bufsz)
+{
+	size_t i = ehlo_host_name_len(text, len);
+
+	if (i == 0 || i >= bufsz)
 		return NULL;
 	memcpy(buf, text, i);
 	buf[i] = '\0';

@@ -733,14 +733,19 @@ on_command(struct open_session *o, const struct row *row)
 	push(o, cmd);
 }
 
+/*
+ * The host name at the start of text as s.remote_host, unless one is
+ * known; copied into o's room straight from text.  Names of 256 bytes
+ * and more are none, as ehlo_host_name() into a buffer of 256 says.
+ */
 static void
 set_host(struct open_session *o, const char *text, size_t len)
 {
-	char buf[256];
+	size_t n;
 
 	if (o->s.remote_host == NULL &&
-	    ehlo_host_name(text, len, buf, sizeof buf) != NULL)
-		o->s.remote_host = room_dup(o, buf, strlen(buf));
+	    (n = ehlo_host_name_len(text, len)) > 0 && n < 256)
+		o->s.remote_host = room_dup(o, text, n);
 }
 
 static void
@@ -749,6 +754,7 @@ on_greeting_reply(struct open_session *o, const struct row *row,
 {
 	struct session *s = &o->s;
 	struct ehlo_reply *reply;
+	size_t n;
 
 	if (s->tls_up) {
 		/* The EHLO after STARTTLS tells nothing new: not read. */
@@ -773,9 +779,9 @@ on_greeting_reply(struct open_session *o, const struct row *row,
 		s->greeting_seen = 1;
 		if (reply->starttls)
 			s->starttls_offered = 1;
-		if (!smtp_text_masked(reply->greeting,
-		    strlen(reply->greeting)))
-			set_host(o, reply->greeting, strlen(reply->greeting));
+		n = strlen(reply->greeting);
+		if (!smtp_text_masked(reply->greeting, n))
+			set_host(o, reply->greeting, n);
 	}
 }
 

@@ -734,7 +734,7 @@ test_ehlo_same_as_plain(void **state)
 	struct ehlo_reply a, b;
 	struct smtp_line la, lb;
 	char row[1024], ha[64], hb[64], *pa, *pb;
-	size_t i, j, len, cut, nrows, skip;
+	size_t i, j, len, cut, nrows, skip, n;
 	int helo, ra, rb;
 
 	(void)state;
@@ -773,6 +773,12 @@ test_ehlo_same_as_plain(void **state)
 				CHECK_INT(pa == NULL, pb == NULL);
 				if (pa != NULL)
 					CHECK_STR(ha, hb);
+				/* The same name by its length alone. */
+				n = ehlo_host_name_len(row + skip, cut - skip);
+				if (pb != NULL)
+					CHECK_INT(n, strlen(hb));
+				else
+					assert_true(n == 0 || n >= sizeof hb);
 			}
 		}
 	}
