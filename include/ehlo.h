@@ -14,6 +14,8 @@
 #define EHLO_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
 #define EHLO_MAX_KEYWORDS	32
 #define EHLO_KEYWORD_MAX	32	/* bytes, with the NUL */
@@ -28,6 +30,22 @@ struct smtp_line {
 };
 
 /*
+ * The code of the 3 bytes of x (the first at its low byte, the fourth
+ * byte 0) when they are digits, else -1.  As one word: xor with "000"
+ * leaves 0 to 9 in digits, and only then does each byte stay below 0x80
+ * when 0x76 is added to it; as no byte is above 0x7f then, no addition
+ * carries into the next byte.
+ */
+static inline int
+smtp_code_of(uint32_t x)
+{
+	x ^= 0x303030;
+	if ((x | (x + 0x767676)) & 0x808080)
+		return -1;
+	return (int)((x & 0xff) * 100 + (x >> 8 & 0xff) * 10 + (x >> 16));
+}
+
+/*
  * Split a reply line.  Returns 0, or -1 when it has no 3-digit code.
  * Inline: the session module splits each reply row of a log.
  */
@@ -35,12 +53,23 @@ static inline int
 smtp_line_parse(const char *s, size_t len, struct smtp_line *l)
 {
 	const unsigned char *u = (const unsigned char *)s;
+	uint32_t x;
 	size_t i = 3;
+	int code;
 
 	l->code = -1;
-	/* A byte below '0' wraps around, far above the bound. */
-	if (len < 3 || (unsigned)(u[0] - '1') > 4 ||
-	    (unsigned)(u[1] - '0') > 9 || (unsigned)(u[2] - '0') > 9)
+	if (len < 3)
+		return -1;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (len > 3) {
+		memcpy(&x, s, 4);
+		x &= 0xffffff;
+	} else
+#endif
+		x = u[0] | (uint32_t)u[1] << 8 | (uint32_t)u[2] << 16;
+	/* 100 to 599: the first digit is 1 to 5. */
+	code = smtp_code_of(x);
+	if ((unsigned)(code - 100) >= 500)
 		return -1;
 	l->more = 0;
 	if (len > 3) {
@@ -51,7 +80,7 @@ smtp_line_parse(const char *s, size_t len, struct smtp_line *l)
 		for (i = 4; i < len && s[i] == ' '; i++)
 			;
 	}
-	l->code = (u[0] - '0') * 100 + (u[1] - '0') * 10 + (u[2] - '0');
+	l->code = code;
 	l->text = s + i;
 	l->textlen = len - i;
 	return 0;
@@ -100,6 +129,9 @@ int	ehlo_has(const struct ehlo_reply *, const char *kw);
  * with asterisks, say).
  */
 char	*ehlo_host_name(const char *text, size_t len, char *buf, size_t bufsz);
+
+/* The length of that host name in text, or 0 when there is none. */
+size_t	 ehlo_host_name_len(const char *text, size_t len);
 
 /* Whether text looks masked by an inline firewall ("*****"). */
 int	smtp_text_masked(const char *text, size_t len);

@@ -54,6 +54,7 @@ struct session {
 	unsigned long	 line;
 	int64_t		 start, end;	/* first and last row time, ms */
 	int		 complete;	/* closed by its "-" row */
+	int		 ended;		/* its "-" row was seen; the table's */
 
 	char		*remote_host;	/* banner or EHLO greeting; may be NULL */
 	int		 banner_masked;	/* "220 *****" */
@@ -117,8 +118,18 @@ struct session	*sessions_feed(struct session_table *, const char *folder,
 		    const struct row *);
 void		 sessions_set_born_only(struct session_table *, int);
 
-/* After sessions_feed(): close the session if its "-" row was this row. */
-void		 sessions_end_row(struct session_table *, struct session *);
+void		 sessions_close_ended(struct session_table *, struct session *);
+
+/*
+ * After sessions_feed(): close the session if its "-" row was this row.
+ * Inline: it is called for each row, and seldom closes one.
+ */
+static inline void
+sessions_end_row(struct session_table *t, struct session *s)
+{
+	if (s->ended)
+		sessions_close_ended(t, s);
+}
 
 /* Keep row as evidence of s, a session of a table (once, in row order). */
 void		 session_add_evidence(struct session *, const struct row *);

@@ -187,9 +187,10 @@ upper_copy(char *dst, const char *src, size_t n)
  * Add a keyword, upper case and cut to EHLO_KEYWORD_MAX - 1 bytes, unless
  * it is there already.  It is written straight into the next free slot,
  * which holds nothing until nkeywords counts it; with none free, into
- * spare, to be told apart from what is there and counted.
+ * spare, to be told apart from what is there and counted.  Inline: each
+ * row of the multi-row form adds one.
  */
-static void
+static inline __attribute__((always_inline)) void
 add_keyword(struct ehlo_reply *e, const char *s, size_t len)
 {
 	char spare[EHLO_KEYWORD_MAX], *kw;
@@ -341,9 +342,10 @@ take_word(struct ehlo_reply *e, const struct word *w)
 /*
  * The one-row form: greeting words, then keywords with their parameters.
  * The greeting ends at the first known keyword; failing that, after the
- * "[ip]" word that most greetings carry.
+ * "[ip]" word that most greetings carry.  Not inline: the rows of the
+ * multi-row form, more of them, would save the registers it needs.
  */
-static void
+static __attribute__((noinline)) void
 parse_one_row(struct ehlo_reply *e, const char *s, size_t len)
 {
 	struct word w;
@@ -425,11 +427,11 @@ ehlo_has(const struct ehlo_reply *e, const char *kw)
 	return 0;
 }
 
-char *
-ehlo_host_name(const char *text, size_t len, char *buf, size_t bufsz)
+size_t
+ehlo_host_name_len(const char *text, size_t len)
 {
-	size_t i = 0;
-	unsigned char c, any = 0;
+	size_t i = 0, k;
+	unsigned char c, any;
 
 	/* Four bytes a step while all are of a name, then one by one. */
 	for (; i + 4 <= len; i += 4) {
@@ -437,13 +439,28 @@ ehlo_host_name(const char *text, size_t len, char *buf, size_t bufsz)
 		    KWCLASS(text[i + 2]) & KWCLASS(text[i + 3]);
 		if (!(c & K_HOST))
 			break;
-		any |= KWCLASS(text[i]) | KWCLASS(text[i + 1]) |
-		    KWCLASS(text[i + 2]) | KWCLASS(text[i + 3]);
 	}
-	for (; i < len && ((c = KWCLASS(text[i])) & K_HOST); i++)
-		any |= c;
+	for (; i < len && (KWCLASS(text[i]) & K_HOST); i++)
+		;
 	/* The name ends at the text's end or a space, not another byte. */
-	if ((i < len && text[i] != ' ') || !(any & K_FIRST) || i >= bufsz)
+	if (i < len && text[i] != ' ')
+		return 0;
+	/*
+	 * It has a letter or digit: most names begin with one, so the
+	 * others are looked at only when the first is not.
+	 */
+	any = i > 0 ? KWCLASS(text[0]) : 0;
+	for (k = 1; !(any & K_FIRST) && k < i; k++)
+		any |= KWCLASS(text[k]);
+	return any & K_FIRST ? i : 0;
+}
+
+char *
+ehlo_host_name(const char *text, size_t len, char *buf, size_t bufsz)
+{
+	size_t i = ehlo_host_name_len(text, len);
+
+	if (i == 0 || i >= bufsz)
 		return NULL;
 	memcpy(buf, text, i);
 	buf[i] = '\0';

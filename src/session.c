@@ -46,7 +46,6 @@ struct open_session {
 	 */
 	struct ehlo_reply	*reply;
 	int			 reading_reply;
-	int			 ended;		/* its "-" row was seen */
 	int			 kept;		/* see session_keep() */
 	size_t			 idlen;		/* strlen(s.id) */
 	int			 warned_seq;	/* said its rows are out of order */
@@ -189,6 +188,11 @@ grow(struct session_table *t)
 	t->nbuckets = n;
 }
 
+/*
+ * The words of an id first: its second, where ids differ, rejects the
+ * others of a chain.  The hash is not compared for an id of ID_LEN bytes,
+ * which its words, its length and its folder tell whole.
+ */
 static inline struct open_session *
 lookup(struct session_table *t, const struct key *k)
 {
@@ -196,10 +200,10 @@ lookup(struct session_table *t, const struct key *k)
 
 	for (o = t->buckets[k->hash & (t->nbuckets - 1)]; o != NULL;
 	    o = o->hnext)
-		if (o->hash == k->hash && o->idw[0] == k->w[0] &&
-		    o->idw[1] == k->w[1] && o->idlen == k->len &&
-		    o->s.folder == k->folder && (k->len == ID_LEN ||
-		    mem_equal(o->s.id, k->id, k->len)))
+		if (o->idw[1] == k->w[1] && o->idw[0] == k->w[0] &&
+		    o->idlen == k->len && o->s.folder == k->folder &&
+		    (k->len == ID_LEN || (o->hash == k->hash &&
+		    mem_equal(o->s.id, k->id, k->len))))
 			return o;
 	return NULL;
 }
@@ -470,9 +474,10 @@ text_copy(char *dst, const char *src, size_t n)
 
 /*
  * Write the text of an information or disconnect row, len bytes of
- * "context: data" (cut at len), at p.
+ * "context: data" (cut at len), at p.  Out of line, as text_grow():
+ * session_add_evidence() saves fewer registers for the other rows.
  */
-static void
+static __attribute__((noinline)) void
 text_join(char *p, size_t len, const struct field *c, const struct field *d)
 {
 	size_t n = c->len < len ? c->len : len;
@@ -489,26 +494,32 @@ text_join(char *p, size_t len, const struct field *c, const struct field *d)
 	text_copy(p, d->p, len);
 }
 
+/* Grow s's evidence text buffer for len more bytes. */
+static __attribute__((noinline)) void
+text_grow(struct session *s, size_t len)
+{
+	size_t size = s->evidence_size > 0 ? s->evidence_size : 512;
+	int i;
+
+	while (s->evidence_used + len > size)
+		size *= 2;
+	s->evidence_text = xrealloc(s->evidence_text, size);
+	s->evidence_size = size;
+	for (i = 0; i < s->nevidence; i++)
+		s->evidence[i].text = s->evidence_text +
+		    s->evidence[i].textoff;
+}
+
 /*
  * Room for len more bytes of evidence text in s, each text pointing into
  * the one buffer: one allocation per session rather than one per row.
+ * It seldom grows: that is out of line, with the registers it needs.
  */
 static char *
 text_room(struct session *s, size_t len)
 {
-	int i;
-
-	if (s->evidence_used + len > s->evidence_size) {
-		size_t size = s->evidence_size > 0 ? s->evidence_size : 512;
-
-		while (s->evidence_used + len > size)
-			size *= 2;
-		s->evidence_text = xrealloc(s->evidence_text, size);
-		s->evidence_size = size;
-		for (i = 0; i < s->nevidence; i++)
-			s->evidence[i].text = s->evidence_text +
-			    s->evidence[i].textoff;
-	}
+	if (s->evidence_used + len > s->evidence_size)
+		text_grow(s, len);
 	return s->evidence_text + s->evidence_used;
 }
 
@@ -722,14 +733,19 @@ on_command(struct open_session *o, const struct row *row)
 	push(o, cmd);
 }
 
+/*
+ * The host name at the start of text as s.remote_host, unless one is
+ * known; copied into o's room straight from text.  Names of 256 bytes
+ * and more are none, as ehlo_host_name() into a buffer of 256 says.
+ */
 static void
 set_host(struct open_session *o, const char *text, size_t len)
 {
-	char buf[256];
+	size_t n;
 
 	if (o->s.remote_host == NULL &&
-	    ehlo_host_name(text, len, buf, sizeof buf) != NULL)
-		o->s.remote_host = room_dup(o, buf, strlen(buf));
+	    (n = ehlo_host_name_len(text, len)) > 0 && n < 256)
+		o->s.remote_host = room_dup(o, text, n);
 }
 
 static void
@@ -738,6 +754,7 @@ on_greeting_reply(struct open_session *o, const struct row *row,
 {
 	struct session *s = &o->s;
 	struct ehlo_reply *reply;
+	size_t n;
 
 	if (s->tls_up) {
 		/* The EHLO after STARTTLS tells nothing new: not read. */
@@ -762,9 +779,9 @@ on_greeting_reply(struct open_session *o, const struct row *row,
 		s->greeting_seen = 1;
 		if (reply->starttls)
 			s->starttls_offered = 1;
-		if (!smtp_text_masked(reply->greeting,
-		    strlen(reply->greeting)))
-			set_host(o, reply->greeting, strlen(reply->greeting));
+		n = strlen(reply->greeting);
+		if (!smtp_text_masked(reply->greeting, n))
+			set_host(o, reply->greeting, n);
 	}
 }
 
@@ -944,7 +961,12 @@ sessions_feed(struct session_table *t, const char *folder,
 			return NULL;
 		make_room(t, row->file, row->line);
 		o = create(t, &k, row);
-	} else if (seq != ULONG_MAX && o->seq != ULONG_MAX && seq <= o->seq) {
+	} else if (seq < o->seq + 1) {
+		/*
+		 * seq <= o->seq, both numbers: ULONG_MAX, no number, is
+		 * below no o->seq + 1 (o->seq has 9 digits at most), and
+		 * o->seq + 1 of no number is 0, above no seq.
+		 */
 		t->stats.out_of_order++;
 		if (!o->warned_seq) {
 			o->warned_seq = 1;
@@ -973,7 +995,7 @@ sessions_feed(struct session_table *t, const char *folder,
 	else if (row->event == '+')
 		push(o, CMD_BANNER);
 	else if (row->event == '-') {
-		o->ended = 1;
+		s->ended = 1;
 		session_add_evidence(s, row);
 	}
 	return s;
@@ -992,11 +1014,9 @@ sessions_adopt(struct session_table *t, struct session *s)
 	insert(t, o);
 }
 
+/* By sessions_end_row(): s has had its "-" row. */
 void
-sessions_end_row(struct session_table *t, struct session *s)
+sessions_close_ended(struct session_table *t, struct session *s)
 {
-	struct open_session *o = (struct open_session *)s;
-
-	if (o->ended)
-		close_session(t, o, 1);
+	close_session(t, (struct open_session *)s, 1);
 }

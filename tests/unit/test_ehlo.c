@@ -546,6 +546,50 @@ test_smtp_text_masked(void **state)
 	assert_int_equal(smtp_text_masked("ab***", 4), 0);
 }
 
+/*
+ * Every row of up to 5 bytes over bytes around the digits, the
+ * separators and the top bit, split by smtp_line_parse() (its codes read
+ * as one word) and by the straightforward version: the same.  Each row is
+ * put at the end of its buffer, so that a read past it would be seen by
+ * the sanitizers.
+ */
+static void
+test_smtp_line_parse_same_as_plain(void **state)
+{
+	static const char bytes[] = {
+		'0', '1', '2', '4', '5', '6', '9', '/', ':', ' ', '-', '\0',
+		'\x7f', '\x80', '\xb0', '\xb5', '\xff', 'a', 'P', '\x01',
+	};
+	const size_t nb = sizeof bytes;
+	struct smtp_line la, lb;
+	char buf[5];
+	size_t len, i, k, n, total;
+	int ra, rb;
+
+	(void)state;
+	for (len = 0; len <= 5; len++) {
+		for (total = 1, k = 0; k < len; k++)
+			total *= nb;
+		for (n = 0; n < total; n++) {
+			char *row = buf + sizeof buf - len;
+
+			for (i = 0, k = n; i < len; i++, k /= nb)
+				row[i] = bytes[k % nb];
+			snprintf(where, sizeof where, "row of %zu bytes, "
+			    "number %zu", len, n);
+			ra = smtp_line_parse(row, len, &la);
+			rb = plain_smtp_line_parse(row, len, &lb);
+			CHECK_INT(ra, rb);
+			CHECK_INT(la.code, lb.code);
+			if (ra == 0) {
+				CHECK_INT(la.more, lb.more);
+				assert_ptr_equal(la.text, lb.text);
+				CHECK_INT(la.textlen, lb.textlen);
+			}
+		}
+	}
+}
+
 /* --- the same as the straightforward version --------------------------- */
 
 static unsigned long rnd_state = 4242;
@@ -690,7 +734,7 @@ test_ehlo_same_as_plain(void **state)
 	struct ehlo_reply a, b;
 	struct smtp_line la, lb;
 	char row[1024], ha[64], hb[64], *pa, *pb;
-	size_t i, j, len, cut, nrows, skip;
+	size_t i, j, len, cut, nrows, skip, n;
 	int helo, ra, rb;
 
 	(void)state;
@@ -729,6 +773,12 @@ test_ehlo_same_as_plain(void **state)
 				CHECK_INT(pa == NULL, pb == NULL);
 				if (pa != NULL)
 					CHECK_STR(ha, hb);
+				/* The same name by its length alone. */
+				n = ehlo_host_name_len(row + skip, cut - skip);
+				if (pb != NULL)
+					CHECK_INT(n, strlen(hb));
+				else
+					assert_true(n == 0 || n >= sizeof hb);
 			}
 		}
 	}
@@ -739,6 +789,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_smtp_line_parse),
+		cmocka_unit_test(test_smtp_line_parse_same_as_plain),
 		cmocka_unit_test(test_ehlo_init),
 		cmocka_unit_test(test_ehlo_feed_table),
 		cmocka_unit_test(test_ehlo_feed_not_a_reply),

@@ -670,6 +670,37 @@ test_session_remote_host(void **state)
 }
 
 /*
+ * A banner's host name of 255 bytes is the remote host; one of 256 is
+ * none, and the greeting's is taken.
+ */
+static void
+test_session_remote_host_length(void **state)
+{
+	char banner[300], name[260];
+	size_t n;
+
+	(void)state;
+	for (n = 254; n <= 257; n++) {
+		struct drv d;
+
+		memset(name, 'a', n);
+		name[n] = '\0';
+		snprintf(banner, sizeof banner, "220 %s ESMTP", name);
+		snprintf(where, sizeof where, "name of %zu bytes", n);
+		drv_init(&d);
+		feed(&d, ID, '+', "", "");
+		feed(&d, ID, '<', banner, "");
+		feed(&d, ID, '>', "EHLO mail.contoso.com", "");
+		feed(&d, ID, '<', "250 mx2.fabrikam.com Hello [198.51.100.7]",
+		    "");
+		feed(&d, ID, '-', "", "Local");
+		CHECK_INT(nclosed, 1);
+		CHECK_STR(closed[0].host, n < 256 ? name : "mx2.fabrikam.com");
+		drv_free(&d);
+	}
+}
+
+/*
  * After TLS is up, the second EHLO reply (without STARTTLS) does not
  * replace the first nor clear starttls_offered.
  */
@@ -2175,6 +2206,7 @@ main(void)
 		T_(test_session_ehlo_refused_only),
 		T_(test_session_masked_banner),
 		T_(test_session_remote_host),
+		T_(test_session_remote_host_length),
 		T_(test_session_ehlo_after_tls),
 		T_(test_session_messages),
 		T_(test_session_command_verbs),
