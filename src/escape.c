@@ -64,6 +64,12 @@ esc_text_walk(const char *s, size_t len, put_fn put, void *arg)
 	size_t i = 0, run = 0, n;
 
 	while (i < len) {
+		/* Printable ASCII, nearly all of any text: nothing to decode. */
+		if (u[i] - 0x20u < 0x5fu) {
+			i++;
+			run++;
+			continue;
+		}
 		n = utf8_decode(u + i, len - i, &cp);
 		if (n > 0 && !unsafe_char(cp)) {
 			i += n;

@@ -172,6 +172,70 @@ test_esc_text_table(void **state)
 	}
 }
 
+/*
+ * esc_text() one character at a time, decoded, with no shortcut for
+ * ASCII: what the shortcut must give.
+ */
+static void
+esc_text_plain(FILE *fp, const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	unsigned long c;
+	size_t i = 0, n;
+
+	while (i < len) {
+		if ((n = utf8_decode(u + i, len - i, &c)) == 0) {
+			fprintf(fp, "\\x%02X", u[i++]);
+			continue;
+		}
+		if (c < 0x20 || c == 0x7f)
+			fprintf(fp, "\\x%02lX", c);
+		else if ((c >= 0x80 && c <= 0x9f) || c == 0x200e ||
+		    c == 0x200f || (c >= 0x202a && c <= 0x202e) ||
+		    (c >= 0x2066 && c <= 0x2069))
+			fprintf(fp, "\\u{%04lX}", c);
+		else
+			fwrite(s + i, 1, n, fp);
+		i += n;
+	}
+}
+
+/* Random text, mostly ASCII, with controls and UTF-8 good and bad. */
+static void
+test_esc_text_random(void **state)
+{
+	static const char *const pieces[] = {
+		"a", "Z", " ", "~", "\x7f", "\x1f", "\x20", "\t", "\n",
+		"\x00", "\xc3\xa9", "\xc2\x9b", "\xe2\x80\xae",
+		"\xe2\x80\x99", "\xf0\x9f\x93\xa7", "\xc0", "\x80",
+		"\xe2\x80", "\xff", "\xed\xa0\x80",
+	};
+	char in[64], *want;
+	size_t i, len, n, k;
+	unsigned seed = 1;
+
+	(void)state;
+	for (i = 0; i < 20000; i++) {
+		seed = seed * 1103515245u + 12345u;
+		len = 0;
+		for (n = seed >> 16 & 15; n > 0; n--) {
+			seed = seed * 1103515245u + 12345u;
+			k = (seed >> 16) % NELEM(pieces);
+			/* "\x00" is one byte; strlen() would take none */
+			if (k == 9) {
+				in[len++] = '\0';
+				continue;
+			}
+			memcpy(in + len, pieces[k], strlen(pieces[k]));
+			len += strlen(pieces[k]);
+		}
+		want = strdup(capture(esc_text_plain, in, len));
+		assert_non_null(want);
+		assert_string_equal(capture(esc_text, in, len), want);
+		free(want);
+	}
+}
+
 /* --- esc_text_buf ------------------------------------------------------- */
 
 struct buf_case {
@@ -669,6 +733,7 @@ main(void)
 		cmocka_unit_test(test_esc_json_table),
 		cmocka_unit_test(test_esc_json_str),
 		cmocka_unit_test(test_esc_text_table),
+		cmocka_unit_test(test_esc_text_random),
 		cmocka_unit_test(test_esc_text_buf_truncation),
 		cmocka_unit_test(test_esc_text_buf_fits),
 		cmocka_unit_test(test_logtime_parse_valid),
