@@ -822,6 +822,90 @@ test_rules_rows_seen(void **state)
 	}
 }
 
+/*
+ * --- rules told false before they are evaluated ---------------------------
+ * With rules_skip_rows(), a rule is not evaluated on a session that lacks
+ * a fact or yes-or-no attribute its when ands, or has one it ands the
+ * negation of.  On sessions with every mix of those, the same rules must
+ * fire as when each rule is evaluated.
+ */
+static const char FLAG_RULES[] =
+    "fact f1 on * context /f1/\n"
+    "fact f2 on * context /f2/\n"
+    "rule a\n    severity warning\n    title \"a\"\n    tlsrpt none\n"
+    "    when starttls_offered and not tls_up\n    message \"a\"\n"
+    "rule b\n    severity warning\n    title \"b\"\n    tlsrpt none\n"
+    "    when not starttls_issued and f1 and not f2\n    message \"b\"\n"
+    "rule c\n    severity warning\n    title \"c\"\n    tlsrpt none\n"
+    "    when (greeting_seen or helo_used) and not complete\n"
+    "    message \"c\"\n"
+    "rule d\n    severity warning\n    title \"d\"\n    tlsrpt none\n"
+    "    when not (ehlo_sent and tls_up)\n    message \"d\"\n"
+    "rule e\n    severity warning\n    title \"e\"\n    tlsrpt none\n"
+    "    when complete and not f1 or ehlo_sent\n    message \"e\"\n"
+    "rule f\n    severity warning\n    title \"f\"\n    tlsrpt none\n"
+    "    when not greeting_seen and not helo_used and ehlo_sent and "
+    "not (not f2)\n    message \"f\"\n";
+
+static void
+test_rules_flags(void **state)
+{
+	static const char *const files[] = { "flags.rules" };
+	char err[512], fired[2][32];
+	struct rules_config cfg;
+	struct rules *r[2];
+	char host[] = "mx.example.com";
+	struct session s;
+	unsigned bits, k, counts[6] = { 0 };
+	FILE *fp;
+
+	(void)state;
+	fp = fopen(files[0], "w");
+	assert_non_null(fp);
+	fputs(FLAG_RULES, fp);
+	fclose(fp);
+	memset(&cfg, 0, sizeof cfg);
+	cfg.files = files;
+	cfg.nfiles = 1;
+	cfg.no_default = 1;
+	for (k = 0; k < 2; k++) {
+		r[k] = rules_new(&cfg, err, sizeof err);
+		if (r[k] == NULL)
+			fail_msg("rules_new: %s", err);
+	}
+	unlink(files[0]);
+	rules_skip_rows(r[1], 0);
+	/* Every mix of seven attributes and two facts (ids 0 and 1). */
+	for (bits = 0; bits < 1u << 9; bits++) {
+		snprintf(where, sizeof where, "bits %#x", bits);
+		memset(&s, 0, sizeof s);
+		s.folder = FOLDER;
+		s.remote_host = host;
+		s.ehlo_sent = bits & 1;
+		s.helo_used = (bits >> 1 & 1) * 2;	/* any non-zero */
+		s.greeting_seen = bits >> 2 & 1;
+		s.starttls_offered = bits >> 3 & 1;
+		s.starttls_issued = bits >> 4 & 1;
+		s.tls_up = bits >> 5 & 1;
+		s.complete = bits >> 6 & 1;
+		s.facts = bits >> 7;
+		CHECK_INT(rules_would_fire(r[0], &s),
+		    rules_would_fire(r[1], &s));
+		for (k = 0; k < 2; k++) {
+			fired[k][0] = '\0';
+			rules_eval(r[k], &s, seen_emit, fired[k]);
+		}
+		assert_string_equal(fired[0], fired[1]);
+		for (k = 0; k < 6; k++)
+			counts[k] += strchr(fired[0], 'a' + (int)k) != NULL;
+	}
+	/* Each rule fired on some and not on others. */
+	for (k = 0; k < 6; k++)
+		CHECK_TRUE(counts[k] > 0 && counts[k] < 1u << 9);
+	for (k = 0; k < 2; k++)
+		rules_free(r[k]);
+}
+
 static void
 test_severity_name(void **state)
 {
@@ -841,6 +925,7 @@ main(void)
 		T_(test_rules_text_row_is_evidence),
 		T_(test_rules_interleaved),
 		T_(test_rules_rows_seen),
+		T_(test_rules_flags),
 		T_(test_severity_name),
 	};
 
