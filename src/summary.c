@@ -325,6 +325,30 @@ add_ip(struct summary_group *g, const char *ep)
 	g->ips[g->nips++] = ip;
 }
 
+/*
+ * A group's key: the bytes of its severity, then its rule, connector and
+ * remote, each after a NUL (none of them has one).  Its length to *np.
+ */
+static char *
+group_key(enum severity severity, const char *rule, const char *connector,
+    const char *remote, size_t *np)
+{
+	size_t nr = strlen(rule), nc = strlen(connector), nm = strlen(remote);
+	int sev = (int)severity;
+	char *key, *p;
+
+	*np = sizeof sev + nr + 1 + nc + 1 + nm;
+	p = key = xmalloc(*np);
+	memcpy(p, &sev, sizeof sev);
+	p += sizeof sev;
+	memcpy(p, rule, nr + 1);
+	p += nr + 1;
+	memcpy(p, connector, nc + 1);
+	p += nc + 1;
+	memcpy(p, remote, nm);
+	return key;
+}
+
 void
 summary_finding(struct summary *sum, const struct finding *f,
     const struct session *s)
@@ -335,10 +359,7 @@ summary_finding(struct summary *sum, const struct finding *f,
 	size_t i, n;
 
 	sum->findings++;
-	n = strlen(f->rule) + strlen(connector) + strlen(remote) + 8;
-	key = xmalloc(n);
-	n = (size_t)snprintf(key, n, "%d%c%s%c%s%c%s", (int)f->severity, 0,
-	    f->rule, 0, connector, 0, remote);
+	key = group_key(f->severity, f->rule, connector, remote, &n);
 	i = strmap_get(sum->group_index, key, n);
 	if (i == (size_t)-1) {
 		strmap_put(sum->group_index, key, n, sum->ngroups);
@@ -793,10 +814,7 @@ merge_group(struct summary *sum, const struct summary_group *s)
 	char *key;
 	size_t i, n;
 
-	n = strlen(s->rule) + strlen(s->connector) + strlen(s->remote) + 8;
-	key = xmalloc(n);
-	n = (size_t)snprintf(key, n, "%d%c%s%c%s%c%s", (int)s->severity, 0,
-	    s->rule, 0, s->connector, 0, s->remote);
+	key = group_key(s->severity, s->rule, s->connector, s->remote, &n);
 	i = strmap_get(sum->group_index, key, n);
 	if (i == (size_t)-1) {
 		strmap_put(sum->group_index, key, n, sum->ngroups);
