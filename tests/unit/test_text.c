@@ -18,6 +18,7 @@
 #include "input.h"
 #include "logtime.h"
 #include "memfind.h"
+#include "report.h"
 
 #define NELEM(a)	(sizeof (a) / sizeof *(a))
 
@@ -234,6 +235,62 @@ test_esc_text_random(void **state)
 		assert_string_equal(capture(esc_text, in, len), want);
 		free(want);
 	}
+}
+
+/*
+ * A finding in the lines format: its head, ":line: severity: rule:
+ * session ", made by hand, must be what fprintf() gives, for any line
+ * number and for a rule too long for the buffer.
+ */
+static void
+test_report_line(void **state)
+{
+	static const unsigned long lines[] = {
+		0, 1, 9, 10, 99, 100, 4294967295UL, (unsigned long)-1, 123456789
+	};
+	static const enum severity sevs[] = {
+		SEV_ERROR, SEV_WARNING, SEV_INFO
+	};
+	struct report_options opt;
+	struct report *r;
+	struct finding f;
+	struct session s;
+	char rule[300], want[1024], *got = NULL;
+	size_t i, k, size = 0;
+	unsigned long rnd = 99;
+	FILE *fp;
+
+	(void)state;
+	memset(rule, 'r', sizeof rule - 1);
+	rule[sizeof rule - 1] = '\0';
+	memset(&opt, 0, sizeof opt);
+	opt.format = REPORT_LINES;
+	opt.fragment = 1;
+	memset(&s, 0, sizeof s);
+	s.file = "SEND20261102-1.LOG";
+	s.id = (char *)(uintptr_t)"08D60D0150065FBC";
+	memset(&f, 0, sizeof f);
+	f.message = "m";
+	for (i = 0; i < 3000; i++) {
+		rnd = rnd * 6364136223846793005UL + 1442695040888963407UL;
+		s.line = i < NELEM(lines) ? lines[i] : rnd >> (rnd & 63);
+		f.severity = sevs[i % NELEM(sevs)];
+		/* lengths from 0 to past what the buffer holds */
+		k = (rnd >> 20) % (sizeof rule - 1);
+		f.rule = rule + k;
+		free(got);
+		fp = open_memstream(&got, &size);
+		assert_non_null(fp);
+		r = report_new(&opt, fp);
+		report_finding(r, &f, &s);
+		report_free(r);
+		assert_int_equal(fclose(fp), 0);
+		snprintf(want, sizeof want, "%s:%lu: %s: %s: session %s "
+		    "connector \"\" remote - []: m\n", s.file, s.line,
+		    severity_name(f.severity), f.rule, s.id);
+		assert_string_equal(got, want);
+	}
+	free(got);
 }
 
 /* --- esc_text_buf ------------------------------------------------------- */
@@ -734,6 +791,7 @@ main(void)
 		cmocka_unit_test(test_esc_json_str),
 		cmocka_unit_test(test_esc_text_table),
 		cmocka_unit_test(test_esc_text_random),
+		cmocka_unit_test(test_report_line),
 		cmocka_unit_test(test_esc_text_buf_truncation),
 		cmocka_unit_test(test_esc_text_buf_fits),
 		cmocka_unit_test(test_logtime_parse_valid),
