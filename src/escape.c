@@ -64,7 +64,7 @@ esc_text_walk(const char *s, size_t len, put_fn put, void *arg)
 	size_t i = 0, run = 0, n;
 
 	while (i < len) {
-		/* Printable ASCII, nearly all of any text: nothing to decode. */
+		/* Printable ASCII, nearly all of a text: nothing to decode. */
 		if (u[i] - 0x20u < 0x5fu) {
 			i++;
 			run++;

@@ -507,8 +507,10 @@ static long
 flag_field(int b)
 {
 	switch (b) {
-	case B_EHLO_SENT:	return (long)offsetof(struct session, ehlo_sent);
-	case B_HELO_USED:	return (long)offsetof(struct session, helo_used);
+	case B_EHLO_SENT:
+		return (long)offsetof(struct session, ehlo_sent);
+	case B_HELO_USED:
+		return (long)offsetof(struct session, helo_used);
 	case B_GREETING_SEEN:
 		return (long)offsetof(struct session, greeting_seen);
 	case B_STARTTLS_OFFERED:

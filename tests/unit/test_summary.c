@@ -366,7 +366,7 @@ test_finding_groups(void **state)
 	static const struct {
 		enum severity	 sev;
 		const char	*rule, *connector, *host;
-		size_t		 group;		/* its index, in the order made */
+		size_t		 group;		/* its index, as made */
 	} cases[] = {
 		{ SEV_ERROR, "ab", "c", "h1", 0 },
 		{ SEV_ERROR, "a", "bc", "h1", 1 },
