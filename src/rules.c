@@ -150,6 +150,7 @@ struct rules {
 	int			 flag[NBUILTINS];
 	size_t			 flag_off[NBUILTINS];
 	int			 nflags;
+	struct eval		*eval;		/* rules_eval()'s, kept */
 };
 
 /* A value of an attribute while a session is evaluated. */
@@ -721,6 +722,7 @@ rules_free(struct rules *r)
 	free(r->seen);
 	free(r->when_needs);
 	free(r->when_any);
+	free(r->eval);
 	free(r->when_none);
 	free(r->when_set);
 	free(r->when_clear);
@@ -1446,6 +1448,29 @@ render(struct eval *ev, const struct template *t, char *buf, size_t bufsz)
 	}
 }
 
+/*
+ * What snprintf(hint + n, size - n, "%s%s", n > 0 ? " " : "", piece)
+ * does, without the cost of a format (n + 1 < size): returns n and the
+ * length of what was to be added, cut or not.
+ */
+static size_t
+hint_add(char *hint, size_t size, size_t n, const char *piece)
+{
+	size_t len = strlen(piece), room;
+
+	if (n > 0) {
+		hint[n++] = ' ';
+		if (n + 1 == size) {
+			hint[n] = '\0';
+			return n + len;
+		}
+	}
+	room = size - n - 1;
+	memcpy(hint + n, piece, len < room ? len : room);
+	hint[n + (len < room ? len : room)] = '\0';
+	return n + len;
+}
+
 /* The first choice whose condition holds (the last one has none). */
 static const struct choice *
 choose(struct eval *ev, const struct choices *c)
@@ -1513,7 +1538,10 @@ rules_eval(struct rules *r, const struct session *s, finding_fn emit,
 	size_t i, j, keylen, nattrs = 0, n;
 	uint64_t flags = session_flags(r, s);
 
-	ev = xmalloc(sizeof *ev);
+	/* Too big for the stack, and the same for every session. */
+	if (r->eval == NULL)
+		r->eval = xmalloc(sizeof *r->eval);
+	ev = r->eval;
 	ev->r = r;
 	ev->s = s;
 	ev->last_starttls = -1;
@@ -1542,8 +1570,7 @@ rules_eval(struct rules *r, const struct session *s, finding_fn emit,
 				continue;
 			render(ev, &d->hint.v[j].text, piece, sizeof piece);
 			if (n + 1 < sizeof hint)
-				n += (size_t)snprintf(hint + n, sizeof hint - n,
-				    "%s%s", n > 0 ? " " : "", piece);
+				n = hint_add(hint, sizeof hint, n, piece);
 		}
 		memset(&f, 0, sizeof f);
 		f.rule = d->id;
@@ -1560,7 +1587,6 @@ rules_eval(struct rules *r, const struct session *s, finding_fn emit,
 	}
 	if (s->starttls_offered && keylen > 0)
 		rules_history_add(r, key, keylen, s->start);
-	free(ev);
 }
 
 void

@@ -906,6 +906,81 @@ test_rules_flags(void **state)
 		rules_free(r[k]);
 }
 
+/*
+ * A finding's hint: its pieces after spaces, cut to the 2,047 bytes
+ * kept, as snprintf() of each in turn would give, whatever the lengths
+ * around the cut (pieces are cut to 1,023 bytes).
+ */
+static char hint_got[4096];
+
+static void
+hint_emit(const struct finding *f, const struct session *s, void *arg)
+{
+	(void)s;
+	(void)arg;
+	snprintf(hint_got, sizeof hint_got, "%s", f->hint != NULL ? f->hint :
+	    "(none)");
+}
+
+static void
+test_rules_hint_cut(void **state)
+{
+	static const size_t lens[][3] = {
+		{ 1, 1, 1 }, { 1000, 1, 5 }, { 1023, 1022, 1 },
+		{ 1023, 1023, 1 }, { 1023, 1021, 1 }, { 1023, 1024, 7 },
+		{ 1100, 1022, 3 }, { 1022, 1023, 2 }, { 1023, 1020, 1 },
+		{ 10, 1023, 1023 },
+	};
+	static const char *const files[] = { "hint.rules" };
+	static char text[3][1200], want[2048];
+	char err[512], host[] = "mx.example.com";
+	struct rules_config cfg;
+	struct rules *r;
+	struct session s;
+	size_t i, k, n;
+	FILE *fp;
+
+	(void)state;
+	memset(&cfg, 0, sizeof cfg);
+	cfg.files = files;
+	cfg.nfiles = 1;
+	cfg.no_default = 1;
+	memset(&s, 0, sizeof s);
+	s.folder = FOLDER;
+	s.remote_host = host;
+	s.complete = 1;
+	for (i = 0; i < NELEM(lens); i++) {
+		snprintf(where, sizeof where, "case %zu", i);
+		fp = fopen(files[0], "w");
+		assert_non_null(fp);
+		fputs("rule h\n    severity warning\n    title \"h\"\n"
+		    "    tlsrpt none\n    when complete\n    message \"m\"\n",
+		    fp);
+		for (k = 0; k < 3; k++) {
+			memset(text[k], 'a' + (int)k, lens[i][k]);
+			text[k][lens[i][k]] = '\0';
+			fprintf(fp, "    hint \"%s\"\n", text[k]);
+		}
+		fclose(fp);
+		r = rules_new(&cfg, err, sizeof err);
+		unlink(files[0]);
+		if (r == NULL)
+			fail_msg("rules_new: %s", err);
+		/* What the hint was, made with snprintf(). */
+		for (k = 0, n = 0; k < 3; k++) {
+			text[k][1023] = '\0';
+			if (n + 1 < sizeof want)
+				n += (size_t)snprintf(want + n, sizeof want - n,
+				    "%s%s", n > 0 ? " " : "", text[k]);
+		}
+		hint_got[0] = '\0';
+		rules_eval(r, &s, hint_emit, NULL);
+		CHECK_INT(strlen(hint_got), strlen(want));
+		assert_string_equal(hint_got, want);
+		rules_free(r);
+	}
+}
+
 static void
 test_severity_name(void **state)
 {
@@ -926,6 +1001,7 @@ main(void)
 		T_(test_rules_interleaved),
 		T_(test_rules_rows_seen),
 		T_(test_rules_flags),
+		T_(test_rules_hint_cut),
 		T_(test_severity_name),
 	};
 
