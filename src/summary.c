@@ -21,6 +21,7 @@ summary_new(int64_t gap)
 
 	sum->gap = gap;
 	sum->since = sum->until = -1;
+	sum->try_policy = (size_t)-1;
 	sum->group_index = strmap_new();
 	sum->hour_index = strmap_new();
 	sum->folder_index = strmap_new();
@@ -424,8 +425,11 @@ summary_add_hour(struct summary *sum, int64_t hour, unsigned long ok,
 
 /* ---- remotes ---- */
 
-/* summary_add_remote() of the first len bytes of remote. */
-static void
+/*
+ * summary_add_remote() of the first len bytes of remote; returns its
+ * entry, valid until the next remote is added.
+ */
+static struct summary_remote *
 add_remote(struct summary *sum, const char *remote, size_t len,
     int64_t last_start, const char *const *rules, size_t n)
 {
@@ -439,7 +443,7 @@ add_remote(struct summary *sum, const char *remote, size_t len,
 	} else {
 		r = &sum->remotes[i];
 		if (last_start < r->last_start)
-			return;
+			return r;
 		if (last_start > r->last_start) {
 			for (k = 0; k < r->nrules; k++)
 				free(r->rules[k]);
@@ -457,6 +461,7 @@ add_remote(struct summary *sum, const char *remote, size_t len,
 			*(char **)append(&r->rules, &r->nrules,
 			    sizeof(char *)) = xstrdup(rules[k]);
 	}
+	return r;
 }
 
 void
@@ -479,6 +484,14 @@ policy(struct summary *sum, int64_t day, const char *domain)
 		p = &sum->policies[sum->last_policy];
 		if (p->day == day && strcmp(p->domain, domain) == 0)
 			return p;
+	}
+	/* The one its remote's last session had, mostly. */
+	if (sum->try_policy < sum->npolicies) {
+		p = &sum->policies[sum->try_policy];
+		if (p->day == day && strcmp(p->domain, domain) == 0) {
+			sum->last_policy = sum->try_policy;
+			return p;
+		}
 	}
 	/* The key: the bytes of the day, then the domain. */
 	len = strlen(domain);
@@ -634,14 +647,18 @@ void
 summary_session(struct summary *sum, const struct session *s,
     const struct summary_outcome *o)
 {
+	struct summary_remote *r;
 	const char *remote;
 	size_t len;
 
 	summary_add_hour(sum, s->start - ((s->start % HOUR_MS) + HOUR_MS) %
 	    HOUR_MS, !o->failing, o->failing);
 	remote = remote_label(s, &len);
-	add_remote(sum, remote, len, s->start, o->rules, o->nrules);
+	r = add_remote(sum, remote, len, s->start, o->rules, o->nrules);
+	sum->try_policy = r->policy;
 	tls_session(sum, s, o);
+	r->policy = sum->last_policy;
+	sum->try_policy = (size_t)-1;
 }
 
 /* ---- the end ---- */

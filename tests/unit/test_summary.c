@@ -355,6 +355,65 @@ test_session_hours(void **state)
 }
 
 /*
+ * A session's TLSRPT policy (day and domain) is looked for first where its
+ * remote's last session had its own: on sessions of a few remotes whose
+ * days and recipient domains change now and then, each policy must count
+ * just its own sessions, and each once.
+ */
+static void
+test_policy_by_remote(void **state)
+{
+	static const char *const hosts[] = {
+		"mx1.contoso.com", "mx2.contoso.com", "mail.fabrikam.com",
+	};
+	static const char *const domains[] = {
+		"contoso.com", "fabrikam.com", "woodgrove.com",
+	};
+	struct summary *sum = summary_new(HOUR);
+	const struct summary_policy *p;
+	struct summary_outcome o;
+	struct session *s;
+	unsigned long want[3][3][2], rnd = 5;	/* day, domain, ok */
+	size_t i, h, d, day, ok, n = 0;
+
+	(void)state;
+	memset(want, 0, sizeof want);
+	memset(&o, 0, sizeof o);
+	for (i = 0; i < 5000; i++) {
+		rnd = rnd * 6364136223846793005UL + 1442695040888963407UL;
+		h = (rnd >> 33) % NELEM(hosts);
+		/* mostly the remote's own domain and day 0 */
+		d = (rnd >> 40) % 4 == 0 ? (rnd >> 44) % 3 : h % 3;
+		day = (rnd >> 50) % 5 == 0 ? (rnd >> 53) % 3 : 0;
+		ok = (rnd >> 56) & 1;
+		s = new_session(hosts[h], "192.0.2.1:25",
+		    (int64_t)day * DAY + (int64_t)i);
+		s->rcpt_domain = xstrdup(domains[d]);
+		s->greeting_seen = 1;
+		/* else starttls-not-supported: failed */
+		s->starttls_offered = s->tls_up = (int)ok;
+		summary_session(sum, s, &o);
+		free_session(s);
+		want[day][d][ok]++;
+	}
+	for (day = 0; day < 3; day++)
+		for (d = 0; d < 3; d++) {
+			p = find_policy(sum, (int64_t)day * DAY, domains[d]);
+			if (want[day][d][0] + want[day][d][1] == 0) {
+				assert_null(p);
+				continue;
+			}
+			assert_non_null(p);
+			assert_int_equal(p->successful, want[day][d][1]);
+			assert_int_equal(p->failed, want[day][d][0]);
+			n++;
+		}
+	/* No policy twice, none but those counted. */
+	assert_int_equal(sum->npolicies, n);
+	summary_free(sum);
+}
+
+/*
  * Findings go to one group by severity, rule, connector and remote, and
  * to another when any of them differs, even where the strings run on
  * into each other ("ab" "c" and "a" "bc"); and so when a summary is
@@ -514,6 +573,7 @@ main(void)
 		cmocka_unit_test(test_session_tls),
 		cmocka_unit_test(test_session_hours),
 		cmocka_unit_test(test_finding_groups),
+		cmocka_unit_test(test_policy_by_remote),
 		cmocka_unit_test(test_rows_batched),
 	};
 
