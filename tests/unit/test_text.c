@@ -201,7 +201,10 @@ esc_text_plain(FILE *fp, const char *s, size_t len)
 	}
 }
 
-/* Random text, mostly ASCII, with controls and UTF-8 good and bad. */
+/*
+ * Random text, mostly ASCII, with controls and UTF-8 good and bad, in
+ * runs of any length.
+ */
 static void
 test_esc_text_random(void **state)
 {
@@ -210,8 +213,10 @@ test_esc_text_random(void **state)
 		"\x00", "\xc3\xa9", "\xc2\x9b", "\xe2\x80\xae",
 		"\xe2\x80\x99", "\xf0\x9f\x93\xa7", "\xc0", "\x80",
 		"\xe2\x80", "\xff", "\xed\xa0\x80",
+		/* runs long enough for eight bytes at a time */
+		"abcdefgh", "0123456789 !\"#$%&'()*+,-./", "~}|{`_^]",
 	};
-	char in[64], *want;
+	char in[512], *want;
 	size_t i, len, n, k;
 	unsigned seed = 1;
 
