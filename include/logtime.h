@@ -24,7 +24,7 @@ int	logtime_parse(const char *s, size_t len, int64_t *ms);
  * logtime_parse_cached_fully().
  */
 struct logtime_cache {
-	int	 valid;
+	size_t	 usual;		/* 24 when minute is valid, else 0 */
 	char	 minute[16];	/* "yyyy-mm-ddThh:mm" */
 	int64_t	 ms;		/* its time */
 };
@@ -33,12 +33,13 @@ int	logtime_parse_cached_fully(struct logtime_cache *, const char *s,
 
 /*
  * The milliseconds in its minute of a time of the usual form, ":ss.fffZ"
- * from s + 16 of 24 bytes with seconds up to 60; -1 for any other, which
- * the full parse is to look at.  The 8 bytes are looked at as one word:
- * xor with ":00.000Z" leaves 0 in the three separators and 0 to 9 in the
- * digits, and only then does each byte stay below 0x80 when 0x7f (a
- * separator) or 0x76 (a digit) is added to it; as no byte is above 0x7f
- * then, no addition carries into the next byte.
+ * from s + 16 of 24 bytes with seconds up to 59; -1 for any other (a leap
+ * second too), which the full parse is to look at.  The 8 bytes are
+ * looked at as one word: xor with ":00.000Z" leaves 0 in the three
+ * separators and 0 to 9 in the digits, and only then does each byte stay
+ * below 0x80 when 0x7f (a separator), 0x76 (a digit) or 0x7a (the tens of
+ * seconds, 0 to 5) is added to it; as no byte is above 0x7f then, no
+ * addition carries into the next byte.
  */
 static inline int
 logtime_usual_seconds(const char *s)
@@ -55,15 +56,13 @@ logtime_usual_seconds(const char *s)
 		x = x << 8 | (unsigned char)s[16 + i];
 #endif
 	x ^= 0x5a3030302e30303aull;		/* "Z000.00:" */
-	if ((x | (x + 0x7f7676767f76767full)) & 0x8080808080808080ull)
+	if ((x | (x + 0x7f7676767f767a7full)) & 0x8080808080808080ull)
 		return -1;
 	/* Each byte of t is ten times its digit and the next one: at 1 the
 	 * seconds, at 4 the tens of milliseconds (with no carries, as no
 	 * byte goes above 99 and the separators are 0). */
 	t = x * 10 + (x >> 8);
 	se = (unsigned)(t >> 8 & 0xff);
-	if (se > 60)
-		return -1;
 	return (int)(se * 1000 + (unsigned)(t >> 32 & 0xff) * 10 +
 	    (unsigned)(x >> 48 & 0xff));
 }
@@ -75,7 +74,7 @@ logtime_parse_cached(struct logtime_cache *c, const char *s, size_t len,
 	int usual;
 
 	/* Nearly every row: the minute of the row before, ":ss.fffZ". */
-	if (len == 24 && c->valid &&
+	if (len == c->usual &&
 	    memcmp(c->minute, s, sizeof c->minute) == 0 &&
 	    (usual = logtime_usual_seconds(s)) >= 0) {
 		*ms = c->ms + usual;

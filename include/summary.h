@@ -77,6 +77,8 @@ struct summary_remote {
 	int64_t		 last_start;
 	char		**rules;	/* rules that fired on it */
 	size_t		 nrules;
+	size_t		 policy;	/* its sessions' last, most likely
+					   the next's: an index to try */
 };
 
 struct summary_tls_detail {
@@ -120,6 +122,7 @@ struct summary {
 	 * change seldom from one session to the next.
 	 */
 	size_t			 last_hour, last_policy;
+	size_t			 try_policy;	/* see summary_session() */
 };
 
 struct summary	*summary_new(int64_t gap);

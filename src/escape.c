@@ -1,3 +1,4 @@
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -55,6 +56,8 @@ unsafe_char(unsigned long c)
  */
 typedef void (*put_fn)(void *, const char *, size_t);
 
+#define ONES	0x0101010101010101ULL
+
 static void
 esc_text_walk(const char *s, size_t len, put_fn put, void *arg)
 {
@@ -64,6 +67,27 @@ esc_text_walk(const char *s, size_t len, put_fn put, void *arg)
 	size_t i = 0, run = 0, n;
 
 	while (i < len) {
+		/* Printable ASCII, nearly all of a text: nothing to decode,
+		 * and eight bytes at a time where none is below 0x20 (a
+		 * borrow out of a byte only follows one that is) or above
+		 * 0x7e (0x7f becomes 0x80 by the add; 0x80 and up have it). */
+		while (len - i >= 8) {
+			uint64_t w;
+
+			memcpy(&w, u + i, 8);
+			if (((w - ONES * 0x20) & ~w & ONES * 0x80) != 0 ||
+			    ((w + ONES) | w) & ONES * 0x80)
+				break;
+			i += 8;
+			run += 8;
+		}
+		if (i == len)
+			break;
+		if (u[i] - 0x20u < 0x5fu) {
+			i++;
+			run++;
+			continue;
+		}
 		n = utf8_decode(u + i, len - i, &cp);
 		if (n > 0 && !unsafe_char(cp)) {
 			i += n;

@@ -123,12 +123,12 @@ logtime_parse_cached_fully(struct logtime_cache *c, const char *s,
 
 	if (len < 20)
 		return -1;
-	if (!c->valid || memcmp(c->minute, s, sizeof c->minute) != 0) {
-		c->valid = 0;
+	if (c->usual == 0 || memcmp(c->minute, s, sizeof c->minute) != 0) {
+		c->usual = 0;
 		if (parse_minute(s, &c->ms) == -1)
 			return -1;
 		memcpy(c->minute, s, sizeof c->minute);
-		c->valid = 1;
+		c->usual = 24;
 	}
 	if (parse_seconds(s, len, &rest) == -1)
 		return -1;

@@ -3,6 +3,7 @@
  * evaluate rules on closed sessions.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,6 +142,15 @@ struct rules {
 	uint64_t		*when_needs;
 	/* And the facts it cannot hold without one of: any_facts(). */
 	uint64_t		*when_any;
+	/* And the facts, then the flags (session_flags()), it cannot hold
+	 * with, and the flags it cannot hold without: when_flags(). */
+	uint64_t		*when_none;
+	uint64_t		*when_set, *when_clear;
+	/* The flags any rule looks at, with their fields in a session. */
+	int			 flag[NBUILTINS];
+	size_t			 flag_off[NBUILTINS];
+	int			 nflags;
+	struct eval		*eval;		/* rules_eval()'s, kept */
 };
 
 /* A value of an attribute while a session is evaluated. */
@@ -491,14 +501,87 @@ any_facts(const struct expr *e)
 }
 
 /*
- * Whether rule i of r may fire on s: enabled, and s has the facts needed,
+ * Where a builtin that is a plain yes or no of the session is kept in it,
+ * or -1: the names that rules test most often.
+ */
+static long
+flag_field(int b)
+{
+	switch (b) {
+	case B_EHLO_SENT:
+		return (long)offsetof(struct session, ehlo_sent);
+	case B_HELO_USED:
+		return (long)offsetof(struct session, helo_used);
+	case B_GREETING_SEEN:
+		return (long)offsetof(struct session, greeting_seen);
+	case B_STARTTLS_OFFERED:
+		return (long)offsetof(struct session, starttls_offered);
+	case B_STARTTLS_ISSUED:
+		return (long)offsetof(struct session, starttls_issued);
+	case B_TLS_UP:		return (long)offsetof(struct session, tls_up);
+	case B_COMPLETE:	return (long)offsetof(struct session, complete);
+	default:		return -1;
+	}
+}
+
+_Static_assert(NBUILTINS <= 64, "a flag per builtin");
+
+/*
+ * What e cannot be true with: the names and negated names it ands
+ * together at its top.  Facts that are negated go to *none; the yes or no
+ * builtins of flag_field(), as flags (bit b for builtin b), to *set when
+ * named and to *clear when negated.
+ */
+static void
+when_flags(const struct expr *e, uint64_t *none, uint64_t *set,
+    uint64_t *clear)
+{
+	const struct expr *n;
+
+	if (e == NULL)
+		return;
+	if (e->op == EXPR_AND) {
+		when_flags(e->left, none, set, clear);
+		when_flags(e->right, none, set, clear);
+		return;
+	}
+	n = e->op == EXPR_NOT ? e->left : e;
+	if (n->op != EXPR_NAME)
+		return;
+	if (n->ref.kind == REF_FACT && n != e)
+		*none |= (uint64_t)1 << n->ref.id;
+	else if (n->ref.kind == REF_BUILTIN && flag_field(n->ref.id) >= 0)
+		*(n != e ? clear : set) |= (uint64_t)1 << n->ref.id;
+}
+
+/* The flags of s that rules look at: bit b set when builtin b is true. */
+static uint64_t
+session_flags(const struct rules *r, const struct session *s)
+{
+	uint64_t flags = 0;
+	int i;
+
+	for (i = 0; i < r->nflags; i++)
+		if (*(const int *)(const void *)((const char *)s +
+		    r->flag_off[i]) != 0)
+			flags |= (uint64_t)1 << r->flag[i];
+	return flags;
+}
+
+/*
+ * Whether rule i of r may fire on s, of flags (session_flags()): enabled,
+ * and s has the facts and flags needed and none of those it must not,
  * and one of those it needs one of.
  */
-static int
-rule_may_fire(const struct rules *r, size_t i, const struct session *s)
+static inline __attribute__((always_inline)) int
+rule_may_fire(const struct rules *r, size_t i, const struct session *s,
+    uint64_t flags)
 {
 	return r->lang.rules[i].enabled && (!r->skip_rows ||
 	    ((s->facts & r->when_needs[i]) == r->when_needs[i] &&
+	    (s->facts & r->when_none[i]) == 0 &&
+	    (flags & r->when_set[i]) == r->when_set[i] &&
+	    (flags & r->when_clear[i]) == 0 &&
 	    (r->when_any[i] == 0 || (s->facts & r->when_any[i]) != 0)));
 }
 
@@ -551,10 +634,23 @@ rules_new(const struct rules_config *cfg, char *err, size_t errsz)
 	r->when_uses_history = when.history;
 	r->when_needs = xcalloc(r->lang.nrules + 1, sizeof *r->when_needs);
 	r->when_any = xcalloc(r->lang.nrules + 1, sizeof *r->when_any);
+	r->when_none = xcalloc(r->lang.nrules + 1, sizeof *r->when_none);
+	r->when_set = xcalloc(r->lang.nrules + 1, sizeof *r->when_set);
+	r->when_clear = xcalloc(r->lang.nrules + 1, sizeof *r->when_clear);
 	for (i = 0; i < r->lang.nrules; i++) {
 		r->when_needs[i] = needed_facts(r->lang.rules[i].when);
 		r->when_any[i] = any_facts(r->lang.rules[i].when);
+		when_flags(r->lang.rules[i].when, &r->when_none[i],
+		    &r->when_set[i], &r->when_clear[i]);
 	}
+	for (c = 0; c < NBUILTINS; c++)
+		for (i = 0; i < r->lang.nrules; i++)
+			if (((r->when_set[i] | r->when_clear[i]) >> c) & 1) {
+				r->flag[r->nflags] = c;
+				r->flag_off[r->nflags++] =
+				    (size_t)flag_field(c);
+				break;
+			}
 	for (i = 0; i < r->lang.npatterns; i++)
 		r->lang.patterns[i].active =
 		    pattern_used(&r->lang.patterns[i], &used);
@@ -626,6 +722,10 @@ rules_free(struct rules *r)
 	free(r->seen);
 	free(r->when_needs);
 	free(r->when_any);
+	free(r->eval);
+	free(r->when_none);
+	free(r->when_set);
+	free(r->when_clear);
 	free(r->scratch);
 	for (i = 0; i < EVENT_KINDS; i++) {
 		free(r->observe[i]);
@@ -1348,6 +1448,29 @@ render(struct eval *ev, const struct template *t, char *buf, size_t bufsz)
 	}
 }
 
+/*
+ * What snprintf(hint + n, size - n, "%s%s", n > 0 ? " " : "", piece)
+ * does, without the cost of a format (n + 1 < size): returns n and the
+ * length of what was to be added, cut or not.
+ */
+static size_t
+hint_add(char *hint, size_t size, size_t n, const char *piece)
+{
+	size_t len = strlen(piece), room;
+
+	if (n > 0) {
+		hint[n++] = ' ';
+		if (n + 1 == size) {
+			hint[n] = '\0';
+			return n + len;
+		}
+	}
+	room = size - n - 1;
+	memcpy(hint + n, piece, len < room ? len : room);
+	hint[n + (len < room ? len : room)] = '\0';
+	return n + len;
+}
+
 /* The first choice whose condition holds (the last one has none). */
 static const struct choice *
 choose(struct eval *ev, const struct choices *c)
@@ -1413,8 +1536,12 @@ rules_eval(struct rules *r, const struct session *s, finding_fn emit,
 	struct finding f;
 	struct eval *ev;
 	size_t i, j, keylen, nattrs = 0, n;
+	uint64_t flags = session_flags(r, s);
 
-	ev = xmalloc(sizeof *ev);
+	/* Too big for the stack, and the same for every session. */
+	if (r->eval == NULL)
+		r->eval = xmalloc(sizeof *r->eval);
+	ev = r->eval;
 	ev->r = r;
 	ev->s = s;
 	ev->last_starttls = -1;
@@ -1430,7 +1557,7 @@ rules_eval(struct rules *r, const struct session *s, finding_fn emit,
 	for (i = 0; i < r->lang.nrules && emit != NULL; i++) {
 		const struct rule_def *d = &r->lang.rules[i];
 
-		if (!rule_may_fire(r, i, s) || !eval_expr(ev, d->when))
+		if (!rule_may_fire(r, i, s, flags) || !eval_expr(ev, d->when))
 			continue;
 		sev = choose(ev, &d->severity);
 		tlsrpt = choose(ev, &d->tlsrpt);
@@ -1443,8 +1570,7 @@ rules_eval(struct rules *r, const struct session *s, finding_fn emit,
 				continue;
 			render(ev, &d->hint.v[j].text, piece, sizeof piece);
 			if (n + 1 < sizeof hint)
-				n += (size_t)snprintf(hint + n, sizeof hint - n,
-				    "%s%s", n > 0 ? " " : "", piece);
+				n = hint_add(hint, sizeof hint, n, piece);
 		}
 		memset(&f, 0, sizeof f);
 		f.rule = d->id;
@@ -1461,7 +1587,6 @@ rules_eval(struct rules *r, const struct session *s, finding_fn emit,
 	}
 	if (s->starttls_offered && keylen > 0)
 		rules_history_add(r, key, keylen, s->start);
-	free(ev);
 }
 
 void
@@ -1477,18 +1602,21 @@ int
 rules_would_fire(struct rules *r, const struct session *s)
 {
 	struct eval ev;		/* on the stack: asked of every session */
+	uint64_t flags;
 	size_t i;
 	int fire = 0;
 
 	if (r->when_uses_history)
 		return -1;
+	flags = session_flags(r, s);
 	ev.r = r;
 	ev.s = s;
 	ev.last_starttls = -1;
 	for (i = 0; i < r->lang.nrules && !fire; i++) {
 		const struct rule_def *d = &r->lang.rules[i];
 
-		fire = rule_may_fire(r, i, s) && eval_expr(&ev, d->when);
+		fire = rule_may_fire(r, i, s, flags) &&
+		    eval_expr(&ev, d->when);
 	}
 	return fire;
 }

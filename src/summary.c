@@ -21,6 +21,7 @@ summary_new(int64_t gap)
 
 	sum->gap = gap;
 	sum->since = sum->until = -1;
+	sum->try_policy = (size_t)-1;
 	sum->group_index = strmap_new();
 	sum->hour_index = strmap_new();
 	sum->folder_index = strmap_new();
@@ -325,6 +326,30 @@ add_ip(struct summary_group *g, const char *ep)
 	g->ips[g->nips++] = ip;
 }
 
+/*
+ * A group's key: the bytes of its severity, then its rule, connector and
+ * remote, each after a NUL (none of them has one).  Its length to *np.
+ */
+static char *
+group_key(enum severity severity, const char *rule, const char *connector,
+    const char *remote, size_t *np)
+{
+	size_t nr = strlen(rule), nc = strlen(connector), nm = strlen(remote);
+	int sev = (int)severity;
+	char *key, *p;
+
+	*np = sizeof sev + nr + 1 + nc + 1 + nm;
+	p = key = xmalloc(*np);
+	memcpy(p, &sev, sizeof sev);
+	p += sizeof sev;
+	memcpy(p, rule, nr + 1);
+	p += nr + 1;
+	memcpy(p, connector, nc + 1);
+	p += nc + 1;
+	memcpy(p, remote, nm);
+	return key;
+}
+
 void
 summary_finding(struct summary *sum, const struct finding *f,
     const struct session *s)
@@ -335,10 +360,7 @@ summary_finding(struct summary *sum, const struct finding *f,
 	size_t i, n;
 
 	sum->findings++;
-	n = strlen(f->rule) + strlen(connector) + strlen(remote) + 8;
-	key = xmalloc(n);
-	n = (size_t)snprintf(key, n, "%d%c%s%c%s%c%s", (int)f->severity, 0,
-	    f->rule, 0, connector, 0, remote);
+	key = group_key(f->severity, f->rule, connector, remote, &n);
 	i = strmap_get(sum->group_index, key, n);
 	if (i == (size_t)-1) {
 		strmap_put(sum->group_index, key, n, sum->ngroups);
@@ -403,8 +425,11 @@ summary_add_hour(struct summary *sum, int64_t hour, unsigned long ok,
 
 /* ---- remotes ---- */
 
-/* summary_add_remote() of the first len bytes of remote. */
-static void
+/*
+ * summary_add_remote() of the first len bytes of remote; returns its
+ * entry, valid until the next remote is added.
+ */
+static struct summary_remote *
 add_remote(struct summary *sum, const char *remote, size_t len,
     int64_t last_start, const char *const *rules, size_t n)
 {
@@ -418,7 +443,7 @@ add_remote(struct summary *sum, const char *remote, size_t len,
 	} else {
 		r = &sum->remotes[i];
 		if (last_start < r->last_start)
-			return;
+			return r;
 		if (last_start > r->last_start) {
 			for (k = 0; k < r->nrules; k++)
 				free(r->rules[k]);
@@ -436,6 +461,7 @@ add_remote(struct summary *sum, const char *remote, size_t len,
 			*(char **)append(&r->rules, &r->nrules,
 			    sizeof(char *)) = xstrdup(rules[k]);
 	}
+	return r;
 }
 
 void
@@ -458,6 +484,14 @@ policy(struct summary *sum, int64_t day, const char *domain)
 		p = &sum->policies[sum->last_policy];
 		if (p->day == day && strcmp(p->domain, domain) == 0)
 			return p;
+	}
+	/* The one its remote's last session had, mostly. */
+	if (sum->try_policy < sum->npolicies) {
+		p = &sum->policies[sum->try_policy];
+		if (p->day == day && strcmp(p->domain, domain) == 0) {
+			sum->last_policy = sum->try_policy;
+			return p;
+		}
 	}
 	/* The key: the bytes of the day, then the domain. */
 	len = strlen(domain);
@@ -613,14 +647,18 @@ void
 summary_session(struct summary *sum, const struct session *s,
     const struct summary_outcome *o)
 {
+	struct summary_remote *r;
 	const char *remote;
 	size_t len;
 
 	summary_add_hour(sum, s->start - ((s->start % HOUR_MS) + HOUR_MS) %
 	    HOUR_MS, !o->failing, o->failing);
 	remote = remote_label(s, &len);
-	add_remote(sum, remote, len, s->start, o->rules, o->nrules);
+	r = add_remote(sum, remote, len, s->start, o->rules, o->nrules);
+	sum->try_policy = r->policy;
 	tls_session(sum, s, o);
+	r->policy = sum->last_policy;
+	sum->try_policy = (size_t)-1;
 }
 
 /* ---- the end ---- */
@@ -793,10 +831,7 @@ merge_group(struct summary *sum, const struct summary_group *s)
 	char *key;
 	size_t i, n;
 
-	n = strlen(s->rule) + strlen(s->connector) + strlen(s->remote) + 8;
-	key = xmalloc(n);
-	n = (size_t)snprintf(key, n, "%d%c%s%c%s%c%s", (int)s->severity, 0,
-	    s->rule, 0, s->connector, 0, s->remote);
+	key = group_key(s->severity, s->rule, s->connector, s->remote, &n);
 	i = strmap_get(sum->group_index, key, n);
 	if (i == (size_t)-1) {
 		strmap_put(sum->group_index, key, n, sum->ngroups);

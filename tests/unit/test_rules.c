@@ -822,6 +822,165 @@ test_rules_rows_seen(void **state)
 	}
 }
 
+/*
+ * --- rules told false before they are evaluated ---------------------------
+ * With rules_skip_rows(), a rule is not evaluated on a session that lacks
+ * a fact or yes-or-no attribute its when ands, or has one it ands the
+ * negation of.  On sessions with every mix of those, the same rules must
+ * fire as when each rule is evaluated.
+ */
+static const char FLAG_RULES[] =
+    "fact f1 on * context /f1/\n"
+    "fact f2 on * context /f2/\n"
+    "rule a\n    severity warning\n    title \"a\"\n    tlsrpt none\n"
+    "    when starttls_offered and not tls_up\n    message \"a\"\n"
+    "rule b\n    severity warning\n    title \"b\"\n    tlsrpt none\n"
+    "    when not starttls_issued and f1 and not f2\n    message \"b\"\n"
+    "rule c\n    severity warning\n    title \"c\"\n    tlsrpt none\n"
+    "    when (greeting_seen or helo_used) and not complete\n"
+    "    message \"c\"\n"
+    "rule d\n    severity warning\n    title \"d\"\n    tlsrpt none\n"
+    "    when not (ehlo_sent and tls_up)\n    message \"d\"\n"
+    "rule e\n    severity warning\n    title \"e\"\n    tlsrpt none\n"
+    "    when complete and not f1 or ehlo_sent\n    message \"e\"\n"
+    "rule f\n    severity warning\n    title \"f\"\n    tlsrpt none\n"
+    "    when not greeting_seen and not helo_used and ehlo_sent and "
+    "not (not f2)\n    message \"f\"\n";
+
+static void
+test_rules_flags(void **state)
+{
+	static const char *const files[] = { "flags.rules" };
+	char err[512], fired[2][32];
+	struct rules_config cfg;
+	struct rules *r[2];
+	char host[] = "mx.example.com";
+	struct session s;
+	unsigned bits, k, counts[6] = { 0 };
+	FILE *fp;
+
+	(void)state;
+	fp = fopen(files[0], "w");
+	assert_non_null(fp);
+	fputs(FLAG_RULES, fp);
+	fclose(fp);
+	memset(&cfg, 0, sizeof cfg);
+	cfg.files = files;
+	cfg.nfiles = 1;
+	cfg.no_default = 1;
+	for (k = 0; k < 2; k++) {
+		r[k] = rules_new(&cfg, err, sizeof err);
+		if (r[k] == NULL)
+			fail_msg("rules_new: %s", err);
+	}
+	unlink(files[0]);
+	rules_skip_rows(r[1], 0);
+	/* Every mix of seven attributes and two facts (ids 0 and 1). */
+	for (bits = 0; bits < 1u << 9; bits++) {
+		snprintf(where, sizeof where, "bits %#x", bits);
+		memset(&s, 0, sizeof s);
+		s.folder = FOLDER;
+		s.remote_host = host;
+		s.ehlo_sent = bits & 1;
+		s.helo_used = (bits >> 1 & 1) * 2;	/* any non-zero */
+		s.greeting_seen = bits >> 2 & 1;
+		s.starttls_offered = bits >> 3 & 1;
+		s.starttls_issued = bits >> 4 & 1;
+		s.tls_up = bits >> 5 & 1;
+		s.complete = bits >> 6 & 1;
+		s.facts = bits >> 7;
+		CHECK_INT(rules_would_fire(r[0], &s),
+		    rules_would_fire(r[1], &s));
+		for (k = 0; k < 2; k++) {
+			fired[k][0] = '\0';
+			rules_eval(r[k], &s, seen_emit, fired[k]);
+		}
+		assert_string_equal(fired[0], fired[1]);
+		for (k = 0; k < 6; k++)
+			counts[k] += strchr(fired[0], 'a' + (int)k) != NULL;
+	}
+	/* Each rule fired on some and not on others. */
+	for (k = 0; k < 6; k++)
+		CHECK_TRUE(counts[k] > 0 && counts[k] < 1u << 9);
+	for (k = 0; k < 2; k++)
+		rules_free(r[k]);
+}
+
+/*
+ * A finding's hint: its pieces after spaces, cut to the 2,047 bytes
+ * kept, as snprintf() of each in turn would give, whatever the lengths
+ * around the cut (pieces are cut to 1,023 bytes).
+ */
+static char hint_got[4096];
+
+static void
+hint_emit(const struct finding *f, const struct session *s, void *arg)
+{
+	(void)s;
+	(void)arg;
+	snprintf(hint_got, sizeof hint_got, "%s", f->hint != NULL ? f->hint :
+	    "(none)");
+}
+
+static void
+test_rules_hint_cut(void **state)
+{
+	static const size_t lens[][3] = {
+		{ 1, 1, 1 }, { 1000, 1, 5 }, { 1023, 1022, 1 },
+		{ 1023, 1023, 1 }, { 1023, 1021, 1 }, { 1023, 1024, 7 },
+		{ 1100, 1022, 3 }, { 1022, 1023, 2 }, { 1023, 1020, 1 },
+		{ 10, 1023, 1023 },
+	};
+	static const char *const files[] = { "hint.rules" };
+	static char text[3][1200], want[2048];
+	char err[512], host[] = "mx.example.com";
+	struct rules_config cfg;
+	struct rules *r;
+	struct session s;
+	size_t i, k, n;
+	FILE *fp;
+
+	(void)state;
+	memset(&cfg, 0, sizeof cfg);
+	cfg.files = files;
+	cfg.nfiles = 1;
+	cfg.no_default = 1;
+	memset(&s, 0, sizeof s);
+	s.folder = FOLDER;
+	s.remote_host = host;
+	s.complete = 1;
+	for (i = 0; i < NELEM(lens); i++) {
+		snprintf(where, sizeof where, "case %zu", i);
+		fp = fopen(files[0], "w");
+		assert_non_null(fp);
+		fputs("rule h\n    severity warning\n    title \"h\"\n"
+		    "    tlsrpt none\n    when complete\n    message \"m\"\n",
+		    fp);
+		for (k = 0; k < 3; k++) {
+			memset(text[k], 'a' + (int)k, lens[i][k]);
+			text[k][lens[i][k]] = '\0';
+			fprintf(fp, "    hint \"%s\"\n", text[k]);
+		}
+		fclose(fp);
+		r = rules_new(&cfg, err, sizeof err);
+		unlink(files[0]);
+		if (r == NULL)
+			fail_msg("rules_new: %s", err);
+		/* What the hint was, made with snprintf(). */
+		for (k = 0, n = 0; k < 3; k++) {
+			text[k][1023] = '\0';
+			if (n + 1 < sizeof want)
+				n += (size_t)snprintf(want + n, sizeof want - n,
+				    "%s%s", n > 0 ? " " : "", text[k]);
+		}
+		hint_got[0] = '\0';
+		rules_eval(r, &s, hint_emit, NULL);
+		CHECK_INT(strlen(hint_got), strlen(want));
+		assert_string_equal(hint_got, want);
+		rules_free(r);
+	}
+}
+
 static void
 test_severity_name(void **state)
 {
@@ -841,6 +1000,8 @@ main(void)
 		T_(test_rules_text_row_is_evidence),
 		T_(test_rules_interleaved),
 		T_(test_rules_rows_seen),
+		T_(test_rules_flags),
+		T_(test_rules_hint_cut),
 		T_(test_severity_name),
 	};
 

@@ -355,6 +355,140 @@ test_session_hours(void **state)
 }
 
 /*
+ * A session's TLSRPT policy (day and domain) is looked for first where its
+ * remote's last session had its own: on sessions of a few remotes whose
+ * days and recipient domains change now and then, each policy must count
+ * just its own sessions, and each once.
+ */
+static void
+test_policy_by_remote(void **state)
+{
+	static const char *const hosts[] = {
+		"mx1.contoso.com", "mx2.contoso.com", "mail.fabrikam.com",
+	};
+	static const char *const domains[] = {
+		"contoso.com", "fabrikam.com", "woodgrove.com",
+	};
+	struct summary *sum = summary_new(HOUR);
+	const struct summary_policy *p;
+	struct summary_outcome o;
+	struct session *s;
+	unsigned long want[3][3][2], rnd = 5;	/* day, domain, ok */
+	size_t i, h, d, day, ok, n = 0;
+
+	(void)state;
+	memset(want, 0, sizeof want);
+	memset(&o, 0, sizeof o);
+	for (i = 0; i < 5000; i++) {
+		rnd = rnd * 6364136223846793005UL + 1442695040888963407UL;
+		h = (rnd >> 33) % NELEM(hosts);
+		/* mostly the remote's own domain and day 0 */
+		d = (rnd >> 40) % 4 == 0 ? (rnd >> 44) % 3 : h % 3;
+		day = (rnd >> 50) % 5 == 0 ? (rnd >> 53) % 3 : 0;
+		ok = (rnd >> 56) & 1;
+		s = new_session(hosts[h], "192.0.2.1:25",
+		    (int64_t)day * DAY + (int64_t)i);
+		s->rcpt_domain = xstrdup(domains[d]);
+		s->greeting_seen = 1;
+		/* else starttls-not-supported: failed */
+		s->starttls_offered = s->tls_up = (int)ok;
+		summary_session(sum, s, &o);
+		free_session(s);
+		want[day][d][ok]++;
+	}
+	for (day = 0; day < 3; day++)
+		for (d = 0; d < 3; d++) {
+			p = find_policy(sum, (int64_t)day * DAY, domains[d]);
+			if (want[day][d][0] + want[day][d][1] == 0) {
+				assert_null(p);
+				continue;
+			}
+			assert_non_null(p);
+			assert_int_equal(p->successful, want[day][d][1]);
+			assert_int_equal(p->failed, want[day][d][0]);
+			n++;
+		}
+	/* No policy twice, none but those counted. */
+	assert_int_equal(sum->npolicies, n);
+	summary_free(sum);
+}
+
+/*
+ * Findings go to one group by severity, rule, connector and remote, and
+ * to another when any of them differs, even where the strings run on
+ * into each other ("ab" "c" and "a" "bc"); and so when a summary is
+ * merged into another.
+ */
+static void
+test_finding_groups(void **state)
+{
+	static const struct {
+		enum severity	 sev;
+		const char	*rule, *connector, *host;
+		size_t		 group;		/* its index, as made */
+	} cases[] = {
+		{ SEV_ERROR, "ab", "c", "h1", 0 },
+		{ SEV_ERROR, "a", "bc", "h1", 1 },
+		{ SEV_WARNING, "ab", "c", "h1", 2 },
+		{ SEV_ERROR, "ab", "c", "h1", 0 },
+		{ SEV_ERROR, "ab", "", "ch1", 3 },
+		{ SEV_ERROR, "ab", "c", "h2", 4 },
+		{ SEV_ERROR, "abc", "", "h1", 5 },
+		{ SEV_INFO, "ab", "c", "h1", 6 },
+		{ SEV_ERROR, "a", "bc", "h1", 1 },
+	};
+	struct summary *sum[2], *into;
+	struct finding f;
+	struct session *s;
+	size_t i, k, want[7] = { 0 };
+	char id[] = "08D60D0150065FBC";
+
+	(void)state;
+	for (k = 0; k < 2; k++) {
+		sum[k] = summary_new(HOUR);
+		for (i = 0; i < NELEM(cases); i++) {
+			s = new_session(cases[i].host, NULL, (int64_t)i);
+			s->id = id;
+			s->connector = xstrdup(cases[i].connector);
+			memset(&f, 0, sizeof f);
+			f.rule = cases[i].rule;
+			f.severity = cases[i].sev;
+			f.title = "t";
+			f.message = "m";
+			f.onset = -1;
+			summary_finding(sum[k], &f, s);
+			free(s->connector);
+			free_session(s);
+			if (k == 0)
+				want[cases[i].group]++;
+		}
+		assert_int_equal(sum[k]->ngroups, NELEM(want));
+		for (i = 0; i < NELEM(cases); i++) {
+			const struct summary_group *g =
+			    sum[k]->groups[cases[i].group];
+
+			assert_int_equal(g->severity, cases[i].sev);
+			assert_string_equal(g->rule, cases[i].rule);
+			assert_string_equal(g->connector, cases[i].connector);
+			assert_string_equal(g->remote, cases[i].host);
+			assert_int_equal(g->sessions, want[cases[i].group]);
+		}
+	}
+	into = summary_new(HOUR);
+	summary_merge(into, sum[0]);
+	summary_merge(into, sum[1]);
+	assert_int_equal(into->ngroups, NELEM(want));
+	for (i = 0; i < NELEM(want); i++) {
+		assert_string_equal(into->groups[i]->rule,
+		    sum[0]->groups[i]->rule);
+		assert_int_equal(into->groups[i]->sessions, 2 * want[i]);
+	}
+	summary_free(into);
+	summary_free(sum[0]);
+	summary_free(sum[1]);
+}
+
+/*
  * summary_rows_add() gives the folder the times and gaps that summary_row()
  * on each row gives, on runs of rows of one folder, files after files:
  * times mostly a little later, sometimes earlier, now and then after
@@ -438,6 +572,8 @@ main(void)
 		cmocka_unit_test(test_session_remotes),
 		cmocka_unit_test(test_session_tls),
 		cmocka_unit_test(test_session_hours),
+		cmocka_unit_test(test_finding_groups),
+		cmocka_unit_test(test_policy_by_remote),
 		cmocka_unit_test(test_rows_batched),
 	};
 

@@ -18,6 +18,7 @@
 #include "input.h"
 #include "logtime.h"
 #include "memfind.h"
+#include "report.h"
 
 #define NELEM(a)	(sizeof (a) / sizeof *(a))
 
@@ -170,6 +171,131 @@ test_esc_text_table(void **state)
 			    cases[i].out);
 		assert_string_equal(out, cases[i].out);
 	}
+}
+
+/*
+ * esc_text() one character at a time, decoded, with no shortcut for
+ * ASCII: what the shortcut must give.
+ */
+static void
+esc_text_plain(FILE *fp, const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	unsigned long c;
+	size_t i = 0, n;
+
+	while (i < len) {
+		if ((n = utf8_decode(u + i, len - i, &c)) == 0) {
+			fprintf(fp, "\\x%02X", u[i++]);
+			continue;
+		}
+		if (c < 0x20 || c == 0x7f)
+			fprintf(fp, "\\x%02lX", c);
+		else if ((c >= 0x80 && c <= 0x9f) || c == 0x200e ||
+		    c == 0x200f || (c >= 0x202a && c <= 0x202e) ||
+		    (c >= 0x2066 && c <= 0x2069))
+			fprintf(fp, "\\u{%04lX}", c);
+		else
+			fwrite(s + i, 1, n, fp);
+		i += n;
+	}
+}
+
+/*
+ * Random text, mostly ASCII, with controls and UTF-8 good and bad, in
+ * runs of any length.
+ */
+static void
+test_esc_text_random(void **state)
+{
+	static const char *const pieces[] = {
+		"a", "Z", " ", "~", "\x7f", "\x1f", "\x20", "\t", "\n",
+		"\x00", "\xc3\xa9", "\xc2\x9b", "\xe2\x80\xae",
+		"\xe2\x80\x99", "\xf0\x9f\x93\xa7", "\xc0", "\x80",
+		"\xe2\x80", "\xff", "\xed\xa0\x80",
+		/* runs long enough for eight bytes at a time */
+		"abcdefgh", "0123456789 !\"#$%&'()*+,-./", "~}|{`_^]",
+	};
+	char in[512], *want;
+	size_t i, len, n, k;
+	unsigned seed = 1;
+
+	(void)state;
+	for (i = 0; i < 20000; i++) {
+		seed = seed * 1103515245u + 12345u;
+		len = 0;
+		for (n = seed >> 16 & 15; n > 0; n--) {
+			seed = seed * 1103515245u + 12345u;
+			k = (seed >> 16) % NELEM(pieces);
+			/* "\x00" is one byte; strlen() would take none */
+			if (k == 9) {
+				in[len++] = '\0';
+				continue;
+			}
+			memcpy(in + len, pieces[k], strlen(pieces[k]));
+			len += strlen(pieces[k]);
+		}
+		want = strdup(capture(esc_text_plain, in, len));
+		assert_non_null(want);
+		assert_string_equal(capture(esc_text, in, len), want);
+		free(want);
+	}
+}
+
+/*
+ * A finding in the lines format: its head, ":line: severity: rule:
+ * session ", made by hand, must be what fprintf() gives, for any line
+ * number and for a rule too long for the buffer.
+ */
+static void
+test_report_line(void **state)
+{
+	static const unsigned long lines[] = {
+		0, 1, 9, 10, 99, 100, 4294967295UL, (unsigned long)-1, 123456789
+	};
+	static const enum severity sevs[] = {
+		SEV_ERROR, SEV_WARNING, SEV_INFO
+	};
+	struct report_options opt;
+	struct report *r;
+	struct finding f;
+	struct session s;
+	char rule[300], want[1024], *got = NULL;
+	size_t i, k, size = 0;
+	unsigned long rnd = 99;
+	FILE *fp;
+
+	(void)state;
+	memset(rule, 'r', sizeof rule - 1);
+	rule[sizeof rule - 1] = '\0';
+	memset(&opt, 0, sizeof opt);
+	opt.format = REPORT_LINES;
+	opt.fragment = 1;
+	memset(&s, 0, sizeof s);
+	s.file = "SEND20261102-1.LOG";
+	s.id = (char *)(uintptr_t)"08D60D0150065FBC";
+	memset(&f, 0, sizeof f);
+	f.message = "m";
+	for (i = 0; i < 3000; i++) {
+		rnd = rnd * 6364136223846793005UL + 1442695040888963407UL;
+		s.line = i < NELEM(lines) ? lines[i] : rnd >> (rnd & 63);
+		f.severity = sevs[i % NELEM(sevs)];
+		/* lengths from 0 to past what the buffer holds */
+		k = (rnd >> 20) % (sizeof rule - 1);
+		f.rule = rule + k;
+		free(got);
+		fp = open_memstream(&got, &size);
+		assert_non_null(fp);
+		r = report_new(&opt, fp);
+		report_finding(r, &f, &s);
+		report_free(r);
+		assert_int_equal(fclose(fp), 0);
+		snprintf(want, sizeof want, "%s:%lu: %s: %s: session %s "
+		    "connector \"\" remote - []: m\n", s.file, s.line,
+		    severity_name(f.severity), f.rule, s.id);
+		assert_string_equal(got, want);
+	}
+	free(got);
 }
 
 /* --- esc_text_buf ------------------------------------------------------- */
@@ -669,6 +795,8 @@ main(void)
 		cmocka_unit_test(test_esc_json_table),
 		cmocka_unit_test(test_esc_json_str),
 		cmocka_unit_test(test_esc_text_table),
+		cmocka_unit_test(test_esc_text_random),
+		cmocka_unit_test(test_report_line),
 		cmocka_unit_test(test_esc_text_buf_truncation),
 		cmocka_unit_test(test_esc_text_buf_fits),
 		cmocka_unit_test(test_logtime_parse_valid),
