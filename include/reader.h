@@ -104,7 +104,7 @@ const struct reader_stats *reader_stats(const struct reader *);
 /*
  * How lines are split into fields, for the tests that prove the ways
  * equal.  2, the default: well-formed lines are split where they lie
- * (the fast path), with AVX2, PCLMUL and BMI2 when the CPU has them (which
+ * (the fast path), with AVX2 and PCLMUL when the CPU has them (which
  * take lines with quoted fields on the fast path too), and the fields of
  * the standard columns put in the row each by its own code; 1: the same
  * without them; 0: every line through libcsv, and its fields put in the

@@ -241,7 +241,6 @@ reader_set_fast_path(struct reader *r, int level)
 	if (level >= 2)
 		r->avx2 = __builtin_cpu_supports("avx2") &&
 		    __builtin_cpu_supports("bmi") &&
-		    __builtin_cpu_supports("bmi2") &&
 		    __builtin_cpu_supports("popcnt") &&
 		    __builtin_cpu_supports("pclmul");
 #endif
@@ -376,11 +375,11 @@ scan_line(struct reader *r, const char *line, size_t from, size_t len)
 #ifdef HAVE_AVX2
 /*
  * A line 64 bytes at a time, as two 32-byte halves, with AVX2, and
- * PCLMUL and BMI2 for the quotes: only the commas that separate fields
- * are kept, not those inside quotes, nor the quotes, as a mask per block
- * in r->bm: fill_std() takes the 8 it needs from there, and
- * masks_to_pos() puts them in r->pos for the other ways, which cost less
- * than writing each line's positions out.  A line longer than BM_MAX blocks is marked for
+ * PCLMUL for the quotes: only the commas that separate fields are kept,
+ * not those inside quotes, nor the quotes, as a mask per block in r->bm:
+ * fill_std() takes the 8 it needs from there, and masks_to_pos() puts
+ * them in r->pos for the other ways, which cost less than writing each
+ * line's positions out.  A line longer than BM_MAX blocks is marked for
  * split_fast() to look at again.  A line whose quotes
  * each open a field or close one (most quoted lines: "Internet,
  * Partners", certificate subjects, banners) is then cut at those commas
@@ -428,14 +427,14 @@ prefix_xor(uint64_t m)
  * commas before the block.  A quote at either edge of the block, or
  * closing a field before the CR of a CRLF, is looked at byte by byte.
  */
-__attribute__((target("bmi,bmi2,popcnt")))
+__attribute__((target("bmi,popcnt")))
 static inline uint64_t
 quoted_fields(const char *line, size_t i, uint64_t mq, uint64_t inq,
     uint64_t ms, uint64_t end, size_t np)
 {
-	uint64_t open = mq & inq, close = mq & ~inq, b, qf;
+	uint64_t open = mq & inq, close = mq & ~inq, b, qf = 0;
 	uint64_t odd = (open & ~(ms << 1)) | (close & ~((ms | end) >> 1));
-	size_t q;
+	size_t q, k;
 
 	for (; odd != 0; odd = _blsr_u64(odd)) {
 		b = _blsi_u64(odd);
@@ -448,18 +447,14 @@ quoted_fields(const char *line, size_t i, uint64_t mq, uint64_t inq,
 		    (line[q + 1] != '\r' || line[q + 2] != '\n'))
 			return QF_ODD;
 	}
-	if (open == 0)
-		return 0;
-	/*
-	 * Each quote that opens a field is now at a field's start: the
-	 * block's first byte, field np, or the byte after its k-th comma,
-	 * field np + k + 1.  Picked out of those starts, they are the bits
-	 * of their fields, from np on, all below bit 63 if any is.
-	 */
-	qf = _pext_u64(open, ms << 1 | 1);
-	if (np >= (size_t)__builtin_clzll(qf))
-		return QF_ODD;
-	return qf << np;
+	for (; open != 0; open = _blsr_u64(open)) {
+		k = np + (size_t)__builtin_popcountll(ms &
+		    (_blsi_u64(open) - 1));
+		if (k >= 63)
+			return QF_ODD;
+		qf |= (uint64_t)1 << k;
+	}
+	return qf;
 }
 
 /*
@@ -468,7 +463,7 @@ quoted_fields(const char *line, size_t i, uint64_t mq, uint64_t inq,
  * Apart, so that the loop for the lines without quotes keeps its few
  * registers.
  */
-__attribute__((target("avx2,bmi,bmi2,popcnt,pclmul"), noinline))
+__attribute__((target("avx2,bmi,popcnt,pclmul"), noinline))
 static size_t
 scan_quoted(struct reader *r, const char *line, size_t i, uint64_t ml,
     uint64_t mq, uint64_t ms)
@@ -1430,7 +1425,7 @@ next_row(struct reader *r, struct row *row, int avx2)
 }
 
 #ifdef HAVE_AVX2
-__attribute__((target("avx2,bmi,bmi2,popcnt,pclmul")))
+__attribute__((target("avx2,bmi,popcnt,pclmul")))
 static int
 next_row_avx2(struct reader *r, struct row *row)
 {
