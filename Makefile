@@ -1,6 +1,6 @@
 # sendlog-scan
 
-VERSION	= 0.4.2
+VERSION	= 0.4.3
 
 PREFIX	?= /usr/local
 BINDIR	?= $(PREFIX)/bin

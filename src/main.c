@@ -17,7 +17,7 @@
 #include "xmalloc.h"
 
 #ifndef VERSION
-#define VERSION "0.4.2"
+#define VERSION "0.4.3"
 #endif
 
 static void
