@@ -73,8 +73,10 @@ logtime_parse_cached(struct logtime_cache *c, const char *s, size_t len,
 {
 	int usual;
 
-	/* Nearly every row: the minute of the row before, ":ss.fffZ". */
-	if (len == c->usual &&
+	/* Nearly every row: the minute of the row before, ":ss.fffZ".  The
+	 * length first: c->usual is 0 in a cache not yet valid, and a field
+	 * of 0 bytes has no 24 to read. */
+	if (len == 24 && c->usual == 24 &&
 	    memcmp(c->minute, s, sizeof c->minute) == 0 &&
 	    (usual = logtime_usual_seconds(s)) >= 0) {
 		*ms = c->ms + usual;

@@ -642,6 +642,26 @@ test_logtime_parse_cached(void **state)
 }
 
 /*
+ * An empty date-time (a header without that column) in a cache not yet
+ * valid: its usual length is 0 then, and the bytes past the empty field
+ * are not a time, even when they look like one of that cache's minute.
+ */
+static void
+test_logtime_cached_empty(void **state)
+{
+	struct logtime_cache c;
+	char buf[24];
+	int64_t ms = 42;
+
+	(void)state;
+	memset(&c, 0, sizeof c);
+	memset(buf, 0, 16);		/* the zeroed cache's "minute" */
+	memcpy(buf + 16, ":00.000Z", 8);
+	assert_int_equal(logtime_parse_cached(&c, buf, 0, &ms), -1);
+	assert_true(ms == 42);
+}
+
+/*
  * mem_find() finds what memmem() finds, first place included, for
  * needles (up to 23 bytes) and haystacks of a small alphabet (so that
  * there are many near misses), every anchor mem_anchor() may pick and
@@ -806,6 +826,7 @@ main(void)
 		cmocka_unit_test(test_logtime_format_digits),
 		cmocka_unit_test(test_logtime_round_trip),
 		cmocka_unit_test(test_logtime_parse_cached),
+		cmocka_unit_test(test_logtime_cached_empty),
 		cmocka_unit_test(test_mem_find),
 		cmocka_unit_test(test_input_name_cmp),
 		cmocka_unit_test(test_input_name_sort),
