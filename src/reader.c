@@ -458,8 +458,9 @@ quoted_fields(const char *line, size_t i, uint64_t mq, uint64_t inq,
 }
 
 /*
- * scan_line_avx2() from the first block with a quote, at i: its LF,
- * quote and comma masks ml, mq, ms, and r->np separating commas before.
+ * scan_line_avx2() from the first block with a quote that scan_block()
+ * does not take, at i: its LF, quote and comma masks ml, mq, ms, r->np
+ * separating commas before and r->qf the quoted fields so far.
  * Apart, so that the loop for the lines without quotes keeps its few
  * registers.
  */
@@ -469,7 +470,7 @@ scan_quoted(struct reader *r, const char *line, size_t i, uint64_t ml,
     uint64_t mq, uint64_t ms)
 {
 	size_t np = r->np;
-	uint64_t inq = 0, qf = 0, x, end;
+	uint64_t inq = 0, qf = r->qf, x, end;
 	const __m256i lf = _mm256_loadu_si256((const __m256i *)(const void *)
 	    r->scan_bytes[0]), comma = _mm256_loadu_si256((const __m256i *)
 	    (const void *)r->scan_bytes[1]), quote = _mm256_loadu_si256(
@@ -524,31 +525,45 @@ scan_quoted(struct reader *r, const char *line, size_t i, uint64_t ml,
 __attribute__((target("avx2,bmi,popcnt,pclmul"), always_inline))
 static inline int
 scan_block(struct reader *r, const char *line, size_t i, size_t *np,
-    size_t *off, __m256i lf, __m256i comma, __m256i quote)
+    uint64_t *qf, size_t *off, __m256i lf, __m256i comma, __m256i quote)
 {
 	__m256i lo = _mm256_loadu_si256((const __m256i *)(line + i));
 	__m256i hi = _mm256_loadu_si256((const __m256i *)(line + i + 32));
 	uint64_t ml = eq_mask64(lo, hi, lf);
 	uint64_t mq = eq_mask64(lo, hi, quote);
 	uint64_t ms = eq_mask64(lo, hi, comma);
+	uint64_t end = _blsi_u64(ml), x;
 
 	if (ml != 0) {
-		mq &= (ml & -ml) - 1;	/* those before the LF */
-		ms &= (ml & -ml) - 1;
+		mq &= end - 1;		/* those before the LF */
+		ms &= end - 1;
 	}
 	if (mq != 0) {
-		r->np = *np;
-		*off = scan_quoted(r, line, i, ml, mq, ms);
-		return 1;
+		/*
+		 * Quotes that all close in the block ("Internet, Partners"
+		 * in the first one) are taken here; a quote still open at
+		 * its end goes on in scan_quoted(), which carries it.
+		 */
+		x = prefix_xor(mq);
+		if ((x >> 63) != 0) {
+			r->np = *np;
+			r->qf = *qf;
+			*off = scan_quoted(r, line, i, ml, mq, ms);
+			return 1;
+		}
+		ms &= ~x;
+		*qf |= quoted_fields(line, i, mq, x, ms, end, *np);
 	}
 	r->bm[i / 64 % BM_MAX] = ms;
 	*np += (size_t)__builtin_popcountll(ms);
 	if (ml != 0) {
 		r->np = *np;
-		r->qf = 0;
+		r->qf = *qf;
 		r->seps = 2;
-		/* Longer lines: split_fast() finds the commas. */
-		r->posline = i < 64 * BM_MAX ? line : NULL;
+		/* Longer lines, and quotes that do not fit: split_fast()
+		 * finds the commas. */
+		r->posline = (*qf & QF_ODD) == 0 && i < 64 * BM_MAX ? line :
+		    NULL;
 		*off = i + _tzcnt_u64(ml);
 		return 1;
 	}
@@ -566,6 +581,7 @@ static size_t
 scan_line_avx2(struct reader *r, const char *line)
 {
 	size_t i, np = 0, off;
+	uint64_t qf = 0;
 	const __m256i lf = _mm256_loadu_si256((const __m256i *)(const void *)
 	    r->scan_bytes[0]), comma = _mm256_loadu_si256((const __m256i *)
 	    (const void *)r->scan_bytes[1]), quote = _mm256_loadu_si256(
@@ -573,10 +589,12 @@ scan_line_avx2(struct reader *r, const char *line)
 
 #pragma GCC unroll 3
 	for (i = 0; i < 64 * SCAN_PEEL; i += 64)
-		if (scan_block(r, line, i, &np, &off, lf, comma, quote))
+		if (scan_block(r, line, i, &np, &qf, &off, lf, comma,
+		    quote))
 			return off;
 	for (;; i += 64)
-		if (scan_block(r, line, i, &np, &off, lf, comma, quote))
+		if (scan_block(r, line, i, &np, &qf, &off, lf, comma,
+		    quote))
 			return off;
 }
 #endif
