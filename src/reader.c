@@ -458,74 +458,17 @@ quoted_fields(const char *line, size_t i, uint64_t mq, uint64_t inq,
 }
 
 /*
- * scan_line_avx2() from the first block with a quote that scan_block()
- * does not take, at i: its LF, quote and comma masks ml, mq, ms, r->np
- * separating commas before and r->qf the quoted fields so far.
- * Apart, so that the loop for the lines without quotes keeps its few
- * registers.
- */
-__attribute__((target("avx2,bmi,popcnt,pclmul"), noinline))
-static size_t
-scan_quoted(struct reader *r, const char *line, size_t i, uint64_t ml,
-    uint64_t mq, uint64_t ms)
-{
-	size_t np = r->np;
-	uint64_t inq = 0, qf = r->qf, x, end;
-	const __m256i lf = _mm256_loadu_si256((const __m256i *)(const void *)
-	    r->scan_bytes[0]), comma = _mm256_loadu_si256((const __m256i *)
-	    (const void *)r->scan_bytes[1]), quote = _mm256_loadu_si256(
-	    (const __m256i *)(const void *)r->scan_bytes[2]);
-
-	for (;;) {
-		end = _blsi_u64(ml);
-		if (ml != 0) {
-			mq &= end - 1;		/* those before the LF */
-			ms &= end - 1;
-		}
-		if ((mq | inq) != 0) {
-			/* inq: all ones when the last block ended inside
-			 * quotes. */
-			x = prefix_xor(mq) ^ inq;
-			inq = (uint64_t)0 - (x >> 63);
-			ms &= ~x;
-			if (mq != 0)
-				qf |= quoted_fields(line, i, mq, x, ms, end,
-				    np);
-		}
-		r->bm[i / 64 % BM_MAX] = ms;
-		np += (size_t)__builtin_popcountll(ms);
-		if (ml != 0) {
-			r->np = np;
-			r->qf = qf;
-			r->seps = 2;
-			/* A quote left open does not fit either. */
-			r->posline = (qf & QF_ODD) == 0 && inq == 0 &&
-			    i < 64 * BM_MAX ? line : NULL;
-			return i + _tzcnt_u64(ml);
-		}
-		i += 64;
-		{
-			__m256i lo = _mm256_loadu_si256((const __m256i *)
-			    (line + i));
-			__m256i hi = _mm256_loadu_si256((const __m256i *)
-			    (line + i + 32));
-
-			ml = eq_mask64(lo, hi, lf);
-			mq = eq_mask64(lo, hi, quote);
-			ms = eq_mask64(lo, hi, comma);
-		}
-	}
-}
-
-/*
- * The block at line + i of scan_line_avx2(): 1 when the line ends in it
- * or goes on in scan_quoted(), its end in *off.  Inlined with i a
- * constant for the first blocks, where bm[] is at a fixed place.
+ * The block at line + i of scan_line_avx2(): 1 when the line ends in it,
+ * its end in *off.  Inlined with i a constant for the first blocks, where
+ * bm[] is at a fixed place.  *np: the separating commas before the block,
+ * *qf: the quoted fields so far, *inq: all ones when the block before
+ * ended inside quotes (a quoted field that goes on across the edge).
  */
 __attribute__((target("avx2,bmi,popcnt,pclmul"), always_inline))
 static inline int
 scan_block(struct reader *r, const char *line, size_t i, size_t *np,
-    uint64_t *qf, size_t *off, __m256i lf, __m256i comma, __m256i quote)
+    uint64_t *qf, uint64_t *inq, size_t *off, __m256i lf, __m256i comma,
+    __m256i quote)
 {
 	__m256i lo = _mm256_loadu_si256((const __m256i *)(line + i));
 	__m256i hi = _mm256_loadu_si256((const __m256i *)(line + i + 32));
@@ -538,21 +481,12 @@ scan_block(struct reader *r, const char *line, size_t i, size_t *np,
 		mq &= end - 1;		/* those before the LF */
 		ms &= end - 1;
 	}
-	if (mq != 0) {
-		/*
-		 * Quotes that all close in the block ("Internet, Partners"
-		 * in the first one) are taken here; a quote still open at
-		 * its end goes on in scan_quoted(), which carries it.
-		 */
-		x = prefix_xor(mq);
-		if ((x >> 63) != 0) {
-			r->np = *np;
-			r->qf = *qf;
-			*off = scan_quoted(r, line, i, ml, mq, ms);
-			return 1;
-		}
+	if ((mq | *inq) != 0) {
+		x = prefix_xor(mq) ^ *inq;
+		*inq = (uint64_t)0 - (x >> 63);
 		ms &= ~x;
-		*qf |= quoted_fields(line, i, mq, x, ms, end, *np);
+		if (mq != 0)
+			*qf |= quoted_fields(line, i, mq, x, ms, end, *np);
 	}
 	r->bm[i / 64 % BM_MAX] = ms;
 	*np += (size_t)__builtin_popcountll(ms);
@@ -560,10 +494,10 @@ scan_block(struct reader *r, const char *line, size_t i, size_t *np,
 		r->np = *np;
 		r->qf = *qf;
 		r->seps = 2;
-		/* Longer lines, and quotes that do not fit: split_fast()
-		 * finds the commas. */
-		r->posline = (*qf & QF_ODD) == 0 && i < 64 * BM_MAX ? line :
-		    NULL;
+		/* Longer lines, and quotes that do not fit (one left open
+		 * too): split_fast() finds the commas. */
+		r->posline = (*qf & QF_ODD) == 0 && *inq == 0 &&
+		    i < 64 * BM_MAX ? line : NULL;
 		*off = i + _tzcnt_u64(ml);
 		return 1;
 	}
@@ -581,7 +515,7 @@ static inline size_t
 scan_line_avx2(struct reader *r, const char *line)
 {
 	size_t i, np = 0, off;
-	uint64_t qf = 0;
+	uint64_t qf = 0, inq = 0;
 	const __m256i lf = _mm256_loadu_si256((const __m256i *)(const void *)
 	    r->scan_bytes[0]), comma = _mm256_loadu_si256((const __m256i *)
 	    (const void *)r->scan_bytes[1]), quote = _mm256_loadu_si256(
@@ -589,12 +523,12 @@ scan_line_avx2(struct reader *r, const char *line)
 
 #pragma GCC unroll 3
 	for (i = 0; i < 64 * SCAN_PEEL; i += 64)
-		if (scan_block(r, line, i, &np, &qf, &off, lf, comma,
-		    quote))
+		if (scan_block(r, line, i, &np, &qf, &inq, &off, lf,
+		    comma, quote))
 			return off;
 	for (;; i += 64)
-		if (scan_block(r, line, i, &np, &qf, &off, lf, comma,
-		    quote))
+		if (scan_block(r, line, i, &np, &qf, &inq, &off, lf,
+		    comma, quote))
 			return off;
 }
 #endif
