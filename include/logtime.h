@@ -67,6 +67,22 @@ logtime_usual_seconds(const char *s)
 	    (unsigned)(x >> 48 & 0xff));
 }
 
+/*
+ * Whether the 16 bytes at a and b are the same: two words each, which
+ * the compiler keeps inline where it may make a call of memcmp().
+ */
+static inline int
+logtime_same16(const char *a, const char *b)
+{
+	uint64_t a0, a1, b0, b1;
+
+	memcpy(&a0, a, 8);
+	memcpy(&a1, a + 8, 8);
+	memcpy(&b0, b, 8);
+	memcpy(&b1, b + 8, 8);
+	return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+}
+
 static inline int
 logtime_parse_cached(struct logtime_cache *c, const char *s, size_t len,
     int64_t *ms)
@@ -77,7 +93,7 @@ logtime_parse_cached(struct logtime_cache *c, const char *s, size_t len,
 	 * length first: c->usual is 0 in a cache not yet valid, and a field
 	 * of 0 bytes has no 24 to read. */
 	if (len == 24 && c->usual == 24 &&
-	    memcmp(c->minute, s, sizeof c->minute) == 0 &&
+	    logtime_same16(c->minute, s) &&
 	    (usual = logtime_usual_seconds(s)) >= 0) {
 		*ms = c->ms + usual;
 		return 0;
