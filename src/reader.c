@@ -1250,8 +1250,13 @@ next_comma(struct commas *c, int masks)
 
 	if (!masks)
 		return c->at + *c->pos++;
-	while (c->m == 0)
-		c->m = *++c->bm, c->at += 64;
+	if (c->m == 0) {
+		/* The next block, and rarely more: most have a comma. */
+		do {
+			c->m = *++c->bm;
+			c->at += 64;
+		} while (__builtin_expect(c->m == 0, 0));
+	}
 	p = c->at + __builtin_ctzll(c->m);
 	c->m &= c->m - 1;
 	return p;
