@@ -128,6 +128,8 @@ logtime_parse_cached_fully(struct logtime_cache *c, const char *s,
 		if (parse_minute(s, &c->ms) == -1)
 			return -1;
 		memcpy(c->minute, s, sizeof c->minute);
+		memcpy(&c->tail, ":00.000Z", sizeof c->tail);
+		c->tail_ms = c->ms;
 		c->usual = 24;
 	}
 	if (parse_seconds(s, len, &rest) == -1)
