@@ -236,6 +236,7 @@ reader_set_fast_path(struct reader *r, int level)
 {
 	r->no_fast_path = level == 0;
 	map_columns(r);		/* for r->standard */
+	r->posline = NULL;	/* a line read ahead: its commas looked for */
 	r->avx2 = 0;
 #ifdef HAVE_AVX2
 	if (level >= 2)
@@ -1325,10 +1326,14 @@ fill_std_at(struct reader *r, struct row *row, int masks)
 	return row_checks(r, row);
 }
 
+/*
+ * avx2: the line was scanned by scan_line_avx2(), which leaves its commas
+ * in r->bm (reader_set_fast_path() has a line read before scanned again).
+ */
 static inline __attribute__((always_inline)) int
-fill_std(struct reader *r, struct row *row)
+fill_std(struct reader *r, struct row *row, int avx2)
 {
-	if (r->seps == 2)
+	if (avx2 || r->seps == 2)
 		return fill_std_at(r, row, 1);
 	return fill_std_at(r, row, 0);
 }
@@ -1374,7 +1379,7 @@ next_row(struct reader *r, struct row *row, int avx2)
 		if (r->np == r->std_np && r->posline == r->line &&
 		    (r->qf & ~(uint64_t)STD_QUOTABLE) == 0) {
 			/* The usual row, its fields where the scan found. */
-			if (fill_std(r, row) == -1)
+			if (fill_std(r, row, avx2) == -1)
 				continue;
 		} else if (parse_line(r) == -1 || fill_row(r, row) == -1)
 			continue;
