@@ -9,10 +9,12 @@
 
 #include <ctype.h>
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <locale.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,6 +132,93 @@ add(struct collector *c, const char *path, const struct stat *st)
 /* --- zip archives -------------------------------------------------------- */
 
 /*
+ * libarchive is loaded when the first zip archive is met, not when the
+ * program starts: with what it needs (libxml2, ICU, libstdc++ and six
+ * compression libraries) it made start-up 7 ms longer, as long as
+ * reading 10 MB of logs takes, and most runs read no archive.  Its calls
+ * go through arc.  The name to load: SENDLOG_SCAN_LIBARCHIVE, else the
+ * soname of libarchive 3 (libarchive13 on Debian), else the one of its
+ * -dev package.
+ */
+struct libarchive {
+	struct archive	*(*read_new)(void);
+	int		 (*read_support_format_zip)(struct archive *);
+	int		 (*read_open_filename)(struct archive *, const char *,
+			    size_t);
+	int		 (*read_next_header)(struct archive *,
+			    struct archive_entry **);
+	la_ssize_t	 (*read_data)(struct archive *, void *, size_t);
+	int		 (*read_free)(struct archive *);
+	const char	*(*error_string)(struct archive *);
+	int		 (*errno_)(struct archive *);
+	const char	*(*entry_pathname)(struct archive_entry *);
+	mode_t		 (*entry_filetype)(struct archive_entry *);
+	int		 (*entry_is_encrypted)(struct archive_entry *);
+};
+
+static struct libarchive arc;
+
+static pthread_once_t arc_once = PTHREAD_ONCE_INIT;
+static char arc_error[512];	/* why it could not be loaded, or "" */
+
+static void
+arc_load(void)
+{
+	static const char *const names[] = {
+		"libarchive.so.13", "libarchive.so"
+	};
+	static const struct {
+		const char	*name;
+		size_t		 off;
+	} syms[] = {
+#define SYM(member, name)	{ name, offsetof(struct libarchive, member) }
+		SYM(read_new, "archive_read_new"),
+		SYM(read_support_format_zip, "archive_read_support_format_zip"),
+		SYM(read_open_filename, "archive_read_open_filename"),
+		SYM(read_next_header, "archive_read_next_header"),
+		SYM(read_data, "archive_read_data"),
+		SYM(read_free, "archive_read_free"),
+		SYM(error_string, "archive_error_string"),
+		SYM(errno_, "archive_errno"),
+		SYM(entry_pathname, "archive_entry_pathname"),
+		SYM(entry_filetype, "archive_entry_filetype"),
+		SYM(entry_is_encrypted, "archive_entry_is_encrypted"),
+#undef SYM
+	};
+	const char *env = getenv("SENDLOG_SCAN_LIBARCHIVE"), *err = NULL;
+	void *h = NULL, *f;
+	size_t i;
+
+	if (env != NULL && *env != '\0')
+		h = dlopen(env, RTLD_NOW | RTLD_LOCAL);
+	else
+		for (i = 0; h == NULL && i < sizeof names / sizeof *names;
+		    i++)
+			h = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+	if (h == NULL)
+		err = dlerror();
+	for (i = 0; h != NULL && i < sizeof syms / sizeof *syms; i++) {
+		if ((f = dlsym(h, syms[i].name)) == NULL) {
+			err = dlerror();
+			break;
+		}
+		/* A function pointer from dlsym()'s void *, as POSIX has. */
+		memcpy((char *)&arc + syms[i].off, &f, sizeof f);
+	}
+	if (err != NULL)
+		snprintf(arc_error, sizeof arc_error, "libarchive could not be "
+		    "loaded: %s", err);
+}
+
+/* 1 when libarchive is loaded; else 0, and arc_error says why. */
+static int
+arc_ready(void)
+{
+	pthread_once(&arc_once, arc_load);
+	return arc_error[0] == '\0';
+}
+
+/*
  * libarchive converts entry names flagged as UTF-8 to the charset of the
  * locale, and in the C locale, which the scan runs in, it cannot: the name
  * comes out NULL.  Around the calls that read headers, this thread is
@@ -159,12 +248,12 @@ utf8_names_end(locale_t loc, locale_t old)
 static const char *
 archive_message(struct archive *a)
 {
-	const char *msg = archive_error_string(a);
+	const char *msg = arc.error_string(a);
 
 	if (msg != NULL)
 		return msg;
-	if (archive_errno(a) > 0)
-		return strerror(archive_errno(a));
+	if (arc.errno_(a) > 0)
+		return strerror(arc.errno_(a));
 	return "unknown error";
 }
 
@@ -175,7 +264,7 @@ archive_message(struct archive *a)
 static int
 archive_errno_of(struct archive *a)
 {
-	int err = archive_errno(a);
+	int err = arc.errno_(a);
 
 	return err > 0 && err != EILSEQ ? err : EIO;
 }
@@ -187,12 +276,17 @@ archive_errno_of(struct archive *a)
 static struct archive *
 zip_open(const char *path, struct archive **a)
 {
-	if ((*a = archive_read_new()) == NULL) {
+	*a = NULL;
+	if (!arc_ready()) {
+		errno = ENOSYS;
+		return NULL;
+	}
+	if ((*a = arc.read_new()) == NULL) {
 		errno = ENOMEM;
 		return NULL;
 	}
-	if (archive_read_support_format_zip(*a) != ARCHIVE_OK ||
-	    archive_read_open_filename(*a, path, 64 * 1024) != ARCHIVE_OK)
+	if (arc.read_support_format_zip(*a) != ARCHIVE_OK ||
+	    arc.read_open_filename(*a, path, 64 * 1024) != ARCHIVE_OK)
 		return NULL;
 	return *a;
 }
@@ -299,11 +393,12 @@ add_zip(struct collector *c, const char *path, const struct stat *st)
 	loc = utf8_names_begin(&old);
 	if (zip_open(path, &a) == NULL) {
 		diag(DIAG_ERROR, path, 0, "cannot read zip archive: %s",
-		    a != NULL ? archive_message(a) : strerror(errno));
+		    a != NULL ? archive_message(a) : !arc_ready() ?
+		    arc_error : strerror(errno));
 		c->errors++;
 		goto done;
 	}
-	for (i = 0; (r = archive_read_next_header(a, &ae)) != ARCHIVE_EOF;
+	for (i = 0; (r = arc.read_next_header(a, &ae)) != ARCHIVE_EOF;
 	    i++) {
 		if (r < ARCHIVE_WARN) {
 			/* The entries listed before are still read. */
@@ -312,8 +407,8 @@ add_zip(struct collector *c, const char *path, const struct stat *st)
 			c->errors++;
 			break;
 		}
-		name = archive_entry_pathname(ae);
-		if (archive_entry_filetype(ae) == AE_IFDIR)
+		name = arc.entry_pathname(ae);
+		if (arc.entry_filetype(ae) == AE_IFDIR)
 			continue;
 		if (name == NULL || *name == '\0') {
 			diag(DIAG_WARNING, path, 0, "entry %zu: %s, skipped",
@@ -324,13 +419,13 @@ add_zip(struct collector *c, const char *path, const struct stat *st)
 		}
 		if (name[strlen(name) - 1] == '/')
 			continue;
-		if (archive_entry_filetype(ae) != AE_IFREG) {
+		if (arc.entry_filetype(ae) != AE_IFREG) {
 			diag_member(DIAG_WARNING, path, name,
 			    "not a regular file, skipped");
 			c->skipped++;
 			continue;
 		}
-		if (archive_entry_is_encrypted(ae)) {
+		if (arc.entry_is_encrypted(ae)) {
 			diag_member(DIAG_ERROR, path, name,
 			    "encrypted, cannot be read");
 			c->errors++;
@@ -345,7 +440,7 @@ add_zip(struct collector *c, const char *path, const struct stat *st)
 	}
 done:
 	if (a != NULL)
-		archive_read_free(a);
+		arc.read_free(a);
 	utf8_names_end(loc, old);
 	if (n > 0)
 		qsort(m, n, sizeof *m, member_cmp);
@@ -691,7 +786,7 @@ stream_read_raw(struct stream *s, unsigned char *buf, size_t n)
 	ssize_t r;
 
 	if (s->ar != NULL) {
-		got = archive_read_data(s->ar, buf, n);
+		got = arc.read_data(s->ar, buf, n);
 		if (got < 0) {
 			s->ar_failed = 1;
 			errno = archive_errno_of(s->ar);
@@ -866,7 +961,7 @@ static void
 kept_drop(void)
 {
 	if (kept.a != NULL)
-		archive_read_free(kept.a);
+		arc.read_free(kept.a);
 	kept.a = NULL;
 	free(kept.path);
 	kept.path = NULL;
@@ -902,7 +997,7 @@ stream_cookie_close(void *cookie)
 		kept.index = s->entry->entry_index;
 		kept.st = s->st;
 	} else if (s->ar != NULL)
-		archive_read_free(s->ar);
+		arc.read_free(s->ar);
 	if (s->fp != NULL)
 		fclose(s->fp);
 	free(s);
@@ -972,19 +1067,19 @@ seek_entry(const struct input_file *f, struct archive **a, struct stat *st,
 	}
 	for (; err == 0; i++) {
 		headers_read++;
-		if ((r = archive_read_next_header(*a, &ae)) == ARCHIVE_EOF)
+		if ((r = arc.read_next_header(*a, &ae)) == ARCHIVE_EOF)
 			err = ENOENT;	/* the archive changed */
 		else if (r < ARCHIVE_WARN)
 			err = archive_errno_of(*a);
 		else if (i == f->entry_index) {
-			name = archive_entry_pathname(ae);
+			name = arc.entry_pathname(ae);
 			if (name == NULL || strcmp(name, f->entry) != 0)
 				err = ENOENT;
 			break;
 		}
 	}
 	if (err != 0 && *a != NULL) {
-		archive_read_free(*a);
+		arc.read_free(*a);
 		*a = NULL;
 	}
 	return err;
