@@ -31,33 +31,44 @@ enum command {
  */
 #define POOL_MAX	32
 
+/*
+ * An open session.  What each row looks at (the lookup, the sequence
+ * number, the commands pending) is in its first two cache lines, and
+ * what it changes of s in the first line of s: a row of one of the
+ * hundreds of sessions open at once touches those three lines and the
+ * bucket, not lines spread over the whole object.  It is allocated
+ * aligned to a cache line for that.
+ */
 struct open_session {
-	struct session		 s;
 	struct open_session	*hnext;		/* hash chain */
-	struct open_session	*prev, *next;	/* by first row */
-	uint32_t		 hash;
 	uint64_t		 idw[2];	/* see struct key */
-	unsigned char		 pending[PENDING_MAX];
-	unsigned		 phead, pcount;
+	const char		*folder;	/* s.folder */
+	size_t			 idlen;		/* strlen(s.id) */
+	unsigned long		 seq;		/* of its latest row */
+	uint32_t		 hash;
+	unsigned char		 phead, pcount;
+	unsigned char		 need_fields;	/* see take_fields() */
+	unsigned char		 reading_reply;	/* see reply */
 	/*
 	 * The EHLO/HELO reply being read, when reading_reply.  Allocated at
 	 * the first and kept for the next (most sessions have two, before
 	 * and after STARTTLS).
 	 */
 	struct ehlo_reply	*reply;
-	int			 reading_reply;
+	unsigned char		 pending[PENDING_MAX];
+
+	struct session		 s;
+
+	struct open_session	*prev, *next;	/* by first row */
 	int			 kept;		/* see session_keep() */
-	size_t			 idlen;		/* strlen(s.id) */
 	int			 warned_seq;	/* said its rows are out of order */
 	int			 warned_time;	/* said its time goes back */
-	unsigned long		 seq;		/* of its latest row */
 	size_t			 roomused;	/* of room */
 	/* The copies allocated: at most one each for the six strings of
 	 * room, each copied once, so six places are enough. */
 	char			*spilled[6];
 	int			 nspilled;
 	int			 evidence_room;	/* s.evidence has room for */
-	int			 need_fields;	/* see take_fields() */
 	/*
 	 * Room for the copies of its id, connector, endpoints, remote host
 	 * and recipient domain, which are short, one after another; what
@@ -65,6 +76,20 @@ struct open_session {
 	 */
 	char			 room[256];
 };
+
+_Static_assert(sizeof(void *) != 8 ||
+    (offsetof(struct open_session, pending) == 64 &&
+    offsetof(struct open_session, s) == 128 &&
+    offsetof(struct session, evidence_used) < 64),
+    "the lines of an open session each row looks at");
+
+/* The open session of s, a session of a table. */
+static inline struct open_session *
+open_of(struct session *s)
+{
+	return (struct open_session *)(void *)((char *)s -
+	    offsetof(struct open_session, s));
+}
 
 struct session_table {
 	struct open_session	**buckets;
@@ -201,7 +226,7 @@ lookup(struct session_table *t, const struct key *k)
 	for (o = t->buckets[k->hash & (t->nbuckets - 1)]; o != NULL;
 	    o = o->hnext)
 		if (o->idw[1] == k->w[1] && o->idw[0] == k->w[0] &&
-		    o->idlen == k->len && o->s.folder == k->folder &&
+		    o->idlen == k->len && o->folder == k->folder &&
 		    (k->len == ID_LEN || (o->hash == k->hash &&
 		    mem_equal(o->s.id, k->id, k->len))))
 			return o;
@@ -239,6 +264,7 @@ create(struct session_table *t, const struct key *k, const struct row *row)
 {
 	struct open_session *o = t->pool;
 	struct ehlo_reply *reply = NULL;
+	void *mem;
 	struct evidence *evidence = NULL;
 	char *text = NULL, *after;
 	size_t textsize = 0;
@@ -253,8 +279,10 @@ create(struct session_table *t, const struct key *k, const struct row *row)
 		room = o->evidence_room;
 		text = o->s.evidence_text;
 		textsize = o->s.evidence_size;
-	} else
-		o = xmalloc(sizeof *o);
+	} else if (posix_memalign(&mem, 64, sizeof *o) == 0)
+		o = mem;
+	else
+		o = xmalloc(sizeof *o);		/* dies, or is as good */
 	after = (char *)(&o->s.ehlo + 1);
 
 	/* All zero but the EHLO reply's buffers, which need not be. */
@@ -267,7 +295,7 @@ create(struct session_table *t, const struct key *k, const struct row *row)
 	o->s.evidence_text = text;
 	o->s.evidence_size = textsize;
 
-	o->s.folder = k->folder;
+	o->s.folder = o->folder = k->folder;
 	o->s.id = field_dup(o, &row->session_id);
 	o->idlen = k->len;
 	o->idw[0] = k->w[0];
@@ -368,14 +396,14 @@ close_session(struct session_table *t, struct open_session *o, int complete)
 void
 session_keep(struct session *s)
 {
-	((struct open_session *)s)->kept = 1;
+	open_of(s)->kept = 1;
 }
 
 void
 session_free(struct session *s)
 {
 	if (s != NULL)
-		destroy((struct open_session *)s);
+		destroy(open_of(s));
 }
 
 void
@@ -526,7 +554,7 @@ text_room(struct session *s, size_t len)
 void
 session_add_evidence(struct session *s, const struct row *row)
 {
-	struct open_session *o = (struct open_session *)s;
+	struct open_session *o = open_of(s);
 	const struct field *c = NULL;
 	struct evidence *e;
 	size_t len;
@@ -1004,7 +1032,7 @@ sessions_feed(struct session_table *t, const char *folder,
 void
 sessions_adopt(struct session_table *t, struct session *s)
 {
-	struct open_session *o = (struct open_session *)s, *old;
+	struct open_session *o = open_of(s), *old;
 	struct key k;
 
 	key_make(&k, s->folder, s->id, o->idlen);
@@ -1018,5 +1046,5 @@ sessions_adopt(struct session_table *t, struct session *s)
 void
 sessions_close_ended(struct session_table *t, struct session *s)
 {
-	close_session(t, (struct open_session *)s, 1);
+	close_session(t, open_of(s), 1);
 }
