@@ -97,6 +97,7 @@ struct ehlo_reply {
 	int	 dropped;		/* keywords past EHLO_MAX_KEYWORDS */
 	int	 starttls;		/* STARTTLS among the keywords */
 	int	 placeholders;		/* XXXXXXXA-style masked keywords */
+	uint64_t seen;			/* a bit per keyword: see add_keyword() */
 };
 
 /*
