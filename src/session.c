@@ -46,21 +46,22 @@ struct open_session {
 	size_t			 idlen;		/* strlen(s.id) */
 	unsigned long		 seq;		/* of its latest row */
 	uint32_t		 hash;
+	int			 evidence_room;	/* s.evidence has room for */
 	unsigned char		 phead, pcount;
 	unsigned char		 need_fields;	/* see take_fields() */
 	unsigned char		 reading_reply;	/* see reply */
+	int			 kept;		/* see session_keep() */
+	unsigned char		 pending[PENDING_MAX];
+
+	struct session		 s;
+
+	struct open_session	*prev, *next;	/* by first row */
 	/*
 	 * The EHLO/HELO reply being read, when reading_reply.  Allocated at
 	 * the first and kept for the next (most sessions have two, before
 	 * and after STARTTLS).
 	 */
 	struct ehlo_reply	*reply;
-	unsigned char		 pending[PENDING_MAX];
-
-	struct session		 s;
-
-	struct open_session	*prev, *next;	/* by first row */
-	int			 kept;		/* see session_keep() */
 	int			 warned_seq;	/* said its rows are out of order */
 	int			 warned_time;	/* said its time goes back */
 	size_t			 roomused;	/* of room */
@@ -68,7 +69,6 @@ struct open_session {
 	 * room, each copied once, so six places are enough. */
 	char			*spilled[6];
 	int			 nspilled;
-	int			 evidence_room;	/* s.evidence has room for */
 	/*
 	 * Room for the copies of its id, connector, endpoints, remote host
 	 * and recipient domain, which are short, one after another; what
@@ -722,7 +722,7 @@ command_of(const struct field *d)
 	}
 }
 
-static void
+static __attribute__((noinline)) struct session *
 on_command(struct open_session *o, const struct row *row)
 {
 	struct session *s = &o->s;
@@ -759,6 +759,7 @@ on_command(struct open_session *o, const struct row *row)
 		break;
 	}
 	push(o, cmd);
+	return s;
 }
 
 /*
@@ -813,7 +814,7 @@ on_greeting_reply(struct open_session *o, const struct row *row,
 	}
 }
 
-static void
+static __attribute__((noinline)) struct session *
 on_reply(struct open_session *o, const struct row *row)
 {
 	struct session *s = &o->s;
@@ -821,7 +822,7 @@ on_reply(struct open_session *o, const struct row *row)
 	enum command cmd = head(o);
 
 	if (smtp_line_parse(row->data.p, row->data.len, &l) == -1)
-		return;
+		return s;
 	if (cmd == CMD_NONE && l.code == 220 && s->nevidence == 0)
 		cmd = CMD_BANNER;	/* a log that lost its "+" row */
 	switch (cmd) {
@@ -843,7 +844,7 @@ on_reply(struct open_session *o, const struct row *row)
 		if (l.code == 354) {
 			/* The final reply now answers the end of the data. */
 			o->pending[o->phead] = CMD_DATA_END;
-			return;
+			return s;
 		}
 		break;
 	case CMD_DATA_END:
@@ -856,25 +857,32 @@ on_reply(struct open_session *o, const struct row *row)
 	}
 	if (!l.more)
 		pop(o);
+	return s;
 }
 
-static void
-on_information(struct open_session *o, const struct row *row)
+/* An information row that says "TLS" or "Tls". */
+static __attribute__((noinline)) void
+on_tls_information(struct open_session *o, const struct row *row)
 {
-	struct session *s = &o->s;
 	const struct field *c = &row->context;
 
-	/* Most information rows say nothing of TLS. */
-	if (!says_tls(c))
-		return;
 	if (CONTAINS(c, "TLS protocol") &&
 	    CONTAINS(c, "negotiation succeeded"))
-		s->tls_up = 1;
-	session_add_evidence(s, row);
+		o->s.tls_up = 1;
+	session_add_evidence(&o->s, row);
+}
+
+static __attribute__((noinline)) struct session *
+on_information(struct open_session *o, const struct row *row)
+{
+	/* Most information rows say nothing of TLS. */
+	if (says_tls(&row->context))
+		on_tls_information(o, row);
+	return &o->s;
 }
 
 /* The row's sequence number; ULONG_MAX when it is not a number. */
-static unsigned long
+static inline unsigned long
 sequence(const struct row *row)
 {
 	const struct field *f = &row->sequence;
@@ -968,17 +976,44 @@ restart(struct session_table *t, struct open_session *old, const char *file,
 	close_session(t, old, 0);
 }
 
-struct session *
-sessions_feed(struct session_table *t, const char *folder,
-    const struct row *row)
+/*
+ * The row's event, by how often each comes: replies, information,
+ * commands.  The handlers are called last, out of line, so that the
+ * way of most rows through sessions_feed() saves no registers.
+ */
+static inline struct session *
+on_event(struct open_session *o, const struct row *row)
+{
+	if (row->event == '<')
+		return on_reply(o, row);
+	if (row->event == '*')
+		return on_information(o, row);
+	if (row->event == '>')
+		return on_command(o, row);
+	if (row->event == '+')
+		push(o, CMD_BANNER);
+	else if (row->event == '-') {
+		o->s.ended = 1;
+		session_add_evidence(&o->s, row);
+	}
+	return &o->s;
+}
+
+/*
+ * A row of folder, whose session is o (NULL: none) when looked is set,
+ * else to be looked up: each case.  Out of line, as it calls functions
+ * that need registers kept.
+ */
+static __attribute__((noinline)) struct session *
+feed(struct session_table *t, const char *folder, const struct row *row,
+    struct open_session *o, int looked)
 {
 	struct key k;
-	struct open_session *o;
 	unsigned long seq = sequence(row);
-	struct session *s;
 
 	key_make(&k, folder, row->session_id.p, row->session_id.len);
-	o = lookup(t, &k);
+	if (!looked)
+		o = lookup(t, &k);
 	if (o != NULL && seq == 0) {
 		/* Sequence 0 begins a session: the open one has ended. */
 		restart(t, o, row->file, row->line);
@@ -1005,28 +1040,47 @@ sessions_feed(struct session_table *t, const char *folder,
 		}
 	}
 	o->seq = seq;
-	s = &o->s;
 	/* Time mostly goes on: start <= end, so then nothing else to do. */
-	if (row->time >= s->end)
-		s->end = row->time;
+	if (row->time >= o->s.end)
+		o->s.end = row->time;
 	else
 		time_before(t, o, row);
 	if (o->need_fields)
 		take_fields(o, row);
-	/* By how often each comes: replies, information, commands. */
-	if (row->event == '<')
-		on_reply(o, row);
-	else if (row->event == '*')
-		on_information(o, row);
-	else if (row->event == '>')
-		on_command(o, row);
-	else if (row->event == '+')
-		push(o, CMD_BANNER);
-	else if (row->event == '-') {
-		s->ended = 1;
-		session_add_evidence(s, row);
-	}
-	return s;
+	return on_event(o, row);
+}
+
+/*
+ * Most rows have an id of ID_LEN bytes and are of an open session that
+ * has all its fields, with a sequence number above the one before and a
+ * time no earlier: for them, what feed() would do, with less.  The
+ * others are feed()'s.
+ */
+struct session *
+sessions_feed(struct session_table *t, const char *folder,
+    const struct row *row)
+{
+	struct open_session *o;
+	unsigned long seq;
+	uint64_t w0, w1;
+
+	if (row->session_id.len != ID_LEN)
+		return feed(t, folder, row, NULL, 0);
+	memcpy(&w0, row->session_id.p, 8);
+	memcpy(&w1, row->session_id.p + 8, 8);
+	for (o = t->buckets[hash_id16(folder, w0, w1) & (t->nbuckets - 1)];
+	    o != NULL; o = o->hnext)
+		if (o->idw[1] == w1 && o->idw[0] == w0 &&
+		    o->idlen == ID_LEN && o->folder == folder)
+			break;
+	if (o == NULL || o->need_fields)
+		return feed(t, folder, row, o, 1);
+	seq = sequence(row);
+	if (seq == 0 || seq < o->seq + 1 || row->time < o->s.end)
+		return feed(t, folder, row, o, 1);
+	o->seq = seq;
+	o->s.end = row->time;
+	return on_event(o, row);
 }
 
 void
