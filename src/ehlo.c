@@ -303,7 +303,7 @@ keyword_run(const char *s, size_t len, size_t i, unsigned char *all)
  * is that of the ehlo-keyword before any "=...", 0 when the word is not
  * one.
  */
-static size_t
+static inline __attribute__((always_inline)) size_t
 next_word(const char *s, size_t len, size_t i, struct word *w)
 {
 	size_t start;
@@ -361,7 +361,7 @@ word_is_keyword_start(const struct word *w)
  * A word after the greeting: a keyword, or a parameter (a number, a SASL
  * name, an "OK") that is not one.  A word with "=" is never a parameter.
  */
-static void
+static inline __attribute__((always_inline)) void
 take_word(struct ehlo_reply *e, const struct word *w)
 {
 	if (w->kwlen == 0)
@@ -382,7 +382,7 @@ take_word(struct ehlo_reply *e, const struct word *w)
 static __attribute__((noinline)) void
 parse_one_row(struct ehlo_reply *e, const char *s, size_t len)
 {
-	struct word w;
+	struct word w = { NULL, 0, 0, 0 };	/* for the compiler */
 	size_t i, greeting_end = 0, after_bracket = 0;
 	int first = 1, found = 0;
 
