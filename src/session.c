@@ -785,12 +785,6 @@ on_greeting_reply(struct open_session *o, const struct row *row,
 	struct ehlo_reply *reply;
 	size_t n;
 
-	if (s->tls_up) {
-		/* The EHLO after STARTTLS tells nothing new: not read. */
-		if (!l->more)
-			o->reading_reply = 0;
-		return;
-	}
 	if (o->reply == NULL)
 		o->reply = xmalloc(sizeof *o->reply);
 	reply = o->reply;
@@ -814,17 +808,23 @@ on_greeting_reply(struct open_session *o, const struct row *row,
 	}
 }
 
+/*
+ * A reply of the given code that the session keeps as evidence: to the
+ * banner, to EHLO or HELO before TLS, to STARTTLS.  Out of line: most
+ * replies, the others, need none of it.
+ */
 static __attribute__((noinline)) struct session *
-on_reply(struct open_session *o, const struct row *row)
+on_kept_reply(struct open_session *o, const struct row *row, int code,
+    int more, enum command cmd)
 {
 	struct session *s = &o->s;
 	struct smtp_line l;
-	enum command cmd = head(o);
+	size_t i = smtp_line_text(row->data.p, row->data.len);
 
-	if (smtp_line_parse(row->data.p, row->data.len, &l) == -1)
-		return s;
-	if (cmd == CMD_NONE && l.code == 220 && s->nevidence == 0)
-		cmd = CMD_BANNER;	/* a log that lost its "+" row */
+	l.code = code;
+	l.more = more;
+	l.text = row->data.p + i;
+	l.textlen = row->data.len - i;
 	switch (cmd) {
 	case CMD_BANNER:
 		session_add_evidence(s, row);
@@ -837,11 +837,43 @@ on_reply(struct open_session *o, const struct row *row)
 	case CMD_HELO:
 		on_greeting_reply(o, row, &l, cmd);
 		break;
-	case CMD_STARTTLS:
+	default:
 		session_add_evidence(s, row);
 		break;
+	}
+	if (!more)
+		pop(o);
+	return s;
+}
+
+static __attribute__((noinline)) struct session *
+on_reply(struct open_session *o, const struct row *row)
+{
+	struct session *s = &o->s;
+	enum command cmd = head(o);
+	int code, more;
+
+	if ((code = smtp_line_code(row->data.p, row->data.len, &more)) == -1)
+		return s;
+	switch (cmd) {
+	case CMD_NONE:
+		/* A log that lost its "+" row. */
+		if (code == 220 && s->nevidence == 0)
+			return on_kept_reply(o, row, code, more, CMD_BANNER);
+		break;
+	case CMD_BANNER:
+	case CMD_STARTTLS:
+		return on_kept_reply(o, row, code, more, cmd);
+	case CMD_EHLO:
+	case CMD_HELO:
+		if (!s->tls_up)
+			return on_kept_reply(o, row, code, more, cmd);
+		/* The EHLO after STARTTLS tells nothing new: not read. */
+		if (!more)
+			o->reading_reply = 0;
+		break;
 	case CMD_DATA:
-		if (l.code == 354) {
+		if (code == 354) {
 			/* The final reply now answers the end of the data. */
 			o->pending[o->phead] = CMD_DATA_END;
 			return s;
@@ -849,13 +881,13 @@ on_reply(struct open_session *o, const struct row *row)
 		break;
 	case CMD_DATA_END:
 	case CMD_BDAT_LAST:
-		if (!l.more && l.code / 100 == 2)
+		if (!more && code / 100 == 2)
 			s->messages_accepted++;
 		break;
 	default:
 		break;
 	}
-	if (!l.more)
+	if (!more)
 		pop(o);
 	return s;
 }

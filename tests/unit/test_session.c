@@ -670,6 +670,37 @@ test_session_remote_host(void **state)
 }
 
 /*
+ * A log that lost a session's "+" row: a 220 reply that answers no
+ * command is its banner while the session has no evidence yet, and is
+ * then kept, its host name taken; later, it is none of that.
+ */
+static void
+test_session_banner_without_plus(void **state)
+{
+	struct drv d;
+
+	(void)state;
+	drv_init(&d);
+	feed(&d, ID, '<', "220 mx1.fabrikam.com ESMTP", "");
+	feed(&d, ID, '-', "", "Local");
+	CHECK_INT(nclosed, 1);
+	CHECK_STR(closed[0].host, "mx1.fabrikam.com");
+	CHECK_INT(closed[0].nevidence, 2);
+	drv_free(&d);
+
+	drv_init(&d);
+	feed(&d, ID, '*', "", TLS_UP);
+	feed(&d, ID, '<', "220 mx1.fabrikam.com ESMTP", "");
+	feed(&d, ID, '<', "220 ****** ESMTP", "");
+	feed(&d, ID, '-', "", "Local");
+	CHECK_INT(nclosed, 1);
+	CHECK_STR(closed[0].host, "<NULL>");
+	CHECK_INT(closed[0].banner_masked, 0);
+	CHECK_INT(closed[0].nevidence, 2);	/* the TLS row, the "-" */
+	drv_free(&d);
+}
+
+/*
  * A banner's host name of 255 bytes is the remote host; one of 256 is
  * none, and the greeting's is taken.
  */
@@ -2217,6 +2248,7 @@ main(void)
 		T_(test_session_ehlo_refused_only),
 		T_(test_session_masked_banner),
 		T_(test_session_remote_host),
+		T_(test_session_banner_without_plus),
 		T_(test_session_remote_host_length),
 		T_(test_session_ehlo_after_tls),
 		T_(test_session_messages),
