@@ -522,14 +522,14 @@ text_join(char *p, size_t len, const struct field *c, const struct field *d)
 	text_copy(p, d->p, len);
 }
 
-/* Grow s's evidence text buffer for len more bytes. */
-static __attribute__((noinline)) void
-text_grow(struct session *s, size_t len)
+/* Grow s's evidence text buffer to need bytes at least. */
+static void
+text_grow(struct session *s, size_t need)
 {
 	size_t size = s->evidence_size > 0 ? s->evidence_size : 512;
 	int i;
 
-	while (s->evidence_used + len > size)
+	while (need > size)
 		size *= 2;
 	s->evidence_text = xrealloc(s->evidence_text, size);
 	s->evidence_size = size;
@@ -539,44 +539,43 @@ text_grow(struct session *s, size_t len)
 }
 
 /*
- * Room for len more bytes of evidence text in s, each text pointing into
- * the one buffer: one allocation per session rather than one per row.
- * It seldom grows: that is out of line, with the registers it needs.
+ * The evidence rows and texts of s grown for one more of need bytes of
+ * text from where it goes, then the row added as if they had been.  Out
+ * of line: session_add_evidence() then keeps nothing in a register
+ * across a call.
  */
-static char *
-text_room(struct session *s, size_t len)
+static __attribute__((noinline)) void
+evidence_grow(struct session *s, const struct row *row, size_t need)
 {
-	if (s->evidence_used + len > s->evidence_size)
-		text_grow(s, len);
-	return s->evidence_text + s->evidence_used;
+	struct open_session *o = open_of(s);
+
+	if (s->nevidence < SESSION_EVIDENCE_MAX &&
+	    s->nevidence == o->evidence_room) {
+		o->evidence_room += 8;
+		s->evidence = xreallocarray(s->evidence,
+		    (size_t)o->evidence_room, sizeof *s->evidence);
+	}
+	if (need > s->evidence_size)
+		text_grow(s, need);
+	session_add_evidence(s, row);
 }
 
+/*
+ * Each text points into the one buffer of s: one allocation per session
+ * rather than one per row.
+ */
 void
 session_add_evidence(struct session *s, const struct row *row)
 {
-	struct open_session *o = open_of(s);
 	const struct field *c = NULL;
 	struct evidence *e;
-	size_t len;
+	size_t len, used;
 	char *p;
 
 	if (s->nevidence > 0) {
 		e = &s->evidence[s->nevidence - 1];
 		if (e->line == row->line && e->file == row->file)
 			return;
-	}
-	if (s->nevidence == SESSION_EVIDENCE_MAX) {
-		/*
-		 * Keep the first rows and the latest one.  The latest text is
-		 * the last in the buffer: its room is taken again.
-		 */
-		e = &s->evidence[--s->nevidence];
-		s->evidence_used = e->textoff;
-		s->evidence_dropped++;
-	} else if (s->nevidence == o->evidence_room) {
-		o->evidence_room += 8;
-		s->evidence = xreallocarray(s->evidence,
-		    (size_t)o->evidence_room, sizeof *s->evidence);
 	}
 	/*
 	 * An information or disconnect row says what it means in its
@@ -589,20 +588,42 @@ session_add_evidence(struct session *s, const struct row *row)
 	}
 	if (len > SESSION_TEXT_MAX)
 		len = SESSION_TEXT_MAX;
-	p = text_room(s, len + 1);
+	/*
+	 * Past SESSION_EVIDENCE_MAX, the first rows are kept and the latest
+	 * one: the latest text is the last in the buffer, its room is taken
+	 * again.  Nothing is changed before there is room.
+	 */
+	if (s->nevidence == SESSION_EVIDENCE_MAX)
+		used = s->evidence[s->nevidence - 1].textoff;
+	else if (s->nevidence == open_of(s)->evidence_room) {
+		evidence_grow(s, row, s->evidence_used + len + 1);
+		return;
+	} else
+		used = s->evidence_used;
+	if (used + len + 1 > s->evidence_size) {
+		evidence_grow(s, row, used + len + 1);
+		return;
+	}
+	if (s->nevidence == SESSION_EVIDENCE_MAX) {
+		s->nevidence--;
+		s->evidence_used = used;
+		s->evidence_dropped++;
+	}
+	p = s->evidence_text + used;
 	e = &s->evidence[s->nevidence++];
 	e->file = row->file;
 	e->line = row->line;
 	e->event = row->event;
-	e->textoff = s->evidence_used;
+	e->textoff = used;
 	e->text = p;
 	e->textlen = len;
+	p[len] = '\0';
+	s->evidence_used = used + len + 1;
+	/* Last: nothing is kept in a register across the copy. */
 	if (c == NULL)
 		text_copy(p, row->data.p, len);
 	else
 		text_join(p, len, c, &row->data);
-	p[len] = '\0';
-	s->evidence_used += len + 1;
 }
 
 static void
@@ -672,8 +693,11 @@ lower_ascii(char *p, size_t n)
 			*p = (char)(*p - 'A' + 'a');
 }
 
-/* "RCPT TO:<a@Fabrikam.COM> NOTIFY=..." -> "fabrikam.com", or NULL. */
-static char *
+/*
+ * "RCPT TO:<a@Fabrikam.COM> NOTIFY=..." -> "fabrikam.com", or NULL.  Out
+ * of line: on_command() then saves fewer registers for each command.
+ */
+static __attribute__((noinline)) char *
 address_domain(struct open_session *o, const struct field *f)
 {
 	const char *at = NULL, *p, *end, *lt = memchr(f->p, '<', f->len);

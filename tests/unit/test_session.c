@@ -1318,6 +1318,45 @@ test_session_no_endpoints(void **state)
 }
 
 /*
+ * Past the cap, each new row's text takes the room of the one it drops:
+ * the texts lie one after another, with nothing between, however many
+ * rows come (of all lengths, so that the buffer grows now and then).
+ */
+static void
+test_session_evidence_packed(void **state)
+{
+	char data[SESSION_TEXT_MAX + 200];
+	struct session *s;
+	struct row row;
+	struct drv d;
+	size_t off;
+	int i, k;
+
+	(void)state;
+	drv_init(&d);
+	for (i = 0; i < 400; i++) {
+		snprintf(where, sizeof where, "row %d", i);
+		memset(data, 'a' + i % 26, sizeof data - 1);
+		data[(size_t)(i * 37) % (sizeof data - 1)] = '\0';
+		make_row(&d, &row, ID, '*', data, "TLS negotiation failed");
+		s = sessions_feed(d.t, d.folder, &row);
+		assert_non_null(s);
+		for (off = 0, k = 0; k < s->nevidence; k++) {
+			CHECK_INT(s->evidence[k].textoff, off);
+			assert_ptr_equal(s->evidence[k].text,
+			    s->evidence_text + off);
+			CHECK_INT(strlen(s->evidence[k].text),
+			    s->evidence[k].textlen);
+			off += s->evidence[k].textlen + 1;
+		}
+		CHECK_INT(s->evidence_used, off);
+		assert_true(s->evidence_used <= s->evidence_size);
+		sessions_end_row(d.t, s);
+	}
+	drv_free(&d);
+}
+
+/*
  * Evidence is capped at SESSION_EVIDENCE_MAX: the first rows are kept and
  * the last slot holds the latest row.
  */
@@ -2261,6 +2300,7 @@ main(void)
 		T_(test_session_connector_endpoints_times),
 		T_(test_session_no_endpoints),
 		T_(test_session_evidence_cap),
+		T_(test_session_evidence_packed),
 		T_(test_session_evidence_text),
 		T_(test_session_evidence_text_cut),
 		T_(test_session_restart_at_zero),
