@@ -334,16 +334,14 @@ unlink_session(struct session_table *t, struct open_session *o)
 static void
 release(struct open_session *o)
 {
-	uintptr_t any = 0;
+	static char *const none[SESSION_CAPTURES_MAX];
 	int i;
 
 	/*
-	 * Most sessions have none: one test of them all, which the
-	 * compiler may do a few at a time, rather than one each.
+	 * Most sessions have none: one test of them all, by memcmp(),
+	 * which reads them many at a time, rather than one each.
 	 */
-	for (i = 0; i < SESSION_CAPTURES_MAX; i++)
-		any |= (uintptr_t)o->s.captures[i];
-	if (any != 0)
+	if (memcmp(o->s.captures, none, sizeof none) != 0)
 		for (i = 0; i < SESSION_CAPTURES_MAX; i++)
 			if (o->s.captures[i] != NULL) {
 				free(o->s.captures[i]);
