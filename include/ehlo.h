@@ -46,18 +46,17 @@ smtp_code_of(uint32_t x)
 }
 
 /*
- * Split a reply line.  Returns 0, or -1 when it has no 3-digit code.
- * Inline: the session module splits each reply row of a log.
+ * The code of a reply line, 100 to 599, with whether more lines follow
+ * ("250-"), or -1 when it has no 3-digit code and separator: the first
+ * part of smtp_line_parse(), for a caller that needs no text.
  */
 static inline int
-smtp_line_parse(const char *s, size_t len, struct smtp_line *l)
+smtp_line_code(const char *s, size_t len, int *more)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	uint32_t x;
-	size_t i = 3;
 	int code;
 
-	l->code = -1;
 	if (len < 3)
 		return -1;
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -71,16 +70,45 @@ smtp_line_parse(const char *s, size_t len, struct smtp_line *l)
 	code = smtp_code_of(x);
 	if ((unsigned)(code - 100) >= 500)
 		return -1;
-	l->more = 0;
+	*more = 0;
 	if (len > 3) {
 		if (u[3] == '-')
-			l->more = 1;
+			*more = 1;
 		else if (u[3] != ' ')
 			return -1;
-		for (i = 4; i < len && s[i] == ' '; i++)
-			;
 	}
+	return code;
+}
+
+/* Where the text of a line with a code begins: past any spaces. */
+static inline size_t
+smtp_line_text(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 3)
+		return 3;
+	for (i = 4; i < len && s[i] == ' '; i++)
+		;
+	return i;
+}
+
+/*
+ * Split a reply line.  Returns 0, or -1 when it has no 3-digit code.
+ * Inline: the session module splits reply rows of a log.
+ */
+static inline int
+smtp_line_parse(const char *s, size_t len, struct smtp_line *l)
+{
+	size_t i;
+	int code, more;
+
+	l->code = -1;
+	if ((code = smtp_line_code(s, len, &more)) == -1)
+		return -1;
+	i = smtp_line_text(s, len);
 	l->code = code;
+	l->more = more;
 	l->text = s + i;
 	l->textlen = len - i;
 	return 0;
@@ -97,6 +125,7 @@ struct ehlo_reply {
 	int	 dropped;		/* keywords past EHLO_MAX_KEYWORDS */
 	int	 starttls;		/* STARTTLS among the keywords */
 	int	 placeholders;		/* XXXXXXXA-style masked keywords */
+	uint64_t seen;			/* a bit per keyword: see add_keyword() */
 };
 
 /*

@@ -44,7 +44,21 @@ struct evidence {
 					   evidence_text */
 };
 
+/*
+ * What each row changes comes first, in one cache line of the table's
+ * copy; the EHLO reply, large and seldom looked at, last.
+ */
 struct session {
+	int64_t		 start, end;	/* first and last row time, ms */
+	int		 ended;		/* its "-" row was seen; the table's */
+	int		 tls_up;
+	int		 nevidence;
+	unsigned	 messages_attempted;	/* MAIL FROM sent */
+	unsigned	 messages_accepted;	/* 2xx after DATA or BDAT LAST */
+	struct evidence	*evidence;	/* nevidence of them, in row order */
+	char		*evidence_text;	/* their texts, one after another */
+	size_t		 evidence_used, evidence_size;
+
 	const char	*folder;	/* the log folder; valid for the run */
 	char		*id;
 	char		*connector;
@@ -52,32 +66,23 @@ struct session {
 	char		*remote_endpoint;
 	const char	*file;		/* where the first row is */
 	unsigned long	 line;
-	int64_t		 start, end;	/* first and last row time, ms */
 	int		 complete;	/* closed by its "-" row */
-	int		 ended;		/* its "-" row was seen; the table's */
 
 	char		*remote_host;	/* banner or EHLO greeting; may be NULL */
 	int		 banner_masked;	/* "220 *****" */
 	int		 ehlo_sent;
 	int		 helo_used;	/* HELO sent (EHLO refused or forced) */
 	int		 greeting_seen;	/* a 2xx reply to EHLO or HELO */
-	struct ehlo_reply ehlo;		/* last reply to EHLO/HELO before TLS */
 	int		 starttls_offered;	/* in any reply before TLS */
 	int		 starttls_issued;
-	int		 tls_up;
-	unsigned	 messages_attempted;	/* MAIL FROM sent */
-	unsigned	 messages_accepted;	/* 2xx after DATA or BDAT LAST */
 	char		*rcpt_domain;	/* of the first RCPT TO, lower case */
-
-	struct evidence	*evidence;	/* nevidence of them, in row order */
-	int		 nevidence;
 	unsigned	 evidence_dropped;
-	char		*evidence_text;	/* their texts, one after another */
-	size_t		 evidence_used, evidence_size;
 
 	/* Set and owned by the rules module (rules.h). */
 	uint64_t	 facts;		/* one bit per fact */
 	char		*captures[SESSION_CAPTURES_MAX];	/* named groups */
+
+	struct ehlo_reply ehlo;		/* last reply to EHLO/HELO before TLS */
 };
 
 struct session_stats {

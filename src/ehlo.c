@@ -97,6 +97,7 @@ ehlo_init(struct ehlo_reply *e)
 	e->helo = e->done = e->lines = 0;
 	e->greeting[0] = '\0';
 	e->nkeywords = e->dropped = e->starttls = e->placeholders = 0;
+	e->seen = 0;
 }
 
 void
@@ -114,21 +115,32 @@ ehlo_copy(struct ehlo_reply *to, const struct ehlo_reply *from)
 	to->dropped = from->dropped;
 	to->starttls = from->starttls;
 	to->placeholders = from->placeholders;
+	to->seen = from->seen;
 }
 
-/* Whether s is a name of table (upper case), in any case. */
+/*
+ * Whether s is a name of table (upper case), in any case.  Byte by byte
+ * rather than by strncasecmp(): the names are short, and most are told
+ * from s by their first byte.
+ */
 static int
 in_table(const char *const table[][NAMES_PER_LEN], const char *s, size_t len)
 {
 	const char *const *name;
 	char first;
+	size_t i;
 
 	if (len == 0 || len > NAMES_MAX_LEN)
 		return 0;
 	first = (char)TO_UPPER(s[0]);
-	for (name = table[len]; *name != NULL; name++)
-		if ((*name)[0] == first && strncasecmp(*name, s, len) == 0)
+	for (name = table[len]; *name != NULL; name++) {
+		if ((*name)[0] != first)
+			continue;
+		for (i = 1; i < len && (*name)[i] == TO_UPPER(s[i]); i++)
+			;
+		if (i == len)
 			return 1;
+	}
 	return 0;
 }
 
@@ -154,7 +166,7 @@ upper8(uint64_t x)
  * 8 (or 4) bytes may overlap the one before, so no byte is done alone
  * but in a keyword under 4 bytes.
  */
-static void
+static inline void
 upper_copy(char *dst, const char *src, size_t n)
 {
 	uint64_t x = 0, y = 0;
@@ -184,6 +196,22 @@ upper_copy(char *dst, const char *src, size_t n)
 }
 
 /*
+ * The bit of struct ehlo_reply's seen for the keyword kw of len bytes (at
+ * least 1, with its NUL and room for 8 in all): a hash of its length and
+ * first 8 bytes.  Keywords told apart by it need no compare.
+ */
+static inline uint64_t
+seen_bit(const char *kw, size_t len)
+{
+	uint64_t x;
+
+	memcpy(&x, kw, 8);
+	if (len < 8)
+		x &= ((uint64_t)1 << (8 * len)) - 1;
+	return (uint64_t)1 << ((x + len) * 0x9e3779b97f4a7c15ULL >> 58);
+}
+
+/*
  * Add a keyword, upper case and cut to EHLO_KEYWORD_MAX - 1 bytes, unless
  * it is there already.  It is written straight into the next free slot,
  * which holds nothing until nkeywords counts it; with none free, into
@@ -194,6 +222,7 @@ static inline __attribute__((always_inline)) void
 add_keyword(struct ehlo_reply *e, const char *s, size_t len)
 {
 	char spare[EHLO_KEYWORD_MAX], *kw;
+	uint64_t bit;
 	int k;
 
 	kw = e->nkeywords < EHLO_MAX_KEYWORDS ? e->keywords[e->nkeywords] :
@@ -203,14 +232,17 @@ add_keyword(struct ehlo_reply *e, const char *s, size_t len)
 	upper_copy(kw, s, len);
 	kw[len] = '\0';
 	/*
-	 * Keywords seldom share their first two bytes (SIZE, SMTPUTF8,
-	 * STARTTLS): look at them first.  Both are there, a NUL at worst.
+	 * Most keywords are new: their bit is not set.  Those whose bit is
+	 * are compared, first by the two bytes that keywords seldom share
+	 * (SIZE, SMTPUTF8, STARTTLS).  Both are there, a NUL at worst.
 	 */
-	for (k = 0; k < e->nkeywords; k++)
-		if (e->keywords[k][0] == kw[0] &&
-		    e->keywords[k][1] == kw[1] &&
-		    strcmp(e->keywords[k], kw) == 0)
-			return;
+	bit = seen_bit(kw, len);
+	if (e->seen & bit)
+		for (k = 0; k < e->nkeywords; k++)
+			if (e->keywords[k][0] == kw[0] &&
+			    e->keywords[k][1] == kw[1] &&
+			    strcmp(e->keywords[k], kw) == 0)
+				return;
 	/* Known even when the list is full. */
 	if (len == 8 && memcmp(kw, "STARTTLS", 8) == 0)
 		e->starttls = 1;
@@ -218,8 +250,10 @@ add_keyword(struct ehlo_reply *e, const char *s, size_t len)
 		e->placeholders++;
 	if (kw == spare)
 		e->dropped++;
-	else
+	else {
 		e->nkeywords++;
+		e->seen |= bit;
+	}
 }
 
 static void
@@ -269,7 +303,7 @@ keyword_run(const char *s, size_t len, size_t i, unsigned char *all)
  * is that of the ehlo-keyword before any "=...", 0 when the word is not
  * one.
  */
-static size_t
+static inline __attribute__((always_inline)) size_t
 next_word(const char *s, size_t len, size_t i, struct word *w)
 {
 	size_t start;
@@ -327,7 +361,7 @@ word_is_keyword_start(const struct word *w)
  * A word after the greeting: a keyword, or a parameter (a number, a SASL
  * name, an "OK") that is not one.  A word with "=" is never a parameter.
  */
-static void
+static inline __attribute__((always_inline)) void
 take_word(struct ehlo_reply *e, const struct word *w)
 {
 	if (w->kwlen == 0)
@@ -348,7 +382,7 @@ take_word(struct ehlo_reply *e, const struct word *w)
 static __attribute__((noinline)) void
 parse_one_row(struct ehlo_reply *e, const char *s, size_t len)
 {
-	struct word w;
+	struct word w = { NULL, 0, 0, 0 };	/* for the compiler */
 	size_t i, greeting_end = 0, after_bracket = 0;
 	int first = 1, found = 0;
 

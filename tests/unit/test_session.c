@@ -670,6 +670,37 @@ test_session_remote_host(void **state)
 }
 
 /*
+ * A log that lost a session's "+" row: a 220 reply that answers no
+ * command is its banner while the session has no evidence yet, and is
+ * then kept, its host name taken; later, it is none of that.
+ */
+static void
+test_session_banner_without_plus(void **state)
+{
+	struct drv d;
+
+	(void)state;
+	drv_init(&d);
+	feed(&d, ID, '<', "220 mx1.fabrikam.com ESMTP", "");
+	feed(&d, ID, '-', "", "Local");
+	CHECK_INT(nclosed, 1);
+	CHECK_STR(closed[0].host, "mx1.fabrikam.com");
+	CHECK_INT(closed[0].nevidence, 2);
+	drv_free(&d);
+
+	drv_init(&d);
+	feed(&d, ID, '*', "", TLS_UP);
+	feed(&d, ID, '<', "220 mx1.fabrikam.com ESMTP", "");
+	feed(&d, ID, '<', "220 ****** ESMTP", "");
+	feed(&d, ID, '-', "", "Local");
+	CHECK_INT(nclosed, 1);
+	CHECK_STR(closed[0].host, "<NULL>");
+	CHECK_INT(closed[0].banner_masked, 0);
+	CHECK_INT(closed[0].nevidence, 2);	/* the TLS row, the "-" */
+	drv_free(&d);
+}
+
+/*
  * A banner's host name of 255 bytes is the remote host; one of 256 is
  * none, and the greeting's is taken.
  */
@@ -1287,6 +1318,45 @@ test_session_no_endpoints(void **state)
 }
 
 /*
+ * Past the cap, each new row's text takes the room of the one it drops:
+ * the texts lie one after another, with nothing between, however many
+ * rows come (of all lengths, so that the buffer grows now and then).
+ */
+static void
+test_session_evidence_packed(void **state)
+{
+	char data[SESSION_TEXT_MAX + 200];
+	struct session *s;
+	struct row row;
+	struct drv d;
+	size_t off;
+	int i, k;
+
+	(void)state;
+	drv_init(&d);
+	for (i = 0; i < 400; i++) {
+		snprintf(where, sizeof where, "row %d", i);
+		memset(data, 'a' + i % 26, sizeof data - 1);
+		data[(size_t)(i * 37) % (sizeof data - 1)] = '\0';
+		make_row(&d, &row, ID, '*', data, "TLS negotiation failed");
+		s = sessions_feed(d.t, d.folder, &row);
+		assert_non_null(s);
+		for (off = 0, k = 0; k < s->nevidence; k++) {
+			CHECK_INT(s->evidence[k].textoff, off);
+			assert_ptr_equal(s->evidence[k].text,
+			    s->evidence_text + off);
+			CHECK_INT(strlen(s->evidence[k].text),
+			    s->evidence[k].textlen);
+			off += s->evidence[k].textlen + 1;
+		}
+		CHECK_INT(s->evidence_used, off);
+		assert_true(s->evidence_used <= s->evidence_size);
+		sessions_end_row(d.t, s);
+	}
+	drv_free(&d);
+}
+
+/*
  * Evidence is capped at SESSION_EVIDENCE_MAX: the first rows are kept and
  * the last slot holds the latest row.
  */
@@ -1638,6 +1708,13 @@ test_session_sequence_random(void **state)
 	row.file = FILE_A;
 	set_field(&row.session_id, ID);
 	set_field(&row.context, "attempting to connect");
+	/*
+	 * With the fields a session takes from its first rows: the rows
+	 * after the first of each session go sessions_feed()'s short way.
+	 */
+	set_field(&row.connector, "Internet");
+	set_field(&row.local, "10.0.1.21:57797");
+	set_field(&row.remote, "203.0.113.193:25");
 	for (i = 0; i < 50000; i++) {
 		static const size_t lens[] = { 1, 1, 1, 2, 2, 2, 0, 3, 4, 8,
 		    9, 10, 11 };
@@ -1703,6 +1780,10 @@ test_session_time_random(void **state)
 	row.file = FILE_A;
 	set_field(&row.session_id, ID);
 	set_field(&row.context, "attempting to connect");
+	/* The short way too, as in test_session_sequence_random(). */
+	set_field(&row.connector, "Internet");
+	set_field(&row.local, "10.0.1.21:57797");
+	set_field(&row.remote, "203.0.113.193:25");
 	for (i = 0; i < 20000; i++) {
 		/* A new session every 50 rows. */
 		snprintf(seqbuf, sizeof seqbuf, "%zu", i % 50);
@@ -2206,6 +2287,7 @@ main(void)
 		T_(test_session_ehlo_refused_only),
 		T_(test_session_masked_banner),
 		T_(test_session_remote_host),
+		T_(test_session_banner_without_plus),
 		T_(test_session_remote_host_length),
 		T_(test_session_ehlo_after_tls),
 		T_(test_session_messages),
@@ -2218,6 +2300,7 @@ main(void)
 		T_(test_session_connector_endpoints_times),
 		T_(test_session_no_endpoints),
 		T_(test_session_evidence_cap),
+		T_(test_session_evidence_packed),
 		T_(test_session_evidence_text),
 		T_(test_session_evidence_text_cut),
 		T_(test_session_restart_at_zero),
