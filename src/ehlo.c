@@ -373,6 +373,99 @@ take_word(struct ehlo_reply *e, const struct word *w)
 	add_keyword(e, w->p, w->kwlen);
 }
 
+/* The keywords of the words of s, one after another. */
+static void
+parse_words(struct ehlo_reply *e, const char *s, size_t len)
+{
+	struct word w;
+	size_t i = 0;
+
+	while (i < len) {
+		i = next_word(s, len, i, &w);
+		if (w.len == 0)
+			break;
+		take_word(e, &w);
+	}
+}
+
+/*
+ * What parse_words() made of a tail of a one-row reply (all past the
+ * greeting) into a reply with no keywords yet.  The greeting is the
+ * remote's host name and varies, but the keywords after it are those of
+ * the remote's software and its settings: in a log, most sessions go to
+ * a few kinds of servers, and send the same tail again and again.  A
+ * tail is a slot's when the same bytes were seen last, so that a slot
+ * changes nothing but the time parse_words() would take.  Per thread, a
+ * few slots chosen by a hash, each holding the last tail that fell in
+ * it; tails too long, or with more keywords than a slot holds, are not
+ * kept.
+ */
+#define TAIL_SLOTS	32	/* a power of 2 */
+#define TAIL_TEXT_MAX	200
+#define TAIL_KEYWORDS	16
+struct tail {
+	size_t		 len;		/* of text; 0: none */
+	uint64_t	 seen;
+	int		 nkeywords, dropped, starttls, placeholders;
+	char		 keywords[TAIL_KEYWORDS][EHLO_KEYWORD_MAX];
+	char		 text[TAIL_TEXT_MAX];
+};
+static _Thread_local struct tail tails[TAIL_SLOTS];
+
+/*
+ * A tail's slot, by its length and its first and last 8 bytes (a
+ * tail has at least one): the bytes compared anyway tell the rest.
+ */
+static inline struct tail *
+tail_slot(const char *s, size_t len)
+{
+	uint64_t a = 0, b = 0;
+
+	if (len >= 8) {
+		memcpy(&a, s, 8);
+		memcpy(&b, s + len - 8, 8);
+	} else
+		memcpy(&a, s, len);
+	a = (a ^ (b << 21 | b >> 43) ^ len) * 0x9e3779b97f4a7c15ULL;
+	return &tails[a >> 59 & (TAIL_SLOTS - 1)];
+}
+
+static void
+take_tail(struct ehlo_reply *e, const char *s, size_t len)
+{
+	struct tail *t;
+
+	/* Only into a reply with no keywords, as a slot says. */
+	if (len > TAIL_TEXT_MAX || e->nkeywords != 0 || e->seen != 0 ||
+	    e->dropped != 0 || e->starttls != 0 || e->placeholders != 0) {
+		parse_words(e, s, len);
+		return;
+	}
+	t = tail_slot(s, len);
+	if (t->len == len && memcmp(t->text, s, len) == 0) {
+		memcpy(e->keywords, t->keywords, (size_t)t->nkeywords *
+		    sizeof e->keywords[0]);
+		e->nkeywords = t->nkeywords;
+		e->seen = t->seen;
+		e->dropped = t->dropped;
+		e->starttls = t->starttls;
+		e->placeholders = t->placeholders;
+		return;
+	}
+	parse_words(e, s, len);
+	if (e->nkeywords > TAIL_KEYWORDS)
+		return;
+	memcpy(t->keywords, e->keywords, (size_t)e->nkeywords *
+	    sizeof e->keywords[0]);
+	t->nkeywords = e->nkeywords;
+	t->seen = e->seen;
+	t->dropped = e->dropped;
+	t->starttls = e->starttls;
+	t->placeholders = e->placeholders;
+	memcpy(t->text, s, len);
+	t->len = len;
+}
+
 /*
  * The one-row form: greeting words, then keywords with their parameters.
  * The greeting ends at the first known keyword; failing that, after the
@@ -405,18 +498,11 @@ parse_one_row(struct ehlo_reply *e, const char *s, size_t len)
 	while (i > 0 && s[i - 1] == ' ')
 		i--;
 	set_greeting(e, s, i);
-	/* The word that ended the greeting was read already. */
-	i = greeting_end;
 	if (found) {
-		take_word(e, &w);
-		i += w.len;
+		take_tail(e, s + greeting_end, len - greeting_end);
+		return;
 	}
-	while (i < len) {
-		i = next_word(s, len, i, &w);
-		if (w.len == 0)
-			break;
-		take_word(e, &w);
-	}
+	parse_words(e, s + greeting_end, len - greeting_end);
 }
 
 int

@@ -784,6 +784,81 @@ test_ehlo_same_as_plain(void **state)
 	}
 }
 
+/*
+ * One-row replies whose keyword tails come again and again behind other
+ * greetings, as in a log, so that ehlo.c keeps and reuses what it made
+ * of a tail: the same results as the straightforward version.  Tails
+ * are many more than the slots that keep them, some alike but in a byte,
+ * some too long or with too many keywords to keep; after a reply, rows
+ * of the multi-row form add keywords to it, which tells whether one
+ * taken from a slot is known as there.
+ */
+static void
+test_ehlo_tail_cache_same_as_plain(void **state)
+{
+	static const char *const firsts[] = {
+		"SIZE", "size", "PIPELINING", "STARTTLS", "8BITMIME", "DSN",
+		"XXXXXXXA", "xxxxA", "AUTH", "ENHANCEDSTATUSCODES", "Auth=x",
+	};
+	static const char *const greetings[] = {
+		"mx.example.com Hello [198.51.100.7]", "mx2.example.com",
+		"DB8PEPF0000E089.mail.protection.outlook.com Hello [1.2.3.4]",
+		"host at your service, [ip]", "a", "***** ****", "x SIZE",
+		"STARTTLS", "h  Hello  [::1]",
+	};
+	static char tails[300][600];
+	struct ehlo_reply a, b;
+	char row[1024], tmp[1024];
+	size_t i, j, k, len, n, more;
+	int ra, rb;
+
+	(void)state;
+	for (k = 0; k < NELEM(tails); k++) {
+		/* A random row's words, behind a known keyword. */
+		len = random_row(tmp, sizeof tmp);
+		for (i = 0; i < len && tmp[i] != ' ' && tmp[i] != '-'; i++)
+			;
+		n = (size_t)snprintf(tails[k], sizeof tails[k], "%s %s",
+		    firsts[rnd(NELEM(firsts))], i < len ? tmp + i + 1 : "");
+		/* Every tenth alike but in its last byte, or one more. */
+		if (k % 10 == 9) {
+			memcpy(tails[k], tails[k - 1], sizeof tails[k]);
+			n = strlen(tails[k]);
+			if (rnd(2) && n + 1 < sizeof tails[k])
+				tails[k][n++] = 'S';
+			else
+				tails[k][n - 1] ^= 1;
+			tails[k][n] = '\0';
+		}
+	}
+	for (i = 0; i < 40000; i++) {
+		ehlo_init(&a);
+		ehlo_init(&b);
+		/* Most replies from a few tails, the others from all. */
+		k = rnd(4) > 0 ? rnd(12) : rnd(NELEM(tails));
+		len = (size_t)snprintf(row, sizeof row, "250%s%s %s",
+		    rnd(4) == 0 ? "  " : " ", greetings[rnd(NELEM(greetings))],
+		    tails[k]);
+		if (len >= sizeof row)
+			len = sizeof row - 1;
+		snprintf(where, sizeof where, "reply %zu tail %zu \"%.200s\"",
+		    i, k, row);
+		ra = ehlo_feed(&a, row, len, 0);
+		rb = plain_ehlo_feed(&b, row, len, 0);
+		CHECK_INT(ra, rb);
+		check_same_reply(&a, &b);
+		for (more = rnd(4), j = 0; j < more; j++) {
+			len = random_row(row, sizeof row);
+			snprintf(where, sizeof where, "reply %zu tail %zu, row "
+			    "%zu after \"%.200s\"", i, k, j, row);
+			ra = ehlo_feed(&a, row, len, 0);
+			rb = plain_ehlo_feed(&b, row, len, 0);
+			CHECK_INT(ra, rb);
+			check_same_reply(&a, &b);
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -801,6 +876,7 @@ main(void)
 		cmocka_unit_test(test_ehlo_host_name_length),
 		cmocka_unit_test(test_smtp_text_masked),
 		cmocka_unit_test(test_ehlo_same_as_plain),
+		cmocka_unit_test(test_ehlo_tail_cache_same_as_plain),
 	};
 
 	return cmocka_run_group_tests_name("ehlo", tests, NULL, NULL);
