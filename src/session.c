@@ -824,9 +824,12 @@ on_greeting_reply(struct open_session *o, const struct row *row,
 		s->greeting_seen = 1;
 		if (reply->starttls)
 			s->starttls_offered = 1;
-		n = strlen(reply->greeting);
-		if (!smtp_text_masked(reply->greeting, n))
-			set_host(o, reply->greeting, n);
+		/* Most sessions have the banner's host name by now. */
+		if (s->remote_host == NULL) {
+			n = strlen(reply->greeting);
+			if (!smtp_text_masked(reply->greeting, n))
+				set_host(o, reply->greeting, n);
+		}
 	}
 }
 
