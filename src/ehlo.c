@@ -212,31 +212,21 @@ seen_bit(const char *kw, size_t len)
 }
 
 /*
- * Add a keyword, upper case and cut to EHLO_KEYWORD_MAX - 1 bytes, unless
- * it is there already.  It is written straight into the next free slot,
- * which holds nothing until nkeywords counts it; with none free, into
- * spare, to be told apart from what is there and counted.  Inline: each
- * row of the multi-row form adds one.
+ * Count the keyword kw of len bytes (upper case, NUL ended, with bit its
+ * seen_bit()) unless it is there already.  kw is the next free slot,
+ * which holds nothing until nkeywords counts it; with none free, a spare,
+ * to be told apart from what is there and counted.
  */
 static inline __attribute__((always_inline)) void
-add_keyword(struct ehlo_reply *e, const char *s, size_t len)
+keep_keyword(struct ehlo_reply *e, const char *kw, size_t len, uint64_t bit)
 {
-	char spare[EHLO_KEYWORD_MAX], *kw;
-	uint64_t bit;
 	int k;
 
-	kw = e->nkeywords < EHLO_MAX_KEYWORDS ? e->keywords[e->nkeywords] :
-	    spare;
-	if (len >= EHLO_KEYWORD_MAX)
-		len = EHLO_KEYWORD_MAX - 1;
-	upper_copy(kw, s, len);
-	kw[len] = '\0';
 	/*
 	 * Most keywords are new: their bit is not set.  Those whose bit is
 	 * are compared, first by the two bytes that keywords seldom share
 	 * (SIZE, SMTPUTF8, STARTTLS).  Both are there, a NUL at worst.
 	 */
-	bit = seen_bit(kw, len);
 	if (e->seen & bit)
 		for (k = 0; k < e->nkeywords; k++)
 			if (e->keywords[k][0] == kw[0] &&
@@ -248,12 +238,31 @@ add_keyword(struct ehlo_reply *e, const char *s, size_t len)
 		e->starttls = 1;
 	if (len >= 4 && memcmp(kw, "XXXX", 4) == 0)
 		e->placeholders++;
-	if (kw == spare)
+	if (e->nkeywords == EHLO_MAX_KEYWORDS)
 		e->dropped++;
 	else {
 		e->nkeywords++;
 		e->seen |= bit;
 	}
+}
+
+/*
+ * Add a keyword, upper case and cut to EHLO_KEYWORD_MAX - 1 bytes, unless
+ * it is there already.  It is written straight into the next free slot
+ * (see keep_keyword()).  Inline: each row of the multi-row form adds one.
+ */
+static inline __attribute__((always_inline)) void
+add_keyword(struct ehlo_reply *e, const char *s, size_t len)
+{
+	char spare[EHLO_KEYWORD_MAX], *kw;
+
+	kw = e->nkeywords < EHLO_MAX_KEYWORDS ? e->keywords[e->nkeywords] :
+	    spare;
+	if (len >= EHLO_KEYWORD_MAX)
+		len = EHLO_KEYWORD_MAX - 1;
+	upper_copy(kw, s, len);
+	kw[len] = '\0';
+	keep_keyword(e, kw, len, seen_bit(kw, len));
 }
 
 static void
@@ -467,6 +476,106 @@ take_tail(struct ehlo_reply *e, const char *s, size_t len)
 }
 
 /*
+ * The rows of the multi-row form after the first are few strings, the
+ * same in each reply of a server and across servers ("PIPELINING",
+ * "SIZE 157286400", "8BITMIME"): as for tails, a few slots per thread
+ * keep what a short row made, its keyword upper case (NUL padded) and
+ * the keyword's bit, and a row that is byte for byte a slot's takes them
+ * from it.  A row of up to ROW_TEXT_MAX bytes is held whole by its
+ * length and the words of struct row_key (see row_key()).
+ */
+#define ROW_SLOTS	128	/* 64 pairs: see take_row() */
+#define ROW_TEXT_MAX	24	/* below EHLO_KEYWORD_MAX: no keyword cut */
+struct row_key {
+	uint64_t	 a, b, m;
+	size_t		 len;		/* 0: none */
+};
+struct row_slot {
+	struct row_key	 key;
+	uint64_t	 bit;
+	size_t		 kwlen;		/* 0: the row has no keyword */
+	char		 kw[EHLO_KEYWORD_MAX];
+};
+static _Thread_local struct row_slot rows[ROW_SLOTS];
+
+/*
+ * The key of a row of 1 to ROW_TEXT_MAX bytes: its first and last 8
+ * bytes, and the 8 after the first when it has over 16; under 8 bytes,
+ * its first and last 4; under 4, each byte.  Each byte of the row is in
+ * one of the words at least, so two rows of a length with the same key
+ * are the same bytes.
+ */
+static inline void
+row_key(struct row_key *k, const char *s, size_t len)
+{
+	uint32_t a4, b4;
+
+	k->len = len;
+	k->m = 0;
+	if (len >= 8) {
+		memcpy(&k->a, s, 8);
+		memcpy(&k->b, s + len - 8, 8);
+		if (len > 16)
+			memcpy(&k->m, s + 8, 8);
+	} else if (len >= 4) {
+		memcpy(&a4, s, 4);
+		memcpy(&b4, s + len - 4, 4);
+		k->a = a4;
+		k->b = b4;
+	} else {
+		k->a = (unsigned char)s[0];
+		k->b = (unsigned char)s[len - 1] |
+		    (uint64_t)(unsigned char)s[len / 2] << 8;
+	}
+}
+
+static inline int
+row_key_equal(const struct row_key *x, const struct row_key *y)
+{
+	return x->a == y->a && x->b == y->b && x->m == y->m &&
+	    x->len == y->len;
+}
+
+/*
+ * A keyword row of 1 to ROW_TEXT_MAX bytes, by way of a slot.  Two slots
+ * a hash: a row not in either goes into the first, what it held into the
+ * second, so that of two rows alike in their hash, as two of one reply
+ * may be, neither puts the other out.
+ */
+static inline __attribute__((always_inline)) void
+take_row(struct ehlo_reply *e, const char *s, size_t len)
+{
+	struct row_key k;
+	struct row_slot *r;
+	char spare[EHLO_KEYWORD_MAX], *kw;
+	const char *p;
+	uint64_t h;
+
+	row_key(&k, s, len);
+	h = k.a * 0x9e3779b97f4a7c15ULL ^ k.b ^ k.m ^ len;
+	h = (h ^ h >> 29) * 0xbf58476d1ce4e5b9ULL;
+	r = &rows[(h >> 58) * 2];
+	if (row_key_equal(&r[1].key, &k))
+		r++;
+	else if (!row_key_equal(&r->key, &k)) {
+		/* Made as add_keyword() would. */
+		r[1] = r[0];
+		r->key = k;
+		memset(r->kw, 0, sizeof r->kw);
+		if ((r->kwlen = row_keyword(s, len, &p)) > 0) {
+			upper_copy(r->kw, p, r->kwlen);
+			r->bit = seen_bit(r->kw, r->kwlen);
+		}
+	}
+	if (r->kwlen == 0)
+		return;
+	kw = e->nkeywords < EHLO_MAX_KEYWORDS ? e->keywords[e->nkeywords] :
+	    spare;
+	memcpy(kw, r->kw, EHLO_KEYWORD_MAX);
+	keep_keyword(e, kw, r->kwlen, r->bit);
+}
+
+/*
  * The one-row form: greeting words, then keywords with their parameters.
  * The greeting ends at the first known keyword; failing that, after the
  * "[ip]" word that most greetings carry.  Not inline: the rows of the
@@ -520,7 +629,9 @@ ehlo_feed_line(struct ehlo_reply *e, const struct smtp_line *l, int helo)
 		else
 			parse_one_row(e, l->text, l->textlen);
 	} else if (!helo && l->code / 100 == 2) {
-		if ((n = row_keyword(l->text, l->textlen, &kw)) > 0)
+		if (l->textlen > 0 && l->textlen <= ROW_TEXT_MAX)
+			take_row(e, l->text, l->textlen);
+		else if ((n = row_keyword(l->text, l->textlen, &kw)) > 0)
 			add_keyword(e, kw, n);
 	}
 	return e->done;
