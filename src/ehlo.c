@@ -555,9 +555,11 @@ take_row(struct ehlo_reply *e, const char *s, size_t len)
 	h = k.a * 0x9e3779b97f4a7c15ULL ^ k.b ^ k.m ^ len;
 	h = (h ^ h >> 29) * 0xbf58476d1ce4e5b9ULL;
 	r = &rows[(h >> 58) * 2];
-	if (row_key_equal(&r[1].key, &k))
+	if (row_key_equal(&r->key, &k))
+		;	/* the first slot has it, as most often */
+	else if (row_key_equal(&r[1].key, &k))
 		r++;
-	else if (!row_key_equal(&r->key, &k)) {
+	else {
 		/* Made as add_keyword() would. */
 		r[1] = r[0];
 		r->key = k;
@@ -614,25 +616,42 @@ parse_one_row(struct ehlo_reply *e, const char *s, size_t len)
 	parse_words(e, s + greeting_end, len - greeting_end);
 }
 
-int
-ehlo_feed_line(struct ehlo_reply *e, const struct smtp_line *l, int helo)
+/*
+ * A row after the first, but a short one.  Out of line, as the first
+ * row's way: the short rows, most of them, save fewer registers.
+ */
+static __attribute__((noinline)) void
+take_long_row(struct ehlo_reply *e, const struct smtp_line *l)
 {
 	const char *kw;
 	size_t n;
 
+	if ((n = row_keyword(l->text, l->textlen, &kw)) > 0)
+		add_keyword(e, kw, n);
+}
+
+static __attribute__((noinline)) void
+take_first_row(struct ehlo_reply *e, const struct smtp_line *l, int helo)
+{
+	if (helo || l->code / 100 != 2 || l->more)
+		set_greeting(e, l->text, l->textlen);
+	else
+		parse_one_row(e, l->text, l->textlen);
+}
+
+int
+ehlo_feed_line(struct ehlo_reply *e, const struct smtp_line *l, int helo)
+{
 	e->code = l->code;
 	e->helo = helo;
 	e->done = !l->more;
-	if (e->lines++ == 0) {
-		if (helo || l->code / 100 != 2 || l->more)
-			set_greeting(e, l->text, l->textlen);
-		else
-			parse_one_row(e, l->text, l->textlen);
-	} else if (!helo && l->code / 100 == 2) {
+	if (e->lines++ == 0)
+		take_first_row(e, l, helo);
+	else if (!helo && l->code / 100 == 2) {
 		if (l->textlen > 0 && l->textlen <= ROW_TEXT_MAX)
 			take_row(e, l->text, l->textlen);
-		else if ((n = row_keyword(l->text, l->textlen, &kw)) > 0)
-			add_keyword(e, kw, n);
+		else
+			take_long_row(e, l);
 	}
 	return e->done;
 }
