@@ -315,6 +315,7 @@ keyword_run(const char *s, size_t len, size_t i, unsigned char *all)
 static inline __attribute__((always_inline)) size_t
 next_word(const char *s, size_t len, size_t i, struct word *w)
 {
+	const char *p;
 	size_t start;
 	unsigned char all = K_DIGIT;
 
@@ -330,8 +331,14 @@ next_word(const char *s, size_t len, size_t i, struct word *w)
 	else
 		w->kwlen = 0;
 	w->digits = (all & K_DIGIT) != 0;
-	while (i < len && s[i] != ' ')
-		i++;
+	/*
+	 * What is left of a word past its keyword bytes is mostly the
+	 * rest of a host name or an "[ip]": found by memchr().
+	 */
+	if (i < len && s[i] != ' ') {
+		p = memchr(s + i, ' ', len - i);
+		i = p != NULL ? (size_t)(p - s) : len;
+	}
 	w->len = i - start;
 	return i;
 }
