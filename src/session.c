@@ -667,28 +667,44 @@ verb_is(const struct field *f, const char *verb, size_t n)
 }
 
 /*
- * ASCII letters of the n bytes at p to lower case, 8 at a time: a byte is
+ * ASCII letters of the 8 bytes at p to lower case, all at once: a byte is
  * upper case when its top bit is clear, and adding 0x80 - 'A' to its low
  * seven bits sets the top bit but adding 0x80 - 'Z' - 1 does not (with no
  * carry into the next byte).
  */
-static void
-lower_ascii(char *p, size_t n)
+static inline void
+lower8(char *p)
 {
 	const uint64_t ones = 0x0101010101010101ull, top = ones * 0x80;
 	uint64_t x, b, upper;
 
-	for (; n >= 8; p += 8, n -= 8) {
-		memcpy(&x, p, 8);
-		b = x & ~top;
-		upper = (b + ones * (0x80 - 'A')) &
-		    ~(b + ones * (0x80 - 'Z' - 1)) & ~x & top;
-		x ^= upper >> 2;
-		memcpy(p, &x, 8);
+	memcpy(&x, p, 8);
+	b = x & ~top;
+	upper = (b + ones * (0x80 - 'A')) & ~(b + ones * (0x80 - 'Z' - 1)) &
+	    ~x & top;
+	x ^= upper >> 2;
+	memcpy(p, &x, 8);
+}
+
+/*
+ * The same for the n bytes at p, 8 at a time: past a multiple of 8, the
+ * last 8 are done again, over bytes done already, which stay as they are.
+ */
+static void
+lower_ascii(char *p, size_t n)
+{
+	size_t i;
+
+	if (n < 8) {
+		for (; n > 0; p++, n--)
+			if (*p >= 'A' && *p <= 'Z')
+				*p = (char)(*p - 'A' + 'a');
+		return;
 	}
-	for (; n > 0; p++, n--)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p - 'A' + 'a');
+	for (i = 0; i + 8 <= n; i += 8)
+		lower8(p + i);
+	if (i < n)
+		lower8(p + n - 8);
 }
 
 /*
