@@ -1502,7 +1502,12 @@ severity_of(const char *word)
 	    strcmp(word, "warning") == 0 ? SEV_WARNING : SEV_INFO;
 }
 
-/* The remote as the history knows it: folder, then host name or address. */
+/*
+ * The remote as the history knows it: the folder, as the address of its
+ * name (one for each folder, session.h), then host name or address.  As
+ * when the key held the name itself, a session whose folder name, a
+ * byte and remote come to RULES_HISTORY_KEY - 8 or more has none.
+ */
 size_t
 rules_history_key(const struct session *s, char *buf, size_t bufsz)
 {
@@ -1513,11 +1518,12 @@ rules_history_key(const struct session *s, char *buf, size_t bufsz)
 	if (remote == NULL)
 		remote = endpoint_ip(s->remote_endpoint, ip, sizeof ip);
 	nr = strlen(remote);
-	if (nf + 1 + nr >= bufsz)
+	if (nf + 1 + nr >= RULES_HISTORY_KEY - 8 ||
+	    sizeof s->folder + nr > bufsz)
 		return 0;
-	memcpy(buf, s->folder, nf + 1);		/* its NUL between the two */
-	memcpy(buf + nf + 1, remote, nr + 1);
-	return nf + 1 + nr;
+	memcpy(buf, &s->folder, sizeof s->folder);
+	memcpy(buf + sizeof s->folder, remote, nr);
+	return sizeof s->folder + nr;
 }
 
 /* The entry of a remote in the history, made when create is set; or NULL. */
@@ -1568,7 +1574,7 @@ rules_eval(struct rules *r, const struct session *s, finding_fn emit,
     void *arg)
 {
 	struct finding_attr attrs[RULES_MAX_CAPTURES];
-	char message[1024], hint[2048], key[1024], piece[1024];
+	char message[1024], hint[2048], key[RULES_HISTORY_KEY], piece[1024];
 	const struct choice *sev, *tlsrpt, *msg;
 	int64_t *last;
 	struct finding f;

@@ -1001,6 +1001,103 @@ test_rules_hint_cut(void **state)
 	}
 }
 
+/*
+ * --- remote_last_starttls -------------------------------------------------
+ * The history knows a remote by its folder (one name, one address) and
+ * host name or address: a session sees the offers of earlier ones of
+ * both, noted by rules_eval() or by rules_history_add() of
+ * rules_history_key(), and of no other folder or remote.  A folder name,
+ * a byte and remote of 1,024 bytes or more have no history.
+ */
+static const char HISTORY_RULES[] =
+    "rule h\n    severity warning\n    title \"h\"\n    tlsrpt none\n"
+    "    when remote_last_starttls\n    message \"h\"\n";
+
+static char folder_a[] = "mbx/a", folder_b[] = "mbx/b";
+static char long_folder[2][1024];
+
+static void
+history_session(struct session *s, const char *folder, char *host,
+    int64_t start)
+{
+	memset(s, 0, sizeof *s);
+	s->folder = folder;
+	s->remote_host = host;
+	s->starttls_offered = 1;
+	s->start = start;
+}
+
+/* Whether rule h fires on s, with r (or r's history, when by_key). */
+static int
+history_fires(struct rules *r, struct rules *by_key, const struct session *s)
+{
+	char fired[32] = "", key[RULES_HISTORY_KEY];
+	size_t len;
+
+	rules_eval(r, s, seen_emit, fired);
+	if (by_key != NULL && (len = rules_history_key(s, key,
+	    sizeof key)) > 0)
+		rules_history_add(by_key, key, len, s->start);
+	return fired[0] != '\0';
+}
+
+static void
+test_rules_history(void **state)
+{
+	static const char *const files[] = { "history.rules" };
+	char err[512], host[] = "mx.example.com", other[] = "mx.example.co";
+	char r1[] = "r";
+	struct rules_config cfg;
+	struct rules *r[2];
+	struct session s;
+	unsigned k;
+	FILE *fp;
+
+	(void)state;
+	fp = fopen(files[0], "w");
+	assert_non_null(fp);
+	fputs(HISTORY_RULES, fp);
+	fclose(fp);
+	memset(&cfg, 0, sizeof cfg);
+	cfg.files = files;
+	cfg.nfiles = 1;
+	cfg.no_default = 1;
+	for (k = 0; k < 2; k++) {
+		r[k] = rules_new(&cfg, err, sizeof err);
+		if (r[k] == NULL)
+			fail_msg("rules_new: %s", err);
+	}
+	unlink(files[0]);
+	/* r[0] notes by rules_eval(), r[1] by key: the same after. */
+	history_session(&s, folder_a, host, 1000);
+	assert_false(history_fires(r[0], r[1], &s));
+	history_session(&s, folder_a, host, 2000);
+	assert_true(history_fires(r[0], NULL, &s));
+	assert_true(history_fires(r[1], NULL, &s));
+	history_session(&s, folder_b, host, 3000);
+	assert_false(history_fires(r[0], r[1], &s));
+	history_session(&s, folder_a, other, 3000);
+	assert_false(history_fires(r[0], r[1], &s));
+	history_session(&s, folder_b, host, 4000);
+	assert_true(history_fires(r[0], NULL, &s));
+	assert_true(history_fires(r[1], NULL, &s));
+	/* Its own offer before. */
+	history_session(&s, folder_a, other, 5000);
+	assert_true(history_fires(r[0], NULL, &s));
+	/* 1,021 + 1 + 1 bytes have a history, 1,022 + 1 + 1 none. */
+	for (k = 0; k < 2; k++) {
+		memset(long_folder[k], 'f', 1021 + k);
+		long_folder[k][1021 + k] = '\0';
+		history_session(&s, long_folder[k], r1, 1000);
+		assert_false(history_fires(r[0], r[1], &s));
+		history_session(&s, long_folder[k], r1, 2000);
+		CHECK_INT(history_fires(r[0], NULL, &s), k == 0);
+		CHECK_INT(history_fires(r[1], NULL, &s), k == 0);
+	}
+	for (k = 0; k < 2; k++)
+		rules_free(r[k]);
+}
+
 static void
 test_severity_name(void **state)
 {
@@ -1022,6 +1119,7 @@ main(void)
 		T_(test_rules_rows_seen),
 		T_(test_rules_flags),
 		T_(test_rules_hint_cut),
+		T_(test_rules_history),
 		T_(test_severity_name),
 	};
 
