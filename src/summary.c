@@ -480,18 +480,19 @@ policy(struct summary *sum, int64_t day, const char *domain)
 	size_t i, len, n;
 	struct summary_policy *p;
 
-	if (sum->last_policy < sum->npolicies) {
-		p = &sum->policies[sum->last_policy];
-		if (p->day == day && strcmp(p->domain, domain) == 0)
-			return p;
-	}
-	/* The one its remote's last session had, mostly. */
+	/* The one its remote's last session had, mostly; or the last. */
 	if (sum->try_policy < sum->npolicies) {
 		p = &sum->policies[sum->try_policy];
 		if (p->day == day && strcmp(p->domain, domain) == 0) {
 			sum->last_policy = sum->try_policy;
 			return p;
 		}
+	}
+	if (sum->last_policy < sum->npolicies &&
+	    sum->last_policy != sum->try_policy) {
+		p = &sum->policies[sum->last_policy];
+		if (p->day == day && strcmp(p->domain, domain) == 0)
+			return p;
 	}
 	/* The key: the bytes of the day, then the domain. */
 	len = strlen(domain);
