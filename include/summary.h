@@ -123,6 +123,9 @@ struct summary {
 	 */
 	size_t			 last_hour, last_policy;
 	size_t			 try_policy;	/* see summary_session() */
+	/* The hour and day of the last session's start (ms): see
+	 * start_of(). */
+	int64_t			 at_hour, at_day;
 };
 
 struct summary	*summary_new(int64_t gap);

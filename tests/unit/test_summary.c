@@ -355,6 +355,76 @@ test_session_hours(void **state)
 }
 
 /*
+ * The hour and day of a session's start, as the plain division gives
+ * them, whatever the hour and day of the session before: starts at
+ * random around and across the edges of hours and days, before and
+ * after 1970, the largest and near the smallest.
+ */
+static int64_t
+plain_start(int64_t t, int64_t unit)
+{
+	return t - ((t % unit) + unit) % unit;
+}
+
+static void
+test_session_units(void **state)
+{
+	struct summary *sum = summary_new(HOUR);
+	const struct summary_policy *p;
+	struct summary_outcome o;
+	struct session *s;
+	int64_t t, hours[64], days[64];
+	unsigned long nhour[64], nday[64], rnd = 7;
+	size_t i, k, nh = 0, nd = 0;
+
+	(void)state;
+	memset(&o, 0, sizeof o);
+	for (i = 0; i < 4000; i++) {
+		rnd = rnd * 6364136223846793005UL + 1442695040888963407UL;
+		t = (int64_t)(rnd >> 40) % 4 * HOUR * 7 - 5 * DAY / 4;
+		t += (rnd >> 20 & 1) ? (int64_t)(rnd >> 24 & 3) - 2 :
+		    (int64_t)(rnd >> 24) % HOUR;
+		if (i % 97 == 0)
+			t = INT64_MAX - (int64_t)(i % 3);
+		if (i % 89 == 0)
+			t = INT64_MIN + 2 * DAY + (int64_t)i;
+		s = new_session("mx.example.com", NULL, t);
+		s->rcpt_domain = xstrdup("example.com");
+		s->greeting_seen = s->starttls_offered = s->tls_up = 1;
+		summary_session(sum, s, &o);
+		free_session(s);
+		for (k = 0; k < nh && hours[k] != plain_start(t, HOUR); k++)
+			;
+		if (k == nh) {
+			assert_true(nh < NELEM(hours));
+			hours[nh] = plain_start(t, HOUR);
+			nhour[nh++] = 0;
+		}
+		nhour[k]++;
+		for (k = 0; k < nd && days[k] != plain_start(t, DAY); k++)
+			;
+		if (k == nd) {
+			assert_true(nd < NELEM(days));
+			days[nd] = plain_start(t, DAY);
+			nday[nd++] = 0;
+		}
+		nday[k]++;
+	}
+	assert_int_equal(sum->nhours, nh);
+	for (k = 0; k < nh; k++)
+		for (i = 0; i < sum->nhours; i++)
+			if (sum->hours[i].hour == hours[k])
+				assert_int_equal(sum->hours[i].ok, nhour[k]);
+	assert_int_equal(sum->npolicies, nd);
+	for (k = 0; k < nd; k++) {
+		p = find_policy(sum, days[k], "example.com");
+		assert_non_null(p);
+		assert_int_equal(p->successful, nday[k]);
+	}
+	summary_free(sum);
+}
+
+/*
  * A session's TLSRPT policy (day and domain) is looked for first where its
  * remote's last session had its own: on sessions of a few remotes whose
  * days and recipient domains change now and then, each policy must count
@@ -574,6 +644,7 @@ main(void)
 		cmocka_unit_test(test_session_hours),
 		cmocka_unit_test(test_finding_groups),
 		cmocka_unit_test(test_policy_by_remote),
+		cmocka_unit_test(test_session_units),
 		cmocka_unit_test(test_rows_batched),
 	};
 
