@@ -26,7 +26,9 @@ struct strmap {
  * into the low ones, which pick the slot.  Nothing depends on the order
  * of the slots, so the hash may change freely: the last bytes are read
  * as words that may overlap those before (no call to memcpy() for a
- * length only known at run time), which any two equal keys share.
+ * length only known at run time), which any two equal keys share.  A
+ * word's high bits reach the low ones only in the last step: the product
+ * already carries each bit up, and the keys are few.
  */
 #define MUL	0xff51afd7ed558ccdULL
 
@@ -67,10 +69,8 @@ hash(const char *key, size_t len)
 	uint64_t h = 0x9e3779b97f4a7c15ULL ^ len;
 	size_t whole = len;
 
-	for (; len > sizeof h; key += sizeof h, len -= sizeof h) {
+	for (; len > sizeof h; key += sizeof h, len -= sizeof h)
 		h = (h ^ load64(key)) * MUL;
-		h ^= h >> 29;
-	}
 	if (len > 0)
 		h = (h ^ tail(key, len, whole)) * MUL;
 	h ^= h >> 32;
