@@ -178,9 +178,10 @@ static inline void
 summary_rows_add(struct summary *sum, struct summary_rows *b, int64_t time)
 {
 	if (b->n++ > 0 && time - b->last <= sum->gap) {
+		/* first <= last: a row after the last is not before it */
 		if (time > b->last)
 			b->last = time;
-		if (time < b->first)
+		else if (time < b->first)
 			b->first = time;
 		return;
 	}

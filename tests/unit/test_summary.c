@@ -558,6 +558,68 @@ test_finding_groups(void **state)
 	summary_free(sum[1]);
 }
 
+/* The time from one row to the next, of a pseudo-random number. */
+static int64_t
+row_step(unsigned long rnd)
+{
+	switch ((rnd >> 40) % 16) {
+	case 0:
+		return HOUR + 1 + (int64_t)((rnd >> 20) % HOUR);
+	case 1:		/* the gap, or just more */
+		return HOUR + (int64_t)((rnd >> 20) % 2);
+	case 2:
+		return -(int64_t)((rnd >> 20) % (HOUR / 4));
+	case 3:
+		return (rnd >> 50) % 8 == 0 ? -2 * DAY : 0;
+	default:
+		return (int64_t)((rnd >> 20) % 60000);
+	}
+}
+
+/*
+ * The same, each run of rows alone in a summary of its own: the first
+ * and last times of every run must be right, not only the least and
+ * the greatest of all.
+ */
+static void
+test_rows_batched_alone(void **state)
+{
+	struct summary *sum[2];
+	struct summary_rows b;
+	unsigned long rnd = 78;
+	int64_t t = 0;
+	size_t run, i, n, k;
+
+	(void)state;
+	for (run = 0; run < 2000; run++) {
+		for (k = 0; k < 2; k++)
+			sum[k] = summary_new(HOUR);
+		memset(&b, 0, sizeof b);
+		b.folder = "mbx01";
+		rnd = rnd * 6364136223846793005UL + 1442695040888963407UL;
+		n = (rnd >> 33) % 20;
+		for (i = 0; i < n; i++) {
+			rnd = rnd * 6364136223846793005UL +
+			    1442695040888963407UL;
+			t += row_step(rnd);
+			summary_row(sum[0], b.folder, t);
+			summary_rows_add(sum[1], &b, t);
+		}
+		summary_rows_end(sum[1], &b);
+		assert_int_equal(sum[0]->nfolders, sum[1]->nfolders);
+		if (n > 0) {
+			assert_true(sum[0]->folders[0].first ==
+			    sum[1]->folders[0].first);
+			assert_true(sum[0]->folders[0].last ==
+			    sum[1]->folders[0].last);
+			assert_int_equal(sum[0]->folders[0].nrows_gaps,
+			    sum[1]->folders[0].nrows_gaps);
+		}
+		for (k = 0; k < 2; k++)
+			summary_free(sum[k]);
+	}
+}
+
 /*
  * summary_rows_add() gives the folder the times and gaps that summary_row()
  * on each row gives, on runs of rows of one folder, files after files:
@@ -572,7 +634,7 @@ test_rows_batched(void **state)
 	struct summary *sum[2];
 	struct summary_rows b;
 	unsigned long rnd = 77;
-	int64_t t = 0, step;
+	int64_t t = 0;
 	size_t run, i, n, k, g;
 
 	(void)state;
@@ -586,24 +648,7 @@ test_rows_batched(void **state)
 		for (i = 0; i < n; i++) {
 			rnd = rnd * 6364136223846793005UL +
 			    1442695040888963407UL;
-			switch ((rnd >> 40) % 16) {
-			case 0:
-				step = HOUR + 1 + (int64_t)((rnd >> 20) % HOUR);
-				break;
-			case 1:		/* the gap, or just more */
-				step = HOUR + (int64_t)((rnd >> 20) % 2);
-				break;
-			case 2:
-				step = -(int64_t)((rnd >> 20) % (HOUR / 4));
-				break;
-			case 3:
-				step = (rnd >> 50) % 8 == 0 ? -2 * DAY : 0;
-				break;
-			default:
-				step = (int64_t)((rnd >> 20) % 60000);
-				break;
-			}
-			t += step;
+			t += row_step(rnd);
 			summary_row(sum[0], b.folder, t);
 			summary_rows_add(sum[1], &b, t);
 		}
@@ -646,6 +691,7 @@ main(void)
 		cmocka_unit_test(test_policy_by_remote),
 		cmocka_unit_test(test_session_units),
 		cmocka_unit_test(test_rows_batched),
+		cmocka_unit_test(test_rows_batched_alone),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
