@@ -133,9 +133,10 @@ void		 rules_free_limits(struct rules_limits *);
  * holds on s, 0 when none does, -1 when that cannot be known without
  * the history of earlier sessions (a when uses remote_last_starttls).
  * rules_history_key(): the key under which rules_eval() notes that s
- * offered STARTTLS (its length; 0 for none), and rules_history_add()
- * notes it as rules_eval() would.
+ * offered STARTTLS (its length; 0 for none) in buf, of RULES_HISTORY_KEY
+ * bytes, and rules_history_add() notes it as rules_eval() would.
  */
+#define RULES_HISTORY_KEY	1032
 int		 rules_would_fire(struct rules *, const struct session *);
 size_t		 rules_history_key(const struct session *, char *buf,
 		    size_t bufsz);

@@ -123,6 +123,9 @@ struct summary {
 	 */
 	size_t			 last_hour, last_policy;
 	size_t			 try_policy;	/* see summary_session() */
+	/* The hour and day of the last session's start (ms): see
+	 * start_of(). */
+	int64_t			 at_hour, at_day;
 };
 
 struct summary	*summary_new(int64_t gap);
@@ -175,9 +178,10 @@ static inline void
 summary_rows_add(struct summary *sum, struct summary_rows *b, int64_t time)
 {
 	if (b->n++ > 0 && time - b->last <= sum->gap) {
+		/* first <= last: a row after the last is not before it */
 		if (time > b->last)
 			b->last = time;
-		if (time < b->first)
+		else if (time < b->first)
 			b->first = time;
 		return;
 	}

@@ -94,6 +94,8 @@ struct seen {
 	char		 text[SEEN_LEN];
 };
 
+#define GATE_MEMO	64	/* a power of two */
+
 struct rules {
 	struct rules_config	 cfg;
 	struct rules_lang	 lang;
@@ -151,6 +153,15 @@ struct rules {
 	size_t			 flag_off[NBUILTINS];
 	int			 nflags;
 	struct eval		*eval;		/* rules_eval()'s, kept */
+	/*
+	 * The rules that may fire (rule_may_fire()) on sessions of some
+	 * facts and flags, as bits: most sessions share one of a few such
+	 * pairs.  Used while the rules are no more than 64.
+	 */
+	struct gate_memo {
+		uint64_t	 facts, flags, rules;
+		int		 valid;
+	}			 memo[GATE_MEMO];
 };
 
 /* A value of an attribute while a session is evaluated. */
@@ -1044,6 +1055,7 @@ rules_skip_rows(struct rules *r, int on)
 	unsigned e;
 
 	r->skip_rows = on;
+	memset(r->memo, 0, sizeof r->memo);	/* of the other way */
 	for (e = 0; e < EVENT_KINDS; e++) {
 		r->filter.min[e][0] = on ? r->observe_min[e][COLUMN_DATA] : 0;
 		r->filter.min[e][1] = on ?
@@ -1490,7 +1502,12 @@ severity_of(const char *word)
 	    strcmp(word, "warning") == 0 ? SEV_WARNING : SEV_INFO;
 }
 
-/* The remote as the history knows it: folder, then host name or address. */
+/*
+ * The remote as the history knows it: the folder, as the address of its
+ * name (one for each folder, session.h), then host name or address.  As
+ * when the key held the name itself, a session whose folder name, a
+ * byte and remote come to RULES_HISTORY_KEY - 8 or more has none.
+ */
 size_t
 rules_history_key(const struct session *s, char *buf, size_t bufsz)
 {
@@ -1501,11 +1518,12 @@ rules_history_key(const struct session *s, char *buf, size_t bufsz)
 	if (remote == NULL)
 		remote = endpoint_ip(s->remote_endpoint, ip, sizeof ip);
 	nr = strlen(remote);
-	if (nf + 1 + nr >= bufsz)
+	if (nf + 1 + nr >= RULES_HISTORY_KEY - 8 ||
+	    sizeof s->folder + nr > bufsz)
 		return 0;
-	memcpy(buf, s->folder, nf + 1);		/* its NUL between the two */
-	memcpy(buf + nf + 1, remote, nr + 1);
-	return nf + 1 + nr;
+	memcpy(buf, &s->folder, sizeof s->folder);
+	memcpy(buf + sizeof s->folder, remote, nr);
+	return sizeof s->folder + nr;
 }
 
 /* The entry of a remote in the history, made when create is set; or NULL. */
@@ -1525,18 +1543,44 @@ history_find(struct rules *r, const char *key, size_t len, int create)
 	return &r->offered[r->noffered++];
 }
 
+/*
+ * The rules of r (fewer than 65) that may fire on s, of flags
+ * (session_flags()), as bits: what rule_may_fire() tells of each, which
+ * depends on nothing of s but its facts and flags.
+ */
+static uint64_t
+rules_gated(struct rules *r, const struct session *s, uint64_t flags)
+{
+	struct gate_memo *m;
+	uint64_t h, bits = 0;
+	size_t i;
+
+	h = (s->facts ^ flags * 0x9e3779b97f4a7c15ULL) * 0xff51afd7ed558ccdULL;
+	m = &r->memo[h >> 32 & (GATE_MEMO - 1)];
+	if (m->valid && m->facts == s->facts && m->flags == flags)
+		return m->rules;
+	for (i = 0; i < r->lang.nrules; i++)
+		if (rule_may_fire(r, i, s, flags))
+			bits |= (uint64_t)1 << i;
+	m->facts = s->facts;
+	m->flags = flags;
+	m->rules = bits;
+	m->valid = 1;
+	return bits;
+}
+
 void
 rules_eval(struct rules *r, const struct session *s, finding_fn emit,
     void *arg)
 {
 	struct finding_attr attrs[RULES_MAX_CAPTURES];
-	char message[1024], hint[2048], key[1024], piece[1024];
+	char message[1024], hint[2048], key[RULES_HISTORY_KEY], piece[1024];
 	const struct choice *sev, *tlsrpt, *msg;
 	int64_t *last;
 	struct finding f;
 	struct eval *ev;
 	size_t i, j, keylen, nattrs = 0, n;
-	uint64_t flags = session_flags(r, s);
+	uint64_t flags = session_flags(r, s), gated;
 
 	/* Too big for the stack, and the same for every session. */
 	if (r->eval == NULL)
@@ -1554,10 +1598,14 @@ rules_eval(struct rules *r, const struct session *s, finding_fn emit,
 			attrs[nattrs].name = r->captures[i];
 			attrs[nattrs++].value = s->captures[i];
 		}
+	gated = r->lang.nrules <= 64 && emit != NULL ?
+	    rules_gated(r, s, flags) : 0;
 	for (i = 0; i < r->lang.nrules && emit != NULL; i++) {
 		const struct rule_def *d = &r->lang.rules[i];
 
-		if (!rule_may_fire(r, i, s, flags) || !eval_expr(ev, d->when))
+		if (i < 64 ? !(gated >> i & 1) : !rule_may_fire(r, i, s, flags))
+			continue;
+		if (!eval_expr(ev, d->when))
 			continue;
 		sev = choose(ev, &d->severity);
 		tlsrpt = choose(ev, &d->tlsrpt);
@@ -1602,7 +1650,7 @@ int
 rules_would_fire(struct rules *r, const struct session *s)
 {
 	struct eval ev;		/* on the stack: asked of every session */
-	uint64_t flags;
+	uint64_t flags, bits;
 	size_t i;
 	int fire = 0;
 
@@ -1612,6 +1660,15 @@ rules_would_fire(struct rules *r, const struct session *s)
 	ev.r = r;
 	ev.s = s;
 	ev.last_starttls = -1;
+	if (r->lang.nrules <= 64) {
+		/* Most sessions: none, without a look at any rule. */
+		for (bits = rules_gated(r, s, flags); bits != 0 && !fire;
+		    bits &= bits - 1) {
+			i = (size_t)__builtin_ctzll(bits);
+			fire = eval_expr(&ev, r->lang.rules[i].when);
+		}
+		return fire;
+	}
 	for (i = 0; i < r->lang.nrules && !fire; i++) {
 		const struct rule_def *d = &r->lang.rules[i];
 

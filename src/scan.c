@@ -399,7 +399,7 @@ static void
 pending_flush_session(struct reading *rd, const struct session *s)
 {
 	struct pending *pd = &rd->pending;
-	char key[1024];
+	char key[RULES_HISTORY_KEY];
 	size_t len, i;
 
 	if (pd->keys == NULL || (len = rules_history_key(s, key,
@@ -485,7 +485,7 @@ session_quiet(struct reading *rd, const struct session *s)
 {
 	static const struct summary_outcome none;	/* no findings */
 	struct summary *sum = rd->unit->summary;
-	char key[1024];
+	char key[RULES_HISTORY_KEY];
 	size_t len;
 
 	if (filter_session(rd->opt->filter, s)) {

@@ -480,18 +480,19 @@ policy(struct summary *sum, int64_t day, const char *domain)
 	size_t i, len, n;
 	struct summary_policy *p;
 
-	if (sum->last_policy < sum->npolicies) {
-		p = &sum->policies[sum->last_policy];
-		if (p->day == day && strcmp(p->domain, domain) == 0)
-			return p;
-	}
-	/* The one its remote's last session had, mostly. */
+	/* The one its remote's last session had, mostly; or the last. */
 	if (sum->try_policy < sum->npolicies) {
 		p = &sum->policies[sum->try_policy];
 		if (p->day == day && strcmp(p->domain, domain) == 0) {
 			sum->last_policy = sum->try_policy;
 			return p;
 		}
+	}
+	if (sum->last_policy < sum->npolicies &&
+	    sum->last_policy != sum->try_policy) {
+		p = &sum->policies[sum->last_policy];
+		if (p->day == day && strcmp(p->domain, domain) == 0)
+			return p;
 	}
 	/* The key: the bytes of the day, then the domain. */
 	len = strlen(domain);
@@ -593,6 +594,19 @@ summary_outcome_add(struct summary_outcome *o, const struct finding *f)
 }
 
 /*
+ * The start of the unit (an hour, a day) that t falls in, which *at is
+ * of the one before (0 at first): most sessions fall in the same one, and
+ * two divisions are dearer than two comparisons.
+ */
+static inline int64_t
+start_of(int64_t t, int64_t unit, int64_t *at)
+{
+	if (t >= *at && (uint64_t)t - (uint64_t)*at < (uint64_t)unit)
+		return *at;
+	return *at = t - ((t % unit) + unit) % unit;
+}
+
+/*
  * One session in RFC 8460 terms: successful when TLS came up with no
  * failure found; failed with the result type of the first finding that
  * has one, or starttls-not-supported when the EHLO/HELO reply lacked
@@ -614,7 +628,7 @@ tls_session(struct summary *sum, const struct session *s,
 		type = "starttls-not-supported";
 	if (type == NULL && !s->tls_up)
 		return;
-	day = s->start - ((s->start % DAY_MS) + DAY_MS) % DAY_MS;
+	day = start_of(s->start, DAY_MS, &sum->at_day);
 	/* The addresses are copied only when needed, which is seldom. */
 	if (s->rcpt_domain != NULL)
 		domain = s->rcpt_domain;
@@ -651,8 +665,8 @@ summary_session(struct summary *sum, const struct session *s,
 	const char *remote;
 	size_t len;
 
-	summary_add_hour(sum, s->start - ((s->start % HOUR_MS) + HOUR_MS) %
-	    HOUR_MS, !o->failing, o->failing);
+	summary_add_hour(sum, start_of(s->start, HOUR_MS, &sum->at_hour),
+	    !o->failing, o->failing);
 	remote = remote_label(s, &len);
 	r = add_remote(sum, remote, len, s->start, o->rules, o->nrules);
 	sum->try_policy = r->policy;

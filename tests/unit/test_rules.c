@@ -847,6 +847,23 @@ static const char FLAG_RULES[] =
     "    when not greeting_seen and not helo_used and ehlo_sent and "
     "not (not f2)\n    message \"f\"\n";
 
+/* A session of bits: seven attributes, then two facts. */
+static void
+flag_session(struct session *s, unsigned bits, char *host)
+{
+	memset(s, 0, sizeof *s);
+	s->folder = FOLDER;
+	s->remote_host = host;
+	s->ehlo_sent = bits & 1;
+	s->helo_used = (bits >> 1 & 1) * 2;	/* any non-zero */
+	s->greeting_seen = bits >> 2 & 1;
+	s->starttls_offered = bits >> 3 & 1;
+	s->starttls_issued = bits >> 4 & 1;
+	s->tls_up = bits >> 5 & 1;
+	s->complete = bits >> 6 & 1;
+	s->facts = bits >> 7;
+}
+
 static void
 test_rules_flags(void **state)
 {
@@ -856,7 +873,8 @@ test_rules_flags(void **state)
 	struct rules *r[2];
 	char host[] = "mx.example.com";
 	struct session s;
-	unsigned bits, k, counts[6] = { 0 };
+	unsigned bits, k, n, counts[6] = { 0 };
+	uint32_t x = 1;
 	FILE *fp;
 
 	(void)state;
@@ -875,20 +893,22 @@ test_rules_flags(void **state)
 	}
 	unlink(files[0]);
 	rules_skip_rows(r[1], 0);
-	/* Every mix of seven attributes and two facts (ids 0 and 1). */
-	for (bits = 0; bits < 1u << 9; bits++) {
+	/*
+	 * Every mix of seven attributes and two facts (ids 0 and 1); then
+	 * each mix of the seven 64 times in a row, with facts at random:
+	 * what the rules remember of sessions of the same facts and flags
+	 * (or of others, in the same place) must not change what fires.
+	 */
+	for (n = 0; n < (1u << 9) + (128u << 6); n++) {
+		/* After the first of each, 64 of each seven, mixed facts. */
+		x = x * 1103515245u + 12345u;
+		bits = n < 1u << 9 ? n : ((n - (1u << 9)) >> 6 & 127) |
+		    (x >> 16 & 3) << 7;
 		snprintf(where, sizeof where, "bits %#x", bits);
-		memset(&s, 0, sizeof s);
-		s.folder = FOLDER;
-		s.remote_host = host;
-		s.ehlo_sent = bits & 1;
-		s.helo_used = (bits >> 1 & 1) * 2;	/* any non-zero */
-		s.greeting_seen = bits >> 2 & 1;
-		s.starttls_offered = bits >> 3 & 1;
-		s.starttls_issued = bits >> 4 & 1;
-		s.tls_up = bits >> 5 & 1;
-		s.complete = bits >> 6 & 1;
-		s.facts = bits >> 7;
+		flag_session(&s, bits, host);
+		/* And facts no rule looks at: other places, same flags. */
+		if (n >= 1u << 9)
+			s.facts |= (uint64_t)(x >> 20 & 1023) << 2;
 		CHECK_INT(rules_would_fire(r[0], &s),
 		    rules_would_fire(r[1], &s));
 		for (k = 0; k < 2; k++) {
@@ -896,7 +916,7 @@ test_rules_flags(void **state)
 			rules_eval(r[k], &s, seen_emit, fired[k]);
 		}
 		assert_string_equal(fired[0], fired[1]);
-		for (k = 0; k < 6; k++)
+		for (k = 0; k < 6 && n < 1u << 9; k++)
 			counts[k] += strchr(fired[0], 'a' + (int)k) != NULL;
 	}
 	/* Each rule fired on some and not on others. */
@@ -981,6 +1001,103 @@ test_rules_hint_cut(void **state)
 	}
 }
 
+/*
+ * --- remote_last_starttls -------------------------------------------------
+ * The history knows a remote by its folder (one name, one address) and
+ * host name or address: a session sees the offers of earlier ones of
+ * both, noted by rules_eval() or by rules_history_add() of
+ * rules_history_key(), and of no other folder or remote.  A folder name,
+ * a byte and remote of 1,024 bytes or more have no history.
+ */
+static const char HISTORY_RULES[] =
+    "rule h\n    severity warning\n    title \"h\"\n    tlsrpt none\n"
+    "    when remote_last_starttls\n    message \"h\"\n";
+
+static char folder_a[] = "mbx/a", folder_b[] = "mbx/b";
+static char long_folder[2][1024];
+
+static void
+history_session(struct session *s, const char *folder, char *host,
+    int64_t start)
+{
+	memset(s, 0, sizeof *s);
+	s->folder = folder;
+	s->remote_host = host;
+	s->starttls_offered = 1;
+	s->start = start;
+}
+
+/* Whether rule h fires on s, with r (or r's history, when by_key). */
+static int
+history_fires(struct rules *r, struct rules *by_key, const struct session *s)
+{
+	char fired[32] = "", key[RULES_HISTORY_KEY];
+	size_t len;
+
+	rules_eval(r, s, seen_emit, fired);
+	if (by_key != NULL && (len = rules_history_key(s, key,
+	    sizeof key)) > 0)
+		rules_history_add(by_key, key, len, s->start);
+	return fired[0] != '\0';
+}
+
+static void
+test_rules_history(void **state)
+{
+	static const char *const files[] = { "history.rules" };
+	char err[512], host[] = "mx.example.com", other[] = "mx.example.co";
+	char r1[] = "r";
+	struct rules_config cfg;
+	struct rules *r[2];
+	struct session s;
+	unsigned k;
+	FILE *fp;
+
+	(void)state;
+	fp = fopen(files[0], "w");
+	assert_non_null(fp);
+	fputs(HISTORY_RULES, fp);
+	fclose(fp);
+	memset(&cfg, 0, sizeof cfg);
+	cfg.files = files;
+	cfg.nfiles = 1;
+	cfg.no_default = 1;
+	for (k = 0; k < 2; k++) {
+		r[k] = rules_new(&cfg, err, sizeof err);
+		if (r[k] == NULL)
+			fail_msg("rules_new: %s", err);
+	}
+	unlink(files[0]);
+	/* r[0] notes by rules_eval(), r[1] by key: the same after. */
+	history_session(&s, folder_a, host, 1000);
+	assert_false(history_fires(r[0], r[1], &s));
+	history_session(&s, folder_a, host, 2000);
+	assert_true(history_fires(r[0], NULL, &s));
+	assert_true(history_fires(r[1], NULL, &s));
+	history_session(&s, folder_b, host, 3000);
+	assert_false(history_fires(r[0], r[1], &s));
+	history_session(&s, folder_a, other, 3000);
+	assert_false(history_fires(r[0], r[1], &s));
+	history_session(&s, folder_b, host, 4000);
+	assert_true(history_fires(r[0], NULL, &s));
+	assert_true(history_fires(r[1], NULL, &s));
+	/* Its own offer before. */
+	history_session(&s, folder_a, other, 5000);
+	assert_true(history_fires(r[0], NULL, &s));
+	/* 1,021 + 1 + 1 bytes have a history, 1,022 + 1 + 1 none. */
+	for (k = 0; k < 2; k++) {
+		memset(long_folder[k], 'f', 1021 + k);
+		long_folder[k][1021 + k] = '\0';
+		history_session(&s, long_folder[k], r1, 1000);
+		assert_false(history_fires(r[0], r[1], &s));
+		history_session(&s, long_folder[k], r1, 2000);
+		CHECK_INT(history_fires(r[0], NULL, &s), k == 0);
+		CHECK_INT(history_fires(r[1], NULL, &s), k == 0);
+	}
+	for (k = 0; k < 2; k++)
+		rules_free(r[k]);
+}
+
 static void
 test_severity_name(void **state)
 {
@@ -1002,6 +1119,7 @@ main(void)
 		T_(test_rules_rows_seen),
 		T_(test_rules_flags),
 		T_(test_rules_hint_cut),
+		T_(test_rules_history),
 		T_(test_severity_name),
 	};
 

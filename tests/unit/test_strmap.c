@@ -15,6 +15,20 @@
 
 #include "strmap.h"
 
+/*
+ * Its insides too, under other names than the ones linked in: same()
+ * decides only between keys of one hash, which the map seldom has.
+ */
+#define strmap_new	inside_strmap_new
+#define strmap_free	inside_strmap_free
+#define strmap_get	inside_strmap_get
+#define strmap_put	inside_strmap_put
+#include "../../src/strmap.c"
+#undef strmap_new
+#undef strmap_free
+#undef strmap_get
+#undef strmap_put
+
 #define NKEYS	3000
 #define KEYMAX	40
 
@@ -144,12 +158,44 @@ test_strmap_day_keys(void **state)
 	strmap_free(m);
 }
 
+/*
+ * same() against memcmp(): keys of every length that differ in any one
+ * byte, or not at all, at odd addresses; and hash() of equal bytes at
+ * other addresses.
+ */
+static void
+test_strmap_same(void **state)
+{
+	char a[KEYMAX + 8], b[KEYMAX + 8];
+	uint32_t x = 99;
+	size_t len, at, k, bit;
+
+	(void)state;
+	for (len = 0; len < KEYMAX; len++)
+		for (at = 0; at <= len; at++)
+			for (bit = 0; bit < 8; bit += 7) {
+				for (k = 0; k < sizeof a; k++) {
+					x = x * 1103515245u + 12345u;
+					a[k] = (char)(x >> 16);
+					b[k] = (char)~a[k];
+				}
+				memcpy(b + 1, a + 3, len);
+				assert_int_equal(hash(a + 3, len),
+				    hash(b + 1, len));
+				if (at < len)
+					b[1 + at] ^= (char)(1 << bit);
+				assert_int_equal(same(a + 3, b + 1, len),
+				    memcmp(a + 3, b + 1, len) == 0);
+			}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_strmap),
 		cmocka_unit_test(test_strmap_day_keys),
+		cmocka_unit_test(test_strmap_same),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -355,6 +355,76 @@ test_session_hours(void **state)
 }
 
 /*
+ * The hour and day of a session's start, as the plain division gives
+ * them, whatever the hour and day of the session before: starts at
+ * random around and across the edges of hours and days, before and
+ * after 1970, the largest and near the smallest.
+ */
+static int64_t
+plain_start(int64_t t, int64_t unit)
+{
+	return t - ((t % unit) + unit) % unit;
+}
+
+static void
+test_session_units(void **state)
+{
+	struct summary *sum = summary_new(HOUR);
+	const struct summary_policy *p;
+	struct summary_outcome o;
+	struct session *s;
+	int64_t t, hours[64], days[64];
+	unsigned long nhour[64], nday[64], rnd = 7;
+	size_t i, k, nh = 0, nd = 0;
+
+	(void)state;
+	memset(&o, 0, sizeof o);
+	for (i = 0; i < 4000; i++) {
+		rnd = rnd * 6364136223846793005UL + 1442695040888963407UL;
+		t = (int64_t)(rnd >> 40) % 4 * HOUR * 7 - 5 * DAY / 4;
+		t += (rnd >> 20 & 1) ? (int64_t)(rnd >> 24 & 3) - 2 :
+		    (int64_t)(rnd >> 24) % HOUR;
+		if (i % 97 == 0)
+			t = INT64_MAX - (int64_t)(i % 3);
+		if (i % 89 == 0)
+			t = INT64_MIN + 2 * DAY + (int64_t)i;
+		s = new_session("mx.example.com", NULL, t);
+		s->rcpt_domain = xstrdup("example.com");
+		s->greeting_seen = s->starttls_offered = s->tls_up = 1;
+		summary_session(sum, s, &o);
+		free_session(s);
+		for (k = 0; k < nh && hours[k] != plain_start(t, HOUR); k++)
+			;
+		if (k == nh) {
+			assert_true(nh < NELEM(hours));
+			hours[nh] = plain_start(t, HOUR);
+			nhour[nh++] = 0;
+		}
+		nhour[k]++;
+		for (k = 0; k < nd && days[k] != plain_start(t, DAY); k++)
+			;
+		if (k == nd) {
+			assert_true(nd < NELEM(days));
+			days[nd] = plain_start(t, DAY);
+			nday[nd++] = 0;
+		}
+		nday[k]++;
+	}
+	assert_int_equal(sum->nhours, nh);
+	for (k = 0; k < nh; k++)
+		for (i = 0; i < sum->nhours; i++)
+			if (sum->hours[i].hour == hours[k])
+				assert_int_equal(sum->hours[i].ok, nhour[k]);
+	assert_int_equal(sum->npolicies, nd);
+	for (k = 0; k < nd; k++) {
+		p = find_policy(sum, days[k], "example.com");
+		assert_non_null(p);
+		assert_int_equal(p->successful, nday[k]);
+	}
+	summary_free(sum);
+}
+
+/*
  * A session's TLSRPT policy (day and domain) is looked for first where its
  * remote's last session had its own: on sessions of a few remotes whose
  * days and recipient domains change now and then, each policy must count
@@ -488,6 +558,68 @@ test_finding_groups(void **state)
 	summary_free(sum[1]);
 }
 
+/* The time from one row to the next, of a pseudo-random number. */
+static int64_t
+row_step(unsigned long rnd)
+{
+	switch ((rnd >> 40) % 16) {
+	case 0:
+		return HOUR + 1 + (int64_t)((rnd >> 20) % HOUR);
+	case 1:		/* the gap, or just more */
+		return HOUR + (int64_t)((rnd >> 20) % 2);
+	case 2:
+		return -(int64_t)((rnd >> 20) % (HOUR / 4));
+	case 3:
+		return (rnd >> 50) % 8 == 0 ? -2 * DAY : 0;
+	default:
+		return (int64_t)((rnd >> 20) % 60000);
+	}
+}
+
+/*
+ * The same, each run of rows alone in a summary of its own: the first
+ * and last times of every run must be right, not only the least and
+ * the greatest of all.
+ */
+static void
+test_rows_batched_alone(void **state)
+{
+	struct summary *sum[2];
+	struct summary_rows b;
+	unsigned long rnd = 78;
+	int64_t t = 0;
+	size_t run, i, n, k;
+
+	(void)state;
+	for (run = 0; run < 2000; run++) {
+		for (k = 0; k < 2; k++)
+			sum[k] = summary_new(HOUR);
+		memset(&b, 0, sizeof b);
+		b.folder = "mbx01";
+		rnd = rnd * 6364136223846793005UL + 1442695040888963407UL;
+		n = (rnd >> 33) % 20;
+		for (i = 0; i < n; i++) {
+			rnd = rnd * 6364136223846793005UL +
+			    1442695040888963407UL;
+			t += row_step(rnd);
+			summary_row(sum[0], b.folder, t);
+			summary_rows_add(sum[1], &b, t);
+		}
+		summary_rows_end(sum[1], &b);
+		assert_int_equal(sum[0]->nfolders, sum[1]->nfolders);
+		if (n > 0) {
+			assert_true(sum[0]->folders[0].first ==
+			    sum[1]->folders[0].first);
+			assert_true(sum[0]->folders[0].last ==
+			    sum[1]->folders[0].last);
+			assert_int_equal(sum[0]->folders[0].nrows_gaps,
+			    sum[1]->folders[0].nrows_gaps);
+		}
+		for (k = 0; k < 2; k++)
+			summary_free(sum[k]);
+	}
+}
+
 /*
  * summary_rows_add() gives the folder the times and gaps that summary_row()
  * on each row gives, on runs of rows of one folder, files after files:
@@ -502,7 +634,7 @@ test_rows_batched(void **state)
 	struct summary *sum[2];
 	struct summary_rows b;
 	unsigned long rnd = 77;
-	int64_t t = 0, step;
+	int64_t t = 0;
 	size_t run, i, n, k, g;
 
 	(void)state;
@@ -516,24 +648,7 @@ test_rows_batched(void **state)
 		for (i = 0; i < n; i++) {
 			rnd = rnd * 6364136223846793005UL +
 			    1442695040888963407UL;
-			switch ((rnd >> 40) % 16) {
-			case 0:
-				step = HOUR + 1 + (int64_t)((rnd >> 20) % HOUR);
-				break;
-			case 1:		/* the gap, or just more */
-				step = HOUR + (int64_t)((rnd >> 20) % 2);
-				break;
-			case 2:
-				step = -(int64_t)((rnd >> 20) % (HOUR / 4));
-				break;
-			case 3:
-				step = (rnd >> 50) % 8 == 0 ? -2 * DAY : 0;
-				break;
-			default:
-				step = (int64_t)((rnd >> 20) % 60000);
-				break;
-			}
-			t += step;
+			t += row_step(rnd);
 			summary_row(sum[0], b.folder, t);
 			summary_rows_add(sum[1], &b, t);
 		}
@@ -574,7 +689,9 @@ main(void)
 		cmocka_unit_test(test_session_hours),
 		cmocka_unit_test(test_finding_groups),
 		cmocka_unit_test(test_policy_by_remote),
+		cmocka_unit_test(test_session_units),
 		cmocka_unit_test(test_rows_batched),
+		cmocka_unit_test(test_rows_batched_alone),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
