@@ -721,21 +721,47 @@ seen_text(char *buf, char texts[][600], const size_t *lens, size_t ntexts)
 	return len;
 }
 
+/*
+ * Two rule sets from text, written to path and loaded twice: for the
+ * tests that run one set with a shortcut and the other without.
+ */
+static void
+load_two(const char *path, const char *text, struct rules *r[2])
+{
+	const char *const files[] = { path };
+	struct rules_config cfg;
+	char err[512];
+	FILE *fp;
+	size_t k;
+
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+	memset(&cfg, 0, sizeof cfg);
+	cfg.files = files;
+	cfg.nfiles = 1;
+	cfg.no_default = 1;
+	for (k = 0; k < 2; k++) {
+		r[k] = rules_new(&cfg, err, sizeof err);
+		if (r[k] == NULL)
+			fail_msg("rules_new: %s", err);
+	}
+	unlink(path);
+}
+
 static void
 test_rules_rows_seen(void **state)
 {
-	static const char *const files[] = { "seen.rules" };
 	static const size_t lens[] = { 0, 2, 8, 22, 100, 100, 300, 511, 512,
 	    512, 513, 600 };
-	char texts[NELEM(lens)][600], data[601], context[601], err[512];
+	char texts[NELEM(lens)][600], data[601], context[601];
 	char id[24], fired[2][32];
-	struct rules_config cfg;
 	struct rules *r[2];
 	struct session_table *t[2];
 	struct session *s[2];
 	struct row row;
 	size_t i, k, matched = 0, nfired[2] = { 0, 0 };
-	FILE *fp;
 
 	(void)state;
 	for (k = 0; k < NELEM(lens); k++)
@@ -748,21 +774,9 @@ test_rules_rows_seen(void **state)
 	memcpy(texts[5] + 20, "abc", 3);
 	memcpy(texts[9] + 300, "xxx", 3);
 	memcpy(texts[11] + 513, "z", 1);	/* [10] is its prefix */
-	fp = fopen(files[0], "w");
-	assert_non_null(fp);
-	fputs(SEEN_RULES, fp);
-	fclose(fp);
-	memset(&cfg, 0, sizeof cfg);
-	cfg.files = files;
-	cfg.nfiles = 1;
-	cfg.no_default = 1;
-	for (k = 0; k < 2; k++) {
-		r[k] = rules_new(&cfg, err, sizeof err);
-		if (r[k] == NULL)
-			fail_msg("rules_new: %s", err);
+	load_two("seen.rules", SEEN_RULES, r);
+	for (k = 0; k < 2; k++)
 		t[k] = sessions_new(no_close, NULL);
-	}
-	unlink(files[0]);
 	rules_skip_rows(r[1], 0);
 
 	memset(&row, 0, sizeof row);
@@ -867,31 +881,15 @@ flag_session(struct session *s, unsigned bits, char *host)
 static void
 test_rules_flags(void **state)
 {
-	static const char *const files[] = { "flags.rules" };
-	char err[512], fired[2][32];
-	struct rules_config cfg;
+	char fired[2][32];
 	struct rules *r[2];
 	char host[] = "mx.example.com";
 	struct session s;
 	unsigned bits, k, n, counts[6] = { 0 };
 	uint32_t x = 1;
-	FILE *fp;
 
 	(void)state;
-	fp = fopen(files[0], "w");
-	assert_non_null(fp);
-	fputs(FLAG_RULES, fp);
-	fclose(fp);
-	memset(&cfg, 0, sizeof cfg);
-	cfg.files = files;
-	cfg.nfiles = 1;
-	cfg.no_default = 1;
-	for (k = 0; k < 2; k++) {
-		r[k] = rules_new(&cfg, err, sizeof err);
-		if (r[k] == NULL)
-			fail_msg("rules_new: %s", err);
-	}
-	unlink(files[0]);
+	load_two("flags.rules", FLAG_RULES, r);
 	rules_skip_rows(r[1], 0);
 	/*
 	 * Every mix of seven attributes and two facts (ids 0 and 1); then
@@ -1044,30 +1042,14 @@ history_fires(struct rules *r, struct rules *by_key, const struct session *s)
 static void
 test_rules_history(void **state)
 {
-	static const char *const files[] = { "history.rules" };
-	char err[512], host[] = "mx.example.com", other[] = "mx.example.co";
+	char host[] = "mx.example.com", other[] = "mx.example.co";
 	char r1[] = "r";
-	struct rules_config cfg;
 	struct rules *r[2];
 	struct session s;
 	unsigned k;
-	FILE *fp;
 
 	(void)state;
-	fp = fopen(files[0], "w");
-	assert_non_null(fp);
-	fputs(HISTORY_RULES, fp);
-	fclose(fp);
-	memset(&cfg, 0, sizeof cfg);
-	cfg.files = files;
-	cfg.nfiles = 1;
-	cfg.no_default = 1;
-	for (k = 0; k < 2; k++) {
-		r[k] = rules_new(&cfg, err, sizeof err);
-		if (r[k] == NULL)
-			fail_msg("rules_new: %s", err);
-	}
-	unlink(files[0]);
+	load_two("history.rules", HISTORY_RULES, r);
 	/* r[0] notes by rules_eval(), r[1] by key: the same after. */
 	history_session(&s, folder_a, host, 1000);
 	assert_false(history_fires(r[0], r[1], &s));
