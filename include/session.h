@@ -161,6 +161,14 @@ void		 sessions_adopt(struct session_table *, struct session *);
  */
 void		 session_keep(struct session *);
 void		 session_free(struct session *);
+/*
+ * The same, keeping its buffers for a session to come in t, as one closed
+ * in t does: for a table of the thread that made it, where they are
+ * cheapest to use again.
+ */
+void		 sessions_recycle(struct session_table *, struct session *);
+/* The table that made s, wherever it went on. */
+struct session_table *session_home(const struct session *);
 
 const struct session_stats *sessions_stats(const struct session_table *);
 

@@ -29,7 +29,7 @@ enum command {
  * sessions then allocate nothing.  A few suffice, as sessions close about
  * as fast as others open.
  */
-#define POOL_MAX	32
+#define POOL_MAX	256
 
 /*
  * An open session.  What each row looks at (the lookup, the sequence
@@ -56,6 +56,7 @@ struct open_session {
 	struct session		 s;
 
 	struct open_session	*prev, *next;	/* by first row */
+	struct session_table	*home;		/* that made it */
 	/*
 	 * The EHLO/HELO reply being read, when reading_reply.  Allocated at
 	 * the first and kept for the next (most sessions have two, before
@@ -295,6 +296,7 @@ create(struct session_table *t, const struct key *k, const struct row *row)
 	o->s.evidence_text = text;
 	o->s.evidence_size = textsize;
 
+	o->home = t;
 	o->s.folder = o->folder = k->folder;
 	o->s.id = field_dup(o, &row->session_id);
 	o->idlen = k->len;
@@ -395,6 +397,19 @@ void
 session_keep(struct session *s)
 {
 	open_of(s)->kept = 1;
+}
+
+struct session_table *
+session_home(const struct session *s)
+{
+	return open_of((struct session *)(uintptr_t)s)->home;
+}
+
+void
+sessions_recycle(struct session_table *t, struct session *s)
+{
+	/* create() clears kept, with the rest. */
+	recycle(t, open_of(s));
 }
 
 void

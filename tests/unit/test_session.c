@@ -2275,6 +2275,92 @@ test_session_born_only_hand_over(void **state)
 	drv_free(&d);
 }
 
+/* The close callback of another table: keeps each session, for the test. */
+static struct session *kept_last;
+
+static void
+on_close_keep(struct session *s, void *arg)
+{
+	(void)arg;
+	on_close(s, NULL);
+	session_keep(s);
+	kept_last = s;
+}
+
+/* A session fed in t, to its "-" row; returns it. */
+static struct session *
+feed_to_end(struct drv *d, struct session_table *t, const char *id,
+    int tls)
+{
+	struct session *s = NULL;
+	struct row row;
+
+	make_row(d, &row, id, '+', "", "");
+	s = sessions_feed(t, d->folder, &row);
+	sessions_end_row(t, s);
+	if (tls) {
+		make_row(d, &row, id, '<', "220 mx.fabrikam.com ESMTP", "");
+		sessions_end_row(t, sessions_feed(t, d->folder, &row));
+		make_row(d, &row, id, '>', "EHLO mail.contoso.com", "");
+		sessions_end_row(t, sessions_feed(t, d->folder, &row));
+		make_row(d, &row, id, '<', "250 mx.fabrikam.com Hello STARTTLS",
+		    "");
+		sessions_end_row(t, sessions_feed(t, d->folder, &row));
+	}
+	make_row(d, &row, id, '-', "", "Local");
+	assert_ptr_equal(sessions_feed(t, d->folder, &row), s);
+	sessions_end_row(t, s);
+	return s;
+}
+
+/*
+ * A session that went on in another table, kept when it closed there,
+ * goes back to the table that made it (session_home()) with
+ * sessions_recycle(), and the next session there is made from it: it
+ * starts from nothing.
+ */
+static void
+test_session_recycled_home(void **state)
+{
+	struct session_table *other;
+	struct session *s, *s3;
+	struct drv d;
+
+	(void)state;
+	drv_init(&d);
+	sessions_set_born_only(d.t, 1);
+	feed(&d, ID2, '+', "", "");
+	feed(&d, ID2, '<', "220 mx.fabrikam.com ESMTP", "");
+	feed(&d, ID2, '>', "EHLO mail.contoso.com", "");
+	feed(&d, ID2, '<', "250 mx.fabrikam.com Hello STARTTLS", "");
+	other = sessions_new(on_close_keep, NULL);
+	sessions_hand_over(d.t, adopt, other);
+	s = feed_to_end(&d, other, ID2, 0);
+	assert_ptr_equal(kept_last, s);
+	assert_ptr_equal(session_home(s), d.t);
+	assert_int_equal(nclosed, 1);
+	assert_int_equal(closed[0].starttls_offered, 1);
+	assert_int_equal(closed[0].nevidence, 4);
+	sessions_recycle(d.t, s);
+
+	/* Made from it (else what follows shows nothing): nothing of the
+	 * last one is left. */
+	s3 = feed_to_end(&d, d.t, ID3, 0);
+	assert_ptr_equal(s3, s);
+	assert_ptr_equal(session_home(s3), d.t);
+	assert_int_equal(nclosed, 2);
+	assert_string_equal(closed[1].id, ID3);
+	assert_int_equal(closed[1].starttls_offered, 0);
+	assert_int_equal(closed[1].greeting_seen, 0);
+	assert_int_equal(closed[1].nevidence, 1);
+	/* And it goes on as any other. */
+	feed_to_end(&d, d.t, ID, 1);
+	assert_int_equal(closed[2].starttls_offered, 1);
+	assert_int_equal(closed[2].nevidence, 4);
+	sessions_free(other);
+	drv_free(&d);
+}
+
 int
 main(void)
 {
@@ -2307,6 +2393,7 @@ main(void)
 		T_(test_session_out_of_order),
 		T_(test_session_sequence_not_number),
 		T_(test_session_born_only_hand_over),
+		T_(test_session_recycled_home),
 		T_(test_session_lookup_alike_ids),
 		T_(test_session_sequence_random),
 		T_(test_session_time_random),
