@@ -119,6 +119,12 @@ void		 reader_set_fast_path(struct reader *, int level);
  * here).
  */
 struct row	*reader_row_copy(const struct row *);
+/*
+ * The same in memory of the caller's: reader_row_size() bytes at mem,
+ * aligned as malloc() aligns.
+ */
+size_t		 reader_row_size(const struct row *);
+struct row	*reader_row_copy_to(const struct row *, void *mem);
 
 /* The time in the first #Date: line of the header, or -1. */
 int64_t		 reader_date(const struct reader *);

@@ -1432,32 +1432,37 @@ reader_next(struct reader *r, struct row *row)
 #define ROW_FIELDS(r) { &(r)->date_time, &(r)->connector, &(r)->session_id, \
 	&(r)->sequence, &(r)->local, &(r)->remote, &(r)->data, &(r)->context }
 
+size_t
+reader_row_size(const struct row *row)
+{
+	const struct field *from[] = ROW_FIELDS(row);
+	size_t i, size = sizeof(struct row);
+
+	for (i = 0; i < sizeof from / sizeof from[0]; i++)
+		size += from[i]->len + 1 + FIELD_PAD;
+	return size;
+}
+
+struct row *
+reader_row_copy_to(const struct row *row, void *mem)
+{
+	struct row *copy = mem;
+	struct field *to[] = ROW_FIELDS(copy);
+	char *p = (char *)(copy + 1);
+	size_t i;
+
+	*copy = *row;
+	for (i = 0; i < sizeof to / sizeof to[0]; i++) {
+		memcpy(p, to[i]->p, to[i]->len);
+		memset(p + to[i]->len, 0, 1 + FIELD_PAD);
+		to[i]->p = p;
+		p += to[i]->len + 1 + FIELD_PAD;
+	}
+	return copy;
+}
+
 struct row *
 reader_row_copy(const struct row *row)
 {
-	struct row *copy;
-	size_t i, n, size = sizeof *copy;
-	char *p;
-
-	{
-		const struct field *from[] = ROW_FIELDS(row);
-
-		n = sizeof from / sizeof from[0];
-		for (i = 0; i < n; i++)
-			size += from[i]->len + 1 + FIELD_PAD;
-	}
-	copy = xmalloc(size);
-	*copy = *row;
-	p = (char *)(copy + 1);
-	{
-		struct field *to[] = ROW_FIELDS(copy);
-
-		for (i = 0; i < n; i++) {
-			memcpy(p, to[i]->p, to[i]->len);
-			memset(p + to[i]->len, 0, 1 + FIELD_PAD);
-			to[i]->p = p;
-			p += to[i]->len + 1 + FIELD_PAD;
-		}
-	}
-	return copy;
+	return reader_row_copy_to(row, xmalloc(reader_row_size(row)));
 }
