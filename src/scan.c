@@ -49,6 +49,7 @@ struct scan {
 	int			 show_progress;
 	/* The findings of the session being closed. */
 	struct summary_outcome	 outcome;
+	struct pool		*pool;		/* with workers */
 };
 
 /* ---- progress ---- */
@@ -109,7 +110,13 @@ progress_show(struct progress *p, int last)
  * the history does not show; everything written is the same.
  */
 
-enum event_kind { EV_DIAG, EV_ROW, EV_CLOSED, EV_OPEN, EV_OFFER };
+/*
+ * EV_ROW: a row in its batch's bytes; EV_BIG_ROW: one too big for them.
+ * EV_SUMMARY only goes back, for its maker to free (see go_home()).
+ */
+enum event_kind {
+	EV_DIAG, EV_ROW, EV_BIG_ROW, EV_CLOSED, EV_OPEN, EV_OFFER, EV_SUMMARY
+};
 
 /* A session with nothing to report offered STARTTLS: for the history. */
 struct offer {
@@ -125,6 +132,8 @@ struct event {
 };
 
 #define BATCH_EVENTS	256
+#define BATCH_BYTES	(64 * 1024)	/* for rows */
+#define BATCH_SPARES	8		/* a reading keeps for its next */
 /*
  * Bytes of events the workers may hold ahead of the main thread, all told.
  * The fuzzing build makes it small, so that workers wait often.
@@ -132,11 +141,26 @@ struct event {
 #ifndef HOLD_MAX
 #define HOLD_MAX	(32 * 1024 * 1024)
 #endif
+/*
+ * Rows between looks at the progress line, at a stop, and, for the main
+ * thread, at what the workers have handed on (a power of two).  The
+ * fuzzing build makes it small, so that the main thread takes its own
+ * file's events at once (main_help()) in the middle of files.
+ */
+#ifndef ROWS_BETWEEN_LOOKS
+#define ROWS_BETWEEN_LOOKS	65536
+#endif
 
+/*
+ * Events, and the rows they copy: a batch is used again by the thread
+ * that made it, once taken, rather than each row allocated and freed.
+ */
 struct batch {
 	struct batch	*next;
-	size_t		 n, bytes;
+	size_t		 n, bytes;	/* events; their bytes, about */
+	size_t		 used;		/* of data */
 	struct event	 ev[BATCH_EVENTS];
+	max_align_t	 data[BATCH_BYTES / sizeof(max_align_t)];
 };
 
 /* One file of the input. */
@@ -158,6 +182,7 @@ struct pool {
 	size_t			 nunits, next;	/* next to read */
 	size_t			 taking;	/* the main thread is at */
 	size_t			 hold_max;	/* per unit ahead */
+	size_t			 wake_at;	/* held to wake the main thread */
 	_Atomic int		 stop;		/* the report's reader has gone */
 	const struct scan_options *opt;
 	struct progress		*progress;
@@ -169,6 +194,18 @@ struct pool {
 	 */
 	struct batch		**garbage;	/* per worker */
 	size_t			 nworkers;
+	/*
+	 * What the main thread is done with that a reading made: sessions
+	 * that went on across files, summaries.  Gathered by reading here,
+	 * and put with its garbage as each unit is taken.
+	 */
+	struct batch		**home;
+	/* Each reading's table, to tell (set as the workers start). */
+	_Atomic(struct session_table *) *tables;
+	size_t			 nreadings;
+	/* The main thread's: it reads files too, and takes them in order. */
+	struct scan		*sc;
+	const struct input_list	*in;
 };
 
 /*
@@ -198,10 +235,20 @@ struct reading {
 	struct rules		*rules;		/* of its own */
 	struct session_table	*sessions;	/* begun in the file */
 	struct batch		*batch;		/* being filled */
+	struct batch		*spare;		/* to use again */
+	size_t			 nspare;
 	struct pending		 pending;	/* offers held back */
 	size_t			 id;		/* the worker's number */
 	struct progress		*progress;
 	int			 show_progress;
+	/*
+	 * The main thread's reading, with workers: it does not wait for
+	 * itself to take what it holds, but takes what there is to take
+	 * (main_help()) between files, every 65536 rows, and when it holds
+	 * too much (help_due).
+	 */
+	int			 helps;
+	int			 help_due;
 };
 
 /* ---- the main thread: findings and events ---- */
@@ -232,11 +279,53 @@ session_done(struct scan *sc, struct session *s)
 	summary_session(sc->summary, s, &sc->outcome);
 }
 
+/*
+ * With workers, what the main thread is done with goes back to the reading
+ * that made it, to be freed or used again there: memory freed by another
+ * thread than the one that allocated it makes both wait on its arena.
+ * 0 when p is the main thread's own to free.
+ */
+static int
+go_home(struct pool *pool, size_t id, enum event_kind kind, void *p)
+{
+	struct batch *b;
+
+	if (id + 1 >= pool->nreadings)
+		return 0;		/* the main thread's reading, or none */
+	if ((b = pool->home[id]) == NULL || b->n == BATCH_EVENTS) {
+		b = xmalloc(sizeof *b);
+		b->next = pool->home[id];
+		b->n = b->bytes = b->used = 0;
+		pool->home[id] = b;
+	}
+	b->ev[b->n].kind = kind;
+	b->ev[b->n].level = DIAG_WARNING;
+	b->ev[b->n++].p = p;
+	return 1;
+}
+
+/* The reading whose table made s, or nreadings. */
+static size_t
+home_of(const struct pool *pool, const struct session *s)
+{
+	const struct session_table *t = session_home(s);
+	size_t id;
+
+	for (id = 0; id < pool->nreadings && pool->tables[id] != t; id++)
+		;
+	return id;
+}
+
 /* A session that went on across files has closed. */
 static void
 on_session_closed(struct session *s, void *arg)
 {
-	session_done(arg, s);
+	struct scan *sc = arg;
+
+	session_done(sc, s);
+	if (sc->pool != NULL && go_home(sc->pool, home_of(sc->pool, s),
+	    EV_CLOSED, s))
+		session_keep(s);
 }
 
 static void
@@ -250,6 +339,7 @@ take_event(struct scan *sc, const struct unit *u, struct event *ev)
 		diag_release(ev->level, ev->p);
 		break;
 	case EV_ROW:
+	case EV_BIG_ROW:
 		row = ev->p;
 		s = sessions_feed(sc->sessions, u->file->folder, row);
 		rules_observe_row(sc->rules, s, row);
@@ -266,21 +356,42 @@ take_event(struct scan *sc, const struct unit *u, struct event *ev)
 		    ((struct offer *)ev->p)->len,
 		    ((struct offer *)ev->p)->start);
 		break;
+	case EV_SUMMARY:
+		break;
 	}
 }
 
-/* Free what an event holds, once taken (or not, if the scan stopped). */
+/*
+ * Free what an event holds, once taken (or not, if the scan stopped); its
+ * session goes to rd's table, to be used again, when rd is the reading
+ * that made it.
+ */
 static void
-free_event(struct event *ev, int taken)
+free_event(struct reading *rd, struct event *ev, int taken)
 {
-	if (ev->kind == EV_CLOSED || (ev->kind == EV_OPEN && !taken))
-		session_free(ev->p);
-	else if (ev->kind != EV_OPEN)
+	switch (ev->kind) {
+	case EV_ROW:
+		break;			/* in the batch */
+	case EV_OPEN:
+	case EV_CLOSED:
+		if (ev->kind == EV_OPEN && taken)
+			break;		/* the main thread's now */
+		if (rd != NULL)
+			sessions_recycle(rd->sessions, ev->p);
+		else
+			session_free(ev->p);
+		break;
+	case EV_SUMMARY:
+		summary_free(ev->p);
+		break;
+	default:
 		free(ev->p);
+	}
 }
 
+/* Free batches, kept by rd to use again if rd made them. */
 static void
-free_batches(struct batch *b, int taken)
+free_batches(struct reading *rd, struct batch *b, int taken)
 {
 	struct batch *next;
 	size_t i;
@@ -288,8 +399,14 @@ free_batches(struct batch *b, int taken)
 	for (; b != NULL; b = next) {
 		next = b->next;
 		for (i = 0; i < b->n; i++)
-			free_event(&b->ev[i], taken);
-		free(b);
+			free_event(rd, &b->ev[i], taken);
+		if (rd != NULL && rd->nspare < BATCH_SPARES) {
+			b->n = 0;	/* its events are no more */
+			b->next = rd->spare;
+			rd->spare = b;
+			rd->nspare++;
+		} else
+			free(b);
 	}
 }
 
@@ -310,7 +427,9 @@ unit_done(struct scan *sc, struct unit *u)
 		sc->last_folder = u->file->folder;
 	}
 	summary_merge(sc->summary, u->summary);
-	summary_free(u->summary);
+	if (sc->pool == NULL || !go_home(sc->pool, u->reader, EV_SUMMARY,
+	    u->summary))
+		summary_free(u->summary);
 	u->summary = NULL;
 	rules_add_limits(sc->rules, u->limits);
 	u->limits = NULL;
@@ -318,15 +437,15 @@ unit_done(struct scan *sc, struct unit *u)
 
 /* ---- reading a file ---- */
 
-static void
-publish(struct reading *rd)
+/* Add the batch being filled to its unit's, if any; the garbage back. */
+static struct batch *
+hand_on(struct reading *rd)
 {
 	struct pool *pool = rd->pool;
 	struct unit *u = rd->unit;
 	struct batch *b = rd->batch, *garbage;
 
 	rd->batch = NULL;
-	pthread_mutex_lock(&pool->lock);
 	garbage = pool->garbage[rd->id];
 	pool->garbage[rd->id] = NULL;
 	if (b != NULL) {
@@ -336,14 +455,54 @@ publish(struct reading *rd)
 			u->head = b;
 		u->tail = b;
 		u->held += b->bytes;
-		pthread_cond_broadcast(&pool->cond);
+		/*
+		 * The main thread waits for the unit it takes to be done,
+		 * or to hold that much: woken for each batch, it would take
+		 * a CPU from a reader each time.
+		 */
+		if ((size_t)(u - pool->units) == pool->taking &&
+		    u->held >= pool->wake_at)
+			pthread_cond_broadcast(&pool->cond);
 	}
-	/* Far ahead of the main thread: wait for it. */
-	while ((size_t)(u - pool->units) > pool->taking &&
-	    u->held > pool->hold_max && !pool->stop)
-		pthread_cond_wait(&pool->cond, &pool->lock);
+	return garbage;
+}
+
+static void
+publish(struct reading *rd)
+{
+	struct pool *pool = rd->pool;
+	struct unit *u = rd->unit;
+	struct batch *garbage;
+
+	pthread_mutex_lock(&pool->lock);
+	garbage = hand_on(rd);
+	if (rd->helps) {
+		/* Its own turn to be taken, or far ahead: help. */
+		if ((size_t)(u - pool->units) == pool->taking ||
+		    u->held > pool->hold_max)
+			rd->help_due = 1;
+	} else
+		/* Far ahead of the main thread: wait for it. */
+		while ((size_t)(u - pool->units) > pool->taking &&
+		    u->held > pool->hold_max && !pool->stop)
+			pthread_cond_wait(&pool->cond, &pool->lock);
 	pthread_mutex_unlock(&pool->lock);
-	free_batches(garbage, 1);
+	free_batches(rd, garbage, 1);
+}
+
+static struct batch *
+new_batch(struct reading *rd)
+{
+	struct batch *b;
+
+	if ((b = rd->spare) != NULL) {
+		rd->spare = b->next;
+		rd->nspare--;
+	} else
+		b = xmalloc(sizeof *b);
+	b->next = NULL;
+	b->n = b->bytes = b->used = 0;
+	return rd->batch = b;
 }
 
 static void
@@ -355,18 +514,50 @@ push(struct reading *rd, enum event_kind kind, enum diag_level level, void *p,
 
 	if (rd->direct != NULL) {
 		take_event(rd->direct, rd->unit, &ev);
-		free_event(&ev, 1);
+		free_event(rd, &ev, 1);
 		return;
 	}
-	if ((b = rd->batch) == NULL) {
-		b = rd->batch = xmalloc(sizeof *b);
-		b->next = NULL;
-		b->n = b->bytes = 0;
-	}
+	if ((b = rd->batch) == NULL)
+		b = new_batch(rd);
 	b->ev[b->n++] = ev;
 	b->bytes += bytes;
 	if (b->n == BATCH_EVENTS)
 		publish(rd);
+}
+
+static void	pending_flush(struct reading *);
+
+/*
+ * A row of a session begun in an earlier file, to go on.  Taken at once
+ * as it is, when the reading's events are; else copied into the batch.
+ */
+static void
+push_row(struct reading *rd, struct row *row)
+{
+	struct event ev = { EV_ROW, DIAG_WARNING, row };
+	struct batch *b;
+	size_t size;
+
+	pending_flush(rd);
+	if (rd->direct != NULL) {
+		take_event(rd->direct, rd->unit, &ev);
+		return;
+	}
+	size = (reader_row_size(row) + sizeof(max_align_t) - 1) &
+	    ~(sizeof(max_align_t) - 1);
+	if (size > BATCH_BYTES / 4) {
+		push(rd, EV_BIG_ROW, DIAG_WARNING, reader_row_copy(row), 1024);
+		return;
+	}
+	if ((b = rd->batch) != NULL && BATCH_BYTES - b->used < size) {
+		publish(rd);
+		b = NULL;
+	}
+	if (b == NULL)
+		b = new_batch(rd);
+	b->used += size;
+	push(rd, EV_ROW, DIAG_WARNING, reader_row_copy_to(row,
+	    (char *)b->data + b->used - size), 1024);
 }
 
 /* Hand on the offer held at index i, if any. */
@@ -576,6 +767,8 @@ header_problem(struct scan_stats *st, struct reader *r, int kind)
 	}
 }
 
+static void	main_help(struct reading *, int);
+
 static void
 read_rows(struct reading *rd, struct reader *r, const char *folder)
 {
@@ -590,18 +783,19 @@ read_rows(struct reading *rd, struct reader *r, const char *folder)
 
 	while ((rc = reader_next(r, &row)) == 1) {
 		summary_rows_add(sum, &rows, row.time);
-		if ((s = sessions_feed(rd->sessions, folder, &row)) == NULL) {
-			pending_flush(rd);
-			push(rd, EV_ROW, DIAG_WARNING, reader_row_copy(&row),
-			    1024);
-		} else {
+		if ((s = sessions_feed(rd->sessions, folder, &row)) == NULL)
+			push_row(rd, &row);
+		else {
 			/* Most rows need nothing of the rules: no call. */
 			if (rules_row_wanted(wanted, &row))
 				rules_observe_row(rd->rules, s, &row);
 			sessions_end_row(rd->sessions, s);
 		}
 		/* rows.n is reader_stats(r)->rows, at hand */
-		if ((rows.n & 0xffff) == 0) {
+		if ((rows.n & (ROWS_BETWEEN_LOOKS - 1)) == 0 ||
+		    rd->help_due) {
+			if (rd->helps && rd->direct == NULL)
+				main_help(rd, rd->help_due);
 			rd->progress->done += reader_stats(r)->bytes - counted;
 			counted = reader_stats(r)->bytes;
 			if (rd->show_progress)
@@ -711,6 +905,7 @@ reading_free(struct reading *rd, struct session_stats *st)
 	sessions_free(rd->sessions);
 	rules_free(rd->rules);
 	pending_free(&rd->pending);
+	free_batches(NULL, rd->spare, 1);
 }
 
 /* ---- --jobs: files read side by side ---- */
@@ -726,6 +921,7 @@ worker(void *arg)
 		exit(2);
 	pthread_mutex_lock(&pool->lock);
 	rd.id = pool->nworkers++;
+	pool->tables[rd.id] = rd.sessions;
 	pthread_mutex_unlock(&pool->lock);
 	rd.pool = pool;
 	rd.progress = pool->progress;
@@ -757,60 +953,49 @@ worker(void *arg)
 	return NULL;
 }
 
-/* Take the events of unit u as they come, then u's totals. */
-static void
-take_unit(struct scan *sc, struct pool *pool, struct unit *u)
+/*
+ * Take what unit u has handed on; 1 when that was all of it.  wait: for
+ * the unit to be done or to hold enough to be worth waking for.
+ */
+static int
+take_some(struct scan *sc, struct pool *pool, struct unit *u, int wait)
 {
 	struct timespec t;
-	struct batch *b;
+	struct batch *b, *first, *last;
 	size_t i;
 	int done;
 
-	for (;;) {
-		pthread_mutex_lock(&pool->lock);
-		while ((b = u->head) == NULL && !u->done) {
-			clock_gettime(CLOCK_REALTIME, &t);
-			t.tv_nsec += 250000000;
-			if (t.tv_nsec >= 1000000000) {
-				t.tv_sec++;
-				t.tv_nsec -= 1000000000;
-			}
-			pthread_cond_timedwait(&pool->cond, &pool->lock, &t);
-			if (sc->show_progress) {
-				pthread_mutex_unlock(&pool->lock);
-				progress_show(sc->progress, 0);
-				pthread_mutex_lock(&pool->lock);
-			}
+	pthread_mutex_lock(&pool->lock);
+	while (wait && !u->done && u->held < pool->wake_at && !pool->stop) {
+		clock_gettime(CLOCK_REALTIME, &t);
+		t.tv_nsec += 250000000;
+		if (t.tv_nsec >= 1000000000) {
+			t.tv_sec++;
+			t.tv_nsec -= 1000000000;
 		}
-		if (b != NULL) {
-			if ((u->head = b->next) == NULL)
-				u->tail = NULL;
-			u->held -= b->bytes;
-			pthread_cond_broadcast(&pool->cond);
-		}
-		done = u->done && u->head == NULL;
-		pthread_mutex_unlock(&pool->lock);
-		if (b != NULL) {
-			for (i = 0; i < b->n; i++)
-				take_event(sc, u, &b->ev[i]);
-			pthread_mutex_lock(&pool->lock);
-			b->next = pool->garbage[u->reader];
-			pool->garbage[u->reader] = b;
+		pthread_cond_timedwait(&pool->cond, &pool->lock, &t);
+		if (sc->show_progress) {
 			pthread_mutex_unlock(&pool->lock);
+			progress_show(sc->progress, 0);
+			pthread_mutex_lock(&pool->lock);
 		}
-		if (b == NULL && done)
-			break;
 	}
-	unit_done(sc, u);
-}
-
-/* Free what was handed on and not taken. */
-static void
-drop_unit(struct unit *u)
-{
-	free_batches(u->head, 0);
-	summary_free(u->summary);
-	rules_free_limits(u->limits);
+	/* All there is, in one go. */
+	first = u->head;
+	u->head = u->tail = NULL;
+	u->held = 0;
+	done = u->done;
+	pthread_mutex_unlock(&pool->lock);
+	for (b = last = first; b != NULL; last = b, b = b->next)
+		for (i = 0; i < b->n; i++)
+			take_event(sc, u, &b->ev[i]);
+	if (first != NULL) {
+		pthread_mutex_lock(&pool->lock);
+		last->next = pool->garbage[u->reader];
+		pool->garbage[u->reader] = first;
+		pthread_mutex_unlock(&pool->lock);
+	}
+	return done;
 }
 
 /* Where the folder that starts at file i ends. */
@@ -821,6 +1006,120 @@ folder_end(const struct input_list *in, size_t i)
 	    in->files[i].folder)
 		i++;
 	return i + 1;
+}
+
+/* The unit being taken is all taken: its totals, and on to the next. */
+static void
+unit_taken(struct scan *sc, struct pool *pool)
+{
+	struct batch *b;
+	size_t i = pool->taking, k;
+
+	unit_done(sc, &pool->units[i]);
+	if (folder_end(pool->in, i) == i + 1)
+		sessions_close_all(sc->sessions);
+	if (sc->show_progress)
+		progress_show(sc->progress, 0);
+	pthread_mutex_lock(&pool->lock);
+	for (k = 0; k < pool->nreadings; k++)
+		if ((b = pool->home[k]) != NULL) {
+			while (b->next != NULL)
+				b = b->next;
+			b->next = pool->garbage[k];
+			pool->garbage[k] = pool->home[k];
+			pool->home[k] = NULL;
+		}
+	pool->taking = i + 1;
+	if (ferror(stdout))
+		pool->stop = 1;	/* the reader of the report has gone */
+	pthread_cond_broadcast(&pool->cond);
+	pthread_mutex_unlock(&pool->lock);
+}
+
+/*
+ * Take the units in order, up to unit upto; wait: for each in turn,
+ * else only as far as they are all there.
+ */
+static void
+take_in_order(struct scan *sc, struct pool *pool, size_t upto, int wait)
+{
+	while (pool->taking < upto && !pool->stop)
+		if (take_some(sc, pool, &pool->units[pool->taking], wait))
+			unit_taken(sc, pool);
+		else if (!wait)
+			break;
+}
+
+/*
+ * The main thread, reading a file with workers: take what the workers have
+ * handed on, in order, up to the unit it reads, waiting for them if wait
+ * (they never wait for the unit being taken); then, once at its own unit,
+ * what it has handed on of that so far.  Called between rows, where
+ * nothing else is under way.
+ */
+static void
+main_help(struct reading *rd, int wait)
+{
+	struct pool *pool = rd->pool;
+	size_t self = (size_t)(rd->unit - pool->units);
+
+	rd->help_due = 0;
+	/* What is taken says its own diagnostics, now. */
+	diag_set_hold(NULL, NULL);
+	take_in_order(pool->sc, pool, self, wait);
+	if (pool->taking == self && !pool->stop)
+		take_some(pool->sc, pool, rd->unit, 0);
+	diag_set_hold(hold_diag, rd);
+}
+
+/*
+ * The main thread's share of the reading: it reads the next file when
+ * there is one, taking what there is between files, then takes the rest.
+ */
+static void
+main_reads(struct scan *sc, struct pool *pool, struct reading *rd)
+{
+	struct batch *garbage;
+	struct unit *u;
+
+	for (;;) {
+		take_in_order(sc, pool, pool->nunits, 0);
+		pthread_mutex_lock(&pool->lock);
+		u = pool->next < pool->nunits && !pool->stop ?
+		    &pool->units[pool->next++] : NULL;
+		pthread_mutex_unlock(&pool->lock);
+		if (u == NULL)
+			break;
+		sc->progress->file++;
+		rd->unit = u;
+		u->reader = rd->id;
+		if (!u->skip) {
+			/* Its turn already: no need to hold anything. */
+			if ((size_t)(u - pool->units) == pool->taking)
+				rd->direct = sc;
+			else
+				diag_set_hold(hold_diag, rd);
+			read_file(rd, u, pool->opt);
+			diag_set_hold(NULL, NULL);
+		}
+		pthread_mutex_lock(&pool->lock);
+		garbage = hand_on(rd);
+		u->done = 1;
+		pthread_mutex_unlock(&pool->lock);
+		free_batches(rd, garbage, 1);
+		rd->direct = NULL;
+		rd->help_due = 0;
+	}
+	take_in_order(sc, pool, pool->nunits, 1);
+}
+
+/* Free what was handed on and not taken. */
+static void
+drop_unit(struct unit *u)
+{
+	free_batches(NULL, u->head, 0);
+	summary_free(u->summary);
+	rules_free_limits(u->limits);
 }
 
 static void
@@ -837,8 +1136,8 @@ units_init(struct pool *pool, const struct input_list *in, const char *skip)
 }
 
 /*
- * Every file, read by njobs threads or by this one (njobs 1).  Taken in
- * order; a folder is one server: its open sessions end with it.
+ * Every file, read by njobs threads: this one and njobs - 1 workers.
+ * Taken in order; a folder is one server: its open sessions end with it.
  */
 static void
 scan_files(struct scan *sc, const struct input_list *in, const char *skip,
@@ -856,60 +1155,71 @@ scan_files(struct scan *sc, const struct input_list *in, const char *skip,
 	units_init(&pool, in, skip);
 	pool.opt = sc->opt;
 	pool.progress = sc->progress;
+	pool.sc = sc;
+	pool.in = in;
 	if ((size_t)njobs > in->nfiles)
 		njobs = (int)in->nfiles;
+	if (reading_init(&rd, sc->opt) == -1)
+		exit(2);
+	rd.progress = sc->progress;
+	rd.show_progress = sc->show_progress;
 	if (njobs > 1) {
 		pool.hold_max = HOLD_MAX / (size_t)njobs;
+		pool.wake_at = pool.hold_max / 4;
 		pool.garbage = xcalloc((size_t)njobs, sizeof *pool.garbage);
-		threads = xcalloc((size_t)njobs, sizeof *threads);
-		for (k = 0; k < njobs; k++, nthreads++)
+		pool.home = xcalloc((size_t)njobs, sizeof *pool.home);
+		pool.tables = xcalloc((size_t)njobs, sizeof *pool.tables);
+		pool.nreadings = (size_t)njobs;
+		threads = xcalloc((size_t)njobs - 1, sizeof *threads);
+		/* The workers are 0 to njobs - 2, as they start. */
+		rd.id = (size_t)njobs - 1;
+		pool.tables[rd.id] = rd.sessions;
+		sc->pool = &pool;
+		rd.pool = &pool;
+		rd.helps = 1;
+		for (k = 0; k < njobs - 1; k++, nthreads++)
 			if (pthread_create(&threads[k], NULL, worker,
 			    &pool) != 0) {
 				diag(DIAG_ERROR, NULL, 0, "cannot start a "
 				    "thread");
 				exit(2);
 			}
+		main_reads(sc, &pool, &rd);
+		pool.stop = 1;
+		pthread_mutex_lock(&pool.lock);
+		pthread_cond_broadcast(&pool.cond);
+		pthread_mutex_unlock(&pool.lock);
+		for (k = 0; k < nthreads; k++)
+			pthread_join(threads[k], NULL);
+		sc->pool = NULL;
+		for (k = 0; k < njobs; k++) {
+			free_batches(NULL, pool.garbage[k], 1);
+			free_batches(NULL, pool.home[k], 1);
+		}
+		free(pool.garbage);
+		free(pool.home);
+		free(pool.tables);
+		i = pool.taking;
 	} else {
-		if (reading_init(&rd, sc->opt) == -1)
-			exit(2);
 		rd.direct = sc;
-		rd.progress = sc->progress;
-		rd.show_progress = sc->show_progress;
-	}
-	for (i = 0; i < pool.nunits; i++) {
-		struct unit *u = &pool.units[i];
+		for (i = 0; i < pool.nunits; i++) {
+			struct unit *u = &pool.units[i];
 
-		if (nthreads > 0) {
-			pthread_mutex_lock(&pool.lock);
-			pool.taking = i;
-			pthread_cond_broadcast(&pool.cond);
-			pthread_mutex_unlock(&pool.lock);
-			take_unit(sc, &pool, u);
-		} else {
 			sc->progress->file++;
 			if (!u->skip)
 				read_file(&rd, u, sc->opt);
 			unit_done(sc, u);
 			if (sc->show_progress)
 				progress_show(sc->progress, 0);
+			if (folder_end(in, i) == i + 1)
+				sessions_close_all(sc->sessions);
+			if (ferror(stdout))
+				break;	/* the reader of the report has gone */
 		}
-		if (folder_end(in, i) == i + 1)
-			sessions_close_all(sc->sessions);
-		if (ferror(stdout))
-			break;	/* the reader of the report has gone */
+		if (i < pool.nunits)
+			i++;
 	}
-	if (nthreads > 0) {
-		pool.stop = 1;
-		pthread_mutex_lock(&pool.lock);
-		pthread_cond_broadcast(&pool.cond);
-		pthread_mutex_unlock(&pool.lock);
-		for (k = 0; k < nthreads; k++) {
-			pthread_join(threads[k], NULL);
-			free_batches(pool.garbage[k], 1);
-		}
-		free(pool.garbage);
-	} else
-		reading_free(&rd, &pool.sessions);
+	reading_free(&rd, &pool.sessions);
 	add_session_stats(sc->stats, &pool.sessions);
 	for (; i < pool.nunits; i++)
 		drop_unit(&pool.units[i]);
