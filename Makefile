@@ -183,7 +183,8 @@ FUZZ_OPTIONS	= -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -seed=1
 
 fuzz-build:
 	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) \
-	    CFLAGS='-g -O1 -DHOLD_MAX=65536 -DROWS_BETWEEN_LOOKS=4' \
+	    CFLAGS='-g -O1 -DHOLD_MAX=65536 -DROWS_BETWEEN_LOOKS=4 \
+	    -DBATCH_BYTES=2048' \
 	    SANFLAGS='$(FUZZ_SANFLAGS)' \
 	    $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
 

@@ -132,7 +132,10 @@ struct event {
 };
 
 #define BATCH_EVENTS	256
-#define BATCH_BYTES	(64 * 1024)	/* for rows */
+/* For rows; the fuzzing build makes it small, for rows too big for it. */
+#ifndef BATCH_BYTES
+#define BATCH_BYTES	(64 * 1024)
+#endif
 #define BATCH_SPARES	8		/* a reading keeps for its next */
 /*
  * Bytes of events the workers may hold ahead of the main thread, all told.
