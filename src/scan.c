@@ -108,6 +108,12 @@ progress_show(struct progress *p, int last)
  * The events of a file and the order they are taken in are the same
  * whatever the number of threads, but for how offers are folded, which
  * the history does not show; everything written is the same.
+ *
+ * With --jobs N, the main thread is one of the N that read (main_reads()):
+ * it takes the events of the files before its own between its files and
+ * every ROWS_BETWEEN_LOOKS rows, and reads a file whose turn has come
+ * when it begins it as --jobs 1 does, taking its events as they come.
+ * Memory goes back to the thread that allocated it (see go_home()).
  */
 
 /*
