@@ -516,7 +516,7 @@ text_copy(char *dst, const char *src, size_t n)
 /*
  * Write the text of an information or disconnect row, len bytes of
  * "context: data" (cut at len), at p.  Out of line, as text_grow():
- * session_add_evidence() saves fewer registers for the other rows.
+ * add_evidence() saves fewer registers for the other rows.
  */
 static __attribute__((noinline)) void
 text_join(char *p, size_t len, const struct field *c, const struct field *d)
@@ -551,11 +551,12 @@ text_grow(struct session *s, size_t need)
 		    s->evidence[i].textoff;
 }
 
+static void	add_evidence(struct session *, const struct row *);
+
 /*
  * The evidence rows and texts of s grown for one more of need bytes of
  * text from where it goes, then the row added as if they had been.  Out
- * of line: session_add_evidence() then keeps nothing in a register
- * across a call.
+ * of line: add_evidence() then keeps nothing in a register across a call.
  */
 static __attribute__((noinline)) void
 evidence_grow(struct session *s, const struct row *row, size_t need)
@@ -570,26 +571,21 @@ evidence_grow(struct session *s, const struct row *row, size_t need)
 	}
 	if (need > s->evidence_size)
 		text_grow(s, need);
-	session_add_evidence(s, row);
+	add_evidence(s, row);
 }
 
 /*
- * Each text points into the one buffer of s: one allocation per session
- * rather than one per row.
+ * Keep row as evidence of s, a row not kept yet.  Each text points into
+ * the one buffer of s: one allocation per session rather than one per row.
  */
-void
-session_add_evidence(struct session *s, const struct row *row)
+static void
+add_evidence(struct session *s, const struct row *row)
 {
 	const struct field *c = NULL;
 	struct evidence *e;
 	size_t len, used;
 	char *p;
 
-	if (s->nevidence > 0) {
-		e = &s->evidence[s->nevidence - 1];
-		if (e->line == row->line && e->file == row->file)
-			return;
-	}
 	/*
 	 * An information or disconnect row says what it means in its
 	 * context: "Certificate subject: CN=...", "Local".
@@ -637,6 +633,24 @@ session_add_evidence(struct session *s, const struct row *row)
 		text_copy(p, row->data.p, len);
 	else
 		text_join(p, len, c, &row->data);
+}
+
+/*
+ * A row may come twice only by way of the rules, after the session itself
+ * kept it: it is the latest evidence then.  The session's own handlers see
+ * each row once, and call add_evidence() with no look.
+ */
+void
+session_add_evidence(struct session *s, const struct row *row)
+{
+	const struct evidence *e;
+
+	if (s->nevidence > 0) {
+		e = &s->evidence[s->nevidence - 1];
+		if (e->line == row->line && e->file == row->file)
+			return;
+	}
+	add_evidence(s, row);
 }
 
 static void
@@ -790,11 +804,11 @@ on_command(struct open_session *o, const struct row *row)
 		else
 			s->ehlo_sent = 1;
 		if (!s->tls_up)
-			session_add_evidence(s, row);
+			add_evidence(s, row);
 		break;
 	case CMD_STARTTLS:
 		s->starttls_issued = 1;
-		session_add_evidence(s, row);
+		add_evidence(s, row);
 		break;
 	case CMD_MAIL:
 		s->messages_attempted++;
@@ -845,7 +859,7 @@ on_greeting_reply(struct open_session *o, const struct row *row,
 		ehlo_init(reply);
 		o->reading_reply = 1;
 	}
-	session_add_evidence(s, row);
+	add_evidence(s, row);
 	if (ehlo_feed_line(reply, l, cmd == CMD_HELO) != 1)
 		return;
 	o->reading_reply = 0;
@@ -883,7 +897,7 @@ on_kept_reply(struct open_session *o, const struct row *row, int code,
 	l.textlen = row->data.len - i;
 	switch (cmd) {
 	case CMD_BANNER:
-		session_add_evidence(s, row);
+		add_evidence(s, row);
 		if (smtp_text_masked(l.text, l.textlen))
 			s->banner_masked = 1;
 		else
@@ -894,7 +908,7 @@ on_kept_reply(struct open_session *o, const struct row *row, int code,
 		on_greeting_reply(o, row, &l, cmd);
 		break;
 	default:
-		session_add_evidence(s, row);
+		add_evidence(s, row);
 		break;
 	}
 	if (!more)
@@ -957,7 +971,7 @@ on_tls_information(struct open_session *o, const struct row *row)
 	if (CONTAINS(c, "TLS protocol") &&
 	    CONTAINS(c, "negotiation succeeded"))
 		o->s.tls_up = 1;
-	session_add_evidence(&o->s, row);
+	add_evidence(&o->s, row);
 }
 
 static __attribute__((noinline)) struct session *
@@ -1082,7 +1096,7 @@ on_event(struct open_session *o, const struct row *row)
 		push(o, CMD_BANNER);
 	else if (row->event == '-') {
 		o->s.ended = 1;
-		session_add_evidence(&o->s, row);
+		add_evidence(&o->s, row);
 	}
 	return &o->s;
 }
