@@ -49,7 +49,7 @@ struct open_session {
 	int			 evidence_room;	/* s.evidence has room for */
 	unsigned char		 phead, pcount;
 	unsigned char		 need_fields;	/* see take_fields() */
-	unsigned char		 reading_reply;	/* see reply */
+	unsigned char		 reading_reply;	/* READ_*, see reply */
 	int			 kept;		/* see session_keep() */
 	unsigned char		 pending[PENDING_MAX];
 
@@ -58,9 +58,9 @@ struct open_session {
 	struct open_session	*prev, *next;	/* by first row */
 	struct session_table	*home;		/* that made it */
 	/*
-	 * The EHLO/HELO reply being read, when reading_reply.  Allocated at
-	 * the first and kept for the next (most sessions have two, before
-	 * and after STARTTLS).
+	 * The EHLO/HELO reply being read when reading_reply is READ_REPLY,
+	 * one after the session has one.  Allocated at the first such and
+	 * kept for the next.
 	 */
 	struct ehlo_reply	*reply;
 	int			 warned_seq;	/* said its rows are out of order */
@@ -77,6 +77,18 @@ struct open_session {
 	 */
 	char			 room[256];
 };
+
+/*
+ * What an EHLO/HELO reply is being read into.  The first of a session, in
+ * most sessions the only one read, goes straight into s.ehlo, where it
+ * would be copied once complete whatever its code; a later one into
+ * reply, copied over s.ehlo only when complete and positive.  Until the
+ * first is complete, s.ehlo must look as if it had none: see
+ * close_session().
+ */
+#define READ_NONE	0
+#define READ_REPLY	1
+#define READ_EHLO	2
 
 _Static_assert(sizeof(void *) != 8 ||
     (offsetof(struct open_session, pending) == 64 &&
@@ -383,6 +395,11 @@ static void
 close_session(struct session_table *t, struct open_session *o, int complete)
 {
 	unlink_session(t, o);
+	/* A first reply left incomplete: s.ehlo has none. */
+	if (o->reading_reply == READ_EHLO) {
+		ehlo_init(&o->s.ehlo);
+		o->reading_reply = READ_NONE;
+	}
 	o->s.complete = complete;
 	if (complete)
 		t->stats.complete++;
@@ -852,19 +869,23 @@ on_greeting_reply(struct open_session *o, const struct row *row,
 	struct ehlo_reply *reply;
 	size_t n;
 
-	if (o->reply == NULL)
-		o->reply = xmalloc(sizeof *o->reply);
-	reply = o->reply;
-	if (!o->reading_reply) {
-		ehlo_init(reply);
-		o->reading_reply = 1;
+	if (o->reading_reply == READ_NONE) {
+		if (s->ehlo.lines == 0)
+			o->reading_reply = READ_EHLO;
+		else {
+			if (o->reply == NULL)
+				o->reply = xmalloc(sizeof *o->reply);
+			o->reading_reply = READ_REPLY;
+		}
+		ehlo_init(o->reading_reply == READ_EHLO ? &s->ehlo : o->reply);
 	}
+	reply = o->reading_reply == READ_EHLO ? &s->ehlo : o->reply;
 	add_evidence(s, row);
 	if (ehlo_feed_line(reply, l, cmd == CMD_HELO) != 1)
 		return;
-	o->reading_reply = 0;
-	if (reply->code / 100 == 2 || s->ehlo.lines == 0)
+	if (o->reading_reply == READ_REPLY && reply->code / 100 == 2)
 		ehlo_copy(&s->ehlo, reply);
+	o->reading_reply = READ_NONE;
 	if (reply->code / 100 == 2) {
 		s->greeting_seen = 1;
 		if (reply->starttls)
@@ -938,9 +959,11 @@ on_reply(struct open_session *o, const struct row *row)
 	case CMD_HELO:
 		if (!s->tls_up)
 			return on_kept_reply(o, row, code, more, cmd);
-		/* The EHLO after STARTTLS tells nothing new: not read. */
-		if (!more)
-			o->reading_reply = 0;
+		/*
+		 * The EHLO after STARTTLS tells nothing new: not read.  No
+		 * more is read after TLS (tls_up stays), so a reply left
+		 * incomplete before stays so, until the session closes.
+		 */
 		break;
 	case CMD_DATA:
 		if (code == 354) {

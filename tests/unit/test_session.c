@@ -770,6 +770,65 @@ test_session_ehlo_after_tls(void **state)
 }
 
 /*
+ * A reply cut short has not been seen: the first of a session, read
+ * straight into its EHLO reply, is taken back when the session closes
+ * in its middle, with the "-" row or with TLS up before its end; a later
+ * one leaves the complete one before it.
+ */
+static void
+test_session_ehlo_cut_short(void **state)
+{
+	struct drv d;
+
+	(void)state;
+	drv_init(&d);
+	feed(&d, ID, '+', "", "");
+	feed(&d, ID, '<', "220 mx.fabrikam.com ESMTP", "");
+	feed(&d, ID, '>', "EHLO mail.contoso.com", "");
+	feed(&d, ID, '<', "250-other.fabrikam.com Hello [203.0.113.1]", "");
+	feed(&d, ID, '<', "250-STARTTLS", "");
+	feed(&d, ID, '-', "", "Local");
+
+	feed(&d, ID2, '+', "", "");
+	feed(&d, ID2, '<', "220 mx.fabrikam.com ESMTP", "");
+	feed(&d, ID2, '>', "EHLO mail.contoso.com", "");
+	feed(&d, ID2, '<', "250-other.fabrikam.com Hello [203.0.113.1]", "");
+	feed(&d, ID2, '<', "250-SIZE 1000", "");
+	feed(&d, ID2, '*', "", TLS_UP);
+	feed(&d, ID2, '<', "250 PIPELINING", "");
+	feed(&d, ID2, '-', "", "Local");
+
+	feed(&d, ID3, '+', "", "");
+	feed(&d, ID3, '<', "220 mx.fabrikam.com ESMTP", "");
+	feed(&d, ID3, '>', "EHLO mail.contoso.com", "");
+	feed(&d, ID3, '<', "500 5.5.1 Command unrecognized", "");
+	feed(&d, ID3, '>', "HELO mail.contoso.com", "");
+	feed(&d, ID3, '<', "250-other.fabrikam.com Hello", "");
+	feed(&d, ID3, '-', "", "Local");
+
+	assert_int_equal(nclosed, 3);
+	assert_int_equal(closed[0].ehlo.lines, 0);
+	assert_int_equal(closed[0].ehlo.code, -1);
+	assert_int_equal(closed[0].ehlo.nkeywords, 0);
+	assert_int_equal(closed[0].ehlo.starttls, 0);
+	assert_string_equal(closed[0].ehlo.greeting, "");
+	assert_int_equal(closed[0].greeting_seen, 0);
+	assert_string_equal(closed[0].host, "mx.fabrikam.com");
+
+	assert_int_equal(closed[1].tls_up, 1);
+	assert_int_equal(closed[1].ehlo.lines, 0);
+	assert_int_equal(closed[1].ehlo.nkeywords, 0);
+	assert_string_equal(closed[1].ehlo.greeting, "");
+
+	assert_int_equal(closed[2].ehlo.lines, 1);
+	assert_int_equal(closed[2].ehlo.code, 500);
+	assert_int_equal(closed[2].ehlo.helo, 0);
+	assert_int_equal(closed[2].helo_used, 1);
+	assert_int_equal(closed[2].greeting_seen, 0);
+	drv_free(&d);
+}
+
+/*
  * Messages: attempted counts MAIL FROM; accepted counts a 2xx after
  * "BDAT n LAST" or after DATA's 354, never a 250 to MAIL or RCPT.
  */
@@ -2376,6 +2435,7 @@ main(void)
 		T_(test_session_banner_without_plus),
 		T_(test_session_remote_host_length),
 		T_(test_session_ehlo_after_tls),
+		T_(test_session_ehlo_cut_short),
 		T_(test_session_messages),
 		T_(test_session_command_verbs),
 		T_(test_session_information_tls),
