@@ -779,6 +779,34 @@ address_domain(struct open_session *o, const struct field *f)
 	return d;
 }
 
+/*
+ * The helpers of on_command() that call out, each called last, with the
+ * command pushed already: on_command() then keeps nothing across a call,
+ * and saves no registers for the commands that need none of them.
+ */
+static __attribute__((noinline)) struct session *
+kept_command(struct open_session *o, const struct row *row)
+{
+	add_evidence(&o->s, row);
+	return &o->s;
+}
+
+static __attribute__((noinline)) struct session *
+rcpt_command(struct open_session *o, const struct field *d)
+{
+	o->s.rcpt_domain = address_domain(o, d);
+	return &o->s;
+}
+
+static __attribute__((noinline)) struct session *
+bdat_command(struct open_session *o, const struct field *d)
+{
+	/* Looked for by its 'L', rarer than a space. */
+	push(o, mem_find(d->p, d->len, " LAST", 5, 1) != NULL ?
+	    CMD_BDAT_LAST : CMD_BDAT);
+	return &o->s;
+}
+
 /* The command a ">" row sends: its first letter tells which to try. */
 static enum command
 command_of(const struct field *d)
@@ -820,25 +848,20 @@ on_command(struct open_session *o, const struct row *row)
 			s->helo_used = 1;
 		else
 			s->ehlo_sent = 1;
-		if (!s->tls_up)
-			add_evidence(s, row);
-		break;
+		push(o, cmd);
+		return s->tls_up ? s : kept_command(o, row);
 	case CMD_STARTTLS:
 		s->starttls_issued = 1;
-		add_evidence(s, row);
-		break;
+		push(o, cmd);
+		return kept_command(o, row);
 	case CMD_MAIL:
 		s->messages_attempted++;
 		break;
 	case CMD_RCPT:
-		if (s->rcpt_domain == NULL)
-			s->rcpt_domain = address_domain(o, d);
-		break;
+		push(o, cmd);
+		return s->rcpt_domain != NULL ? s : rcpt_command(o, d);
 	case CMD_BDAT:
-		/* Looked for by its 'L', rarer than a space. */
-		if (mem_find(d->p, d->len, " LAST", 5, 1) != NULL)
-			cmd = CMD_BDAT_LAST;
-		break;
+		return bdat_command(o, d);
 	default:
 		break;
 	}
