@@ -1223,8 +1223,13 @@ sessions_feed(struct session_table *t, const char *folder,
 			break;
 	if (o == NULL || o->need_fields)
 		return feed(t, folder, row, o, 1);
+	/*
+	 * A number above the last: not 0 then, which begins a session.
+	 * After a row with no number (ULONG_MAX), none is: feed() sees to
+	 * those rows, few.
+	 */
 	seq = sequence(row);
-	if (seq == 0 || seq < o->seq + 1 || row->time < o->s.end)
+	if (seq <= o->seq || row->time < o->s.end)
 		return feed(t, folder, row, o, 1);
 	o->seq = seq;
 	o->s.end = row->time;

@@ -1623,6 +1623,38 @@ test_session_sequence_not_number(void **state)
 	drv_free(&d);
 }
 
+/*
+ * A row numbered 0 after one with no number begins a session, as after
+ * a number; what follows a row with no number is in order, whatever it
+ * is.
+ */
+static void
+test_session_zero_after_not_number(void **state)
+{
+	static const char *const seqs[] = {
+		"0", "5", ":", "0", "3", ":", "1", ":", ":", "4",
+	};
+	struct row row;
+	struct session *s;
+	struct drv d;
+	size_t i;
+
+	(void)state;
+	drv_init(&d);
+	for (i = 0; i < NELEM(seqs); i++) {
+		make_row(&d, &row, ID, '*', "", "attempting to connect");
+		set_field(&row.sequence, seqs[i]);
+		s = sessions_feed(d.t, d.folder, &row);
+		assert_non_null(s);
+		sessions_end_row(d.t, s);
+	}
+	assert_int_equal(sessions_stats(d.t)->restarted, 1);
+	assert_int_equal(sessions_stats(d.t)->out_of_order, 0);
+	assert_int_equal(nclosed, 1);
+	assert_int_equal(closed[0].complete, 0);
+	drv_free(&d);
+}
+
 /* A random number below n, the same every run. */
 static uint64_t rnd_state = 0x5eed;
 
@@ -2452,6 +2484,7 @@ main(void)
 		T_(test_session_restart_at_zero),
 		T_(test_session_out_of_order),
 		T_(test_session_sequence_not_number),
+		T_(test_session_zero_after_not_number),
 		T_(test_session_born_only_hand_over),
 		T_(test_session_recycled_home),
 		T_(test_session_lookup_alike_ids),
