@@ -42,7 +42,7 @@ enum command {
 struct open_session {
 	struct open_session	*hnext;		/* hash chain */
 	uint64_t		 idw[2];	/* see struct key */
-	const char		*folder;	/* s.folder */
+	const char		*folder;	/* see struct key */
 	size_t			 idlen;		/* strlen(s.id) */
 	unsigned long		 seq;		/* of its latest row */
 	uint32_t		 hash;
@@ -182,15 +182,20 @@ hash_id16(const char *folder, uint64_t w0, uint64_t w1)
 /*
  * What a row's session is looked up by, made once per row.  An id of
  * ID_LEN bytes is also held as two words, compared as such; those of
- * other ids are 0 (in their session too).
+ * other ids are 0 (in their session too).  The tag, an open session's
+ * folder, is the folder for an id of ID_LEN bytes and odd_id, no folder,
+ * for the others: a session whose tag is a row's folder has an id of
+ * ID_LEN bytes, with no look at its length.
  */
 struct key {
-	const char	*folder;
+	const char	*folder, *tag;
 	const char	*id;
 	size_t		 len;
 	uint64_t	 w[2];
 	uint32_t	 hash;
 };
+
+static char odd_id[1];		/* not const: merged with no other */
 
 static inline void
 key_make(struct key *k, const char *folder, const char *id, size_t len)
@@ -199,10 +204,12 @@ key_make(struct key *k, const char *folder, const char *id, size_t len)
 	k->id = id;
 	k->len = len;
 	if (len == ID_LEN) {
+		k->tag = folder;
 		memcpy(&k->w[0], id, 8);
 		memcpy(&k->w[1], id + 8, 8);
 		k->hash = hash_id16(folder, k->w[0], k->w[1]);
 	} else {
+		k->tag = odd_id;
 		k->w[0] = k->w[1] = 0;
 		k->hash = hash_key(folder, id, len);
 	}
@@ -228,8 +235,8 @@ grow(struct session_table *t)
 
 /*
  * The words of an id first: its second, where ids differ, rejects the
- * others of a chain.  The hash is not compared for an id of ID_LEN bytes,
- * which its words, its length and its folder tell whole.
+ * others of a chain.  An id of ID_LEN bytes is told whole by its words
+ * and its tag; the others are compared whole, after their hash.
  */
 static inline struct open_session *
 lookup(struct session_table *t, const struct key *k)
@@ -239,8 +246,9 @@ lookup(struct session_table *t, const struct key *k)
 	for (o = t->buckets[k->hash & (t->nbuckets - 1)]; o != NULL;
 	    o = o->hnext)
 		if (o->idw[1] == k->w[1] && o->idw[0] == k->w[0] &&
-		    o->idlen == k->len && o->folder == k->folder &&
-		    (k->len == ID_LEN || (o->hash == k->hash &&
+		    o->folder == k->tag && (k->len == ID_LEN ||
+		    (o->hash == k->hash && o->idlen == k->len &&
+		    o->s.folder == k->folder &&
 		    mem_equal(o->s.id, k->id, k->len))))
 			return o;
 	return NULL;
@@ -309,7 +317,8 @@ create(struct session_table *t, const struct key *k, const struct row *row)
 	o->s.evidence_size = textsize;
 
 	o->home = t;
-	o->s.folder = o->folder = k->folder;
+	o->s.folder = k->folder;
+	o->folder = k->tag;
 	o->s.id = field_dup(o, &row->session_id);
 	o->idlen = k->len;
 	o->idw[0] = k->w[0];
@@ -1218,8 +1227,7 @@ sessions_feed(struct session_table *t, const char *folder,
 	memcpy(&w1, row->session_id.p + 8, 8);
 	for (o = t->buckets[hash_id16(folder, w0, w1) & (t->nbuckets - 1)];
 	    o != NULL; o = o->hnext)
-		if (o->idw[1] == w1 && o->idw[0] == w0 &&
-		    o->idlen == ID_LEN && o->folder == folder)
+		if (o->idw[1] == w1 && o->idw[0] == w0 && o->folder == folder)
 			break;
 	if (o == NULL || o->need_fields)
 		return feed(t, folder, row, o, 1);

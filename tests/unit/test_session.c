@@ -1624,6 +1624,47 @@ test_session_sequence_not_number(void **state)
 }
 
 /*
+ * An id of 16 bytes (as Exchange writes) all 0 has the words of a shorter
+ * id, 0 as those of all ids of another length: the two are two sessions.
+ */
+static void
+test_session_lookup_zero_words(void **state)
+{
+	static const char zeros[16];
+	struct session *odd, *nul = NULL, *s;
+	struct row row;
+	struct drv d;
+	int i;
+
+	(void)state;
+	drv_init(&d);
+	make_row(&d, &row, "abc", '*', "", "attempting to connect");
+	odd = sessions_feed(d.t, d.folder, &row);
+	sessions_end_row(d.t, odd);
+	for (i = 0; i < 3; i++) {
+		make_row(&d, &row, "", '*', "", "attempting to connect");
+		row.session_id.p = zeros;
+		row.session_id.len = sizeof zeros;
+		set_field(&row.sequence, i == 0 ? "0" : i == 1 ? "1" : "2");
+		s = sessions_feed(d.t, d.folder, &row);
+		assert_non_null(s);
+		assert_ptr_not_equal(s, odd);
+		if (i == 0)
+			nul = s;
+		assert_ptr_equal(s, nul);
+		sessions_end_row(d.t, s);
+		make_row(&d, &row, "abc", '*', "", "attempting to connect");
+		s = sessions_feed(d.t, d.folder, &row);
+		assert_ptr_equal(s, odd);
+		sessions_end_row(d.t, s);
+	}
+	assert_int_equal(sessions_stats(d.t)->restarted, 0);
+	assert_int_equal(sessions_stats(d.t)->out_of_order, 0);
+	assert_int_equal(nclosed, 0);
+	drv_free(&d);
+}
+
+/*
  * A row numbered 0 after one with no number begins a session, as after
  * a number; what follows a row with no number is in order, whatever it
  * is.
@@ -2488,6 +2529,7 @@ main(void)
 		T_(test_session_born_only_hand_over),
 		T_(test_session_recycled_home),
 		T_(test_session_lookup_alike_ids),
+		T_(test_session_lookup_zero_words),
 		T_(test_session_sequence_random),
 		T_(test_session_time_random),
 		T_(test_session_fields_random),
