@@ -256,22 +256,32 @@ lookup(struct session_table *t, const struct key *k)
 
 static void	insert(struct session_table *, struct open_session *);
 
-/* A copy of the len bytes at s as a string, in o's room when it fits. */
+/* A copy of the len bytes at s as a string, allocated. */
+static __attribute__((noinline)) char *
+spill_dup(struct open_session *o, const char *s, size_t len)
+{
+	char *p = xstrndup(s, len);
+
+	o->spilled[o->nspilled++] = p;
+	return p;
+}
+
+/*
+ * A copy of the len bytes at s as a string, in o's room when it fits.
+ * The copy last, and what it returns returned: a call that ends the
+ * function, with nothing kept across it, and no registers saved.
+ */
 static char *
 room_dup(struct open_session *o, const char *s, size_t len)
 {
 	char *p;
 
-	if (len >= sizeof o->room - o->roomused) {
-		p = xstrndup(s, len);
-		o->spilled[o->nspilled++] = p;
-		return p;
-	}
+	if (len >= sizeof o->room - o->roomused)
+		return spill_dup(o, s, len);
 	p = o->room + o->roomused;
-	memcpy(p, s, len);
 	p[len] = '\0';
 	o->roomused += len + 1;
-	return p;
+	return memcpy(p, s, len);
 }
 
 static char *
