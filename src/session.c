@@ -42,14 +42,14 @@ enum command {
 struct open_session {
 	struct open_session	*hnext;		/* hash chain */
 	uint64_t		 idw[2];	/* see struct key */
-	const char		*folder;	/* s.folder */
+	const char		*folder;	/* see struct key */
 	size_t			 idlen;		/* strlen(s.id) */
 	unsigned long		 seq;		/* of its latest row */
 	uint32_t		 hash;
 	int			 evidence_room;	/* s.evidence has room for */
 	unsigned char		 phead, pcount;
 	unsigned char		 need_fields;	/* see take_fields() */
-	unsigned char		 reading_reply;	/* see reply */
+	unsigned char		 reading_reply;	/* READ_*, see reply */
 	int			 kept;		/* see session_keep() */
 	unsigned char		 pending[PENDING_MAX];
 
@@ -58,9 +58,9 @@ struct open_session {
 	struct open_session	*prev, *next;	/* by first row */
 	struct session_table	*home;		/* that made it */
 	/*
-	 * The EHLO/HELO reply being read, when reading_reply.  Allocated at
-	 * the first and kept for the next (most sessions have two, before
-	 * and after STARTTLS).
+	 * The EHLO/HELO reply being read when reading_reply is READ_REPLY,
+	 * one after the session has one.  Allocated at the first such and
+	 * kept for the next.
 	 */
 	struct ehlo_reply	*reply;
 	int			 warned_seq;	/* said its rows are out of order */
@@ -77,6 +77,18 @@ struct open_session {
 	 */
 	char			 room[256];
 };
+
+/*
+ * What an EHLO/HELO reply is being read into.  The first of a session, in
+ * most sessions the only one read, goes straight into s.ehlo, where it
+ * would be copied once complete whatever its code; a later one into
+ * reply, copied over s.ehlo only when complete and positive.  Until the
+ * first is complete, s.ehlo must look as if it had none: see
+ * close_session().
+ */
+#define READ_NONE	0
+#define READ_REPLY	1
+#define READ_EHLO	2
 
 _Static_assert(sizeof(void *) != 8 ||
     (offsetof(struct open_session, pending) == 64 &&
@@ -170,15 +182,20 @@ hash_id16(const char *folder, uint64_t w0, uint64_t w1)
 /*
  * What a row's session is looked up by, made once per row.  An id of
  * ID_LEN bytes is also held as two words, compared as such; those of
- * other ids are 0 (in their session too).
+ * other ids are 0 (in their session too).  The tag, an open session's
+ * folder, is the folder for an id of ID_LEN bytes and odd_id, no folder,
+ * for the others: a session whose tag is a row's folder has an id of
+ * ID_LEN bytes, with no look at its length.
  */
 struct key {
-	const char	*folder;
+	const char	*folder, *tag;
 	const char	*id;
 	size_t		 len;
 	uint64_t	 w[2];
 	uint32_t	 hash;
 };
+
+static char odd_id[1];		/* not const: merged with no other */
 
 static inline void
 key_make(struct key *k, const char *folder, const char *id, size_t len)
@@ -187,10 +204,12 @@ key_make(struct key *k, const char *folder, const char *id, size_t len)
 	k->id = id;
 	k->len = len;
 	if (len == ID_LEN) {
+		k->tag = folder;
 		memcpy(&k->w[0], id, 8);
 		memcpy(&k->w[1], id + 8, 8);
 		k->hash = hash_id16(folder, k->w[0], k->w[1]);
 	} else {
+		k->tag = odd_id;
 		k->w[0] = k->w[1] = 0;
 		k->hash = hash_key(folder, id, len);
 	}
@@ -216,8 +235,8 @@ grow(struct session_table *t)
 
 /*
  * The words of an id first: its second, where ids differ, rejects the
- * others of a chain.  The hash is not compared for an id of ID_LEN bytes,
- * which its words, its length and its folder tell whole.
+ * others of a chain.  An id of ID_LEN bytes is told whole by its words
+ * and its tag; the others are compared whole, after their hash.
  */
 static inline struct open_session *
 lookup(struct session_table *t, const struct key *k)
@@ -227,8 +246,9 @@ lookup(struct session_table *t, const struct key *k)
 	for (o = t->buckets[k->hash & (t->nbuckets - 1)]; o != NULL;
 	    o = o->hnext)
 		if (o->idw[1] == k->w[1] && o->idw[0] == k->w[0] &&
-		    o->idlen == k->len && o->folder == k->folder &&
-		    (k->len == ID_LEN || (o->hash == k->hash &&
+		    o->folder == k->tag && (k->len == ID_LEN ||
+		    (o->hash == k->hash && o->idlen == k->len &&
+		    o->s.folder == k->folder &&
 		    mem_equal(o->s.id, k->id, k->len))))
 			return o;
 	return NULL;
@@ -236,22 +256,32 @@ lookup(struct session_table *t, const struct key *k)
 
 static void	insert(struct session_table *, struct open_session *);
 
-/* A copy of the len bytes at s as a string, in o's room when it fits. */
+/* A copy of the len bytes at s as a string, allocated. */
+static __attribute__((noinline)) char *
+spill_dup(struct open_session *o, const char *s, size_t len)
+{
+	char *p = xstrndup(s, len);
+
+	o->spilled[o->nspilled++] = p;
+	return p;
+}
+
+/*
+ * A copy of the len bytes at s as a string, in o's room when it fits.
+ * The copy last, and what it returns returned: a call that ends the
+ * function, with nothing kept across it, and no registers saved.
+ */
 static char *
 room_dup(struct open_session *o, const char *s, size_t len)
 {
 	char *p;
 
-	if (len >= sizeof o->room - o->roomused) {
-		p = xstrndup(s, len);
-		o->spilled[o->nspilled++] = p;
-		return p;
-	}
+	if (len >= sizeof o->room - o->roomused)
+		return spill_dup(o, s, len);
 	p = o->room + o->roomused;
-	memcpy(p, s, len);
 	p[len] = '\0';
 	o->roomused += len + 1;
-	return p;
+	return memcpy(p, s, len);
 }
 
 static char *
@@ -297,7 +327,8 @@ create(struct session_table *t, const struct key *k, const struct row *row)
 	o->s.evidence_size = textsize;
 
 	o->home = t;
-	o->s.folder = o->folder = k->folder;
+	o->s.folder = k->folder;
+	o->folder = k->tag;
 	o->s.id = field_dup(o, &row->session_id);
 	o->idlen = k->len;
 	o->idw[0] = k->w[0];
@@ -383,6 +414,11 @@ static void
 close_session(struct session_table *t, struct open_session *o, int complete)
 {
 	unlink_session(t, o);
+	/* A first reply left incomplete: s.ehlo has none. */
+	if (o->reading_reply == READ_EHLO) {
+		ehlo_init(&o->s.ehlo);
+		o->reading_reply = READ_NONE;
+	}
 	o->s.complete = complete;
 	if (complete)
 		t->stats.complete++;
@@ -516,7 +552,7 @@ text_copy(char *dst, const char *src, size_t n)
 /*
  * Write the text of an information or disconnect row, len bytes of
  * "context: data" (cut at len), at p.  Out of line, as text_grow():
- * session_add_evidence() saves fewer registers for the other rows.
+ * add_evidence() saves fewer registers for the other rows.
  */
 static __attribute__((noinline)) void
 text_join(char *p, size_t len, const struct field *c, const struct field *d)
@@ -551,11 +587,12 @@ text_grow(struct session *s, size_t need)
 		    s->evidence[i].textoff;
 }
 
+static void	add_evidence(struct session *, const struct row *);
+
 /*
  * The evidence rows and texts of s grown for one more of need bytes of
  * text from where it goes, then the row added as if they had been.  Out
- * of line: session_add_evidence() then keeps nothing in a register
- * across a call.
+ * of line: add_evidence() then keeps nothing in a register across a call.
  */
 static __attribute__((noinline)) void
 evidence_grow(struct session *s, const struct row *row, size_t need)
@@ -570,26 +607,21 @@ evidence_grow(struct session *s, const struct row *row, size_t need)
 	}
 	if (need > s->evidence_size)
 		text_grow(s, need);
-	session_add_evidence(s, row);
+	add_evidence(s, row);
 }
 
 /*
- * Each text points into the one buffer of s: one allocation per session
- * rather than one per row.
+ * Keep row as evidence of s, a row not kept yet.  Each text points into
+ * the one buffer of s: one allocation per session rather than one per row.
  */
-void
-session_add_evidence(struct session *s, const struct row *row)
+static void
+add_evidence(struct session *s, const struct row *row)
 {
 	const struct field *c = NULL;
 	struct evidence *e;
 	size_t len, used;
 	char *p;
 
-	if (s->nevidence > 0) {
-		e = &s->evidence[s->nevidence - 1];
-		if (e->line == row->line && e->file == row->file)
-			return;
-	}
 	/*
 	 * An information or disconnect row says what it means in its
 	 * context: "Certificate subject: CN=...", "Local".
@@ -637,6 +669,24 @@ session_add_evidence(struct session *s, const struct row *row)
 		text_copy(p, row->data.p, len);
 	else
 		text_join(p, len, c, &row->data);
+}
+
+/*
+ * A row may come twice only by way of the rules, after the session itself
+ * kept it: it is the latest evidence then.  The session's own handlers see
+ * each row once, and call add_evidence() with no look.
+ */
+void
+session_add_evidence(struct session *s, const struct row *row)
+{
+	const struct evidence *e;
+
+	if (s->nevidence > 0) {
+		e = &s->evidence[s->nevidence - 1];
+		if (e->line == row->line && e->file == row->file)
+			return;
+	}
+	add_evidence(s, row);
 }
 
 static void
@@ -748,6 +798,34 @@ address_domain(struct open_session *o, const struct field *f)
 	return d;
 }
 
+/*
+ * The helpers of on_command() that call out, each called last, with the
+ * command pushed already: on_command() then keeps nothing across a call,
+ * and saves no registers for the commands that need none of them.
+ */
+static __attribute__((noinline)) struct session *
+kept_command(struct open_session *o, const struct row *row)
+{
+	add_evidence(&o->s, row);
+	return &o->s;
+}
+
+static __attribute__((noinline)) struct session *
+rcpt_command(struct open_session *o, const struct field *d)
+{
+	o->s.rcpt_domain = address_domain(o, d);
+	return &o->s;
+}
+
+static __attribute__((noinline)) struct session *
+bdat_command(struct open_session *o, const struct field *d)
+{
+	/* Looked for by its 'L', rarer than a space. */
+	push(o, mem_find(d->p, d->len, " LAST", 5, 1) != NULL ?
+	    CMD_BDAT_LAST : CMD_BDAT);
+	return &o->s;
+}
+
 /* The command a ">" row sends: its first letter tells which to try. */
 static enum command
 command_of(const struct field *d)
@@ -789,25 +867,20 @@ on_command(struct open_session *o, const struct row *row)
 			s->helo_used = 1;
 		else
 			s->ehlo_sent = 1;
-		if (!s->tls_up)
-			session_add_evidence(s, row);
-		break;
+		push(o, cmd);
+		return s->tls_up ? s : kept_command(o, row);
 	case CMD_STARTTLS:
 		s->starttls_issued = 1;
-		session_add_evidence(s, row);
-		break;
+		push(o, cmd);
+		return kept_command(o, row);
 	case CMD_MAIL:
 		s->messages_attempted++;
 		break;
 	case CMD_RCPT:
-		if (s->rcpt_domain == NULL)
-			s->rcpt_domain = address_domain(o, d);
-		break;
+		push(o, cmd);
+		return s->rcpt_domain != NULL ? s : rcpt_command(o, d);
 	case CMD_BDAT:
-		/* Looked for by its 'L', rarer than a space. */
-		if (mem_find(d->p, d->len, " LAST", 5, 1) != NULL)
-			cmd = CMD_BDAT_LAST;
-		break;
+		return bdat_command(o, d);
 	default:
 		break;
 	}
@@ -838,19 +911,23 @@ on_greeting_reply(struct open_session *o, const struct row *row,
 	struct ehlo_reply *reply;
 	size_t n;
 
-	if (o->reply == NULL)
-		o->reply = xmalloc(sizeof *o->reply);
-	reply = o->reply;
-	if (!o->reading_reply) {
-		ehlo_init(reply);
-		o->reading_reply = 1;
+	if (o->reading_reply == READ_NONE) {
+		if (s->ehlo.lines == 0)
+			o->reading_reply = READ_EHLO;
+		else {
+			if (o->reply == NULL)
+				o->reply = xmalloc(sizeof *o->reply);
+			o->reading_reply = READ_REPLY;
+		}
+		ehlo_init(o->reading_reply == READ_EHLO ? &s->ehlo : o->reply);
 	}
-	session_add_evidence(s, row);
+	reply = o->reading_reply == READ_EHLO ? &s->ehlo : o->reply;
+	add_evidence(s, row);
 	if (ehlo_feed_line(reply, l, cmd == CMD_HELO) != 1)
 		return;
-	o->reading_reply = 0;
-	if (reply->code / 100 == 2 || s->ehlo.lines == 0)
+	if (o->reading_reply == READ_REPLY && reply->code / 100 == 2)
 		ehlo_copy(&s->ehlo, reply);
+	o->reading_reply = READ_NONE;
 	if (reply->code / 100 == 2) {
 		s->greeting_seen = 1;
 		if (reply->starttls)
@@ -883,7 +960,7 @@ on_kept_reply(struct open_session *o, const struct row *row, int code,
 	l.textlen = row->data.len - i;
 	switch (cmd) {
 	case CMD_BANNER:
-		session_add_evidence(s, row);
+		add_evidence(s, row);
 		if (smtp_text_masked(l.text, l.textlen))
 			s->banner_masked = 1;
 		else
@@ -894,7 +971,7 @@ on_kept_reply(struct open_session *o, const struct row *row, int code,
 		on_greeting_reply(o, row, &l, cmd);
 		break;
 	default:
-		session_add_evidence(s, row);
+		add_evidence(s, row);
 		break;
 	}
 	if (!more)
@@ -924,9 +1001,11 @@ on_reply(struct open_session *o, const struct row *row)
 	case CMD_HELO:
 		if (!s->tls_up)
 			return on_kept_reply(o, row, code, more, cmd);
-		/* The EHLO after STARTTLS tells nothing new: not read. */
-		if (!more)
-			o->reading_reply = 0;
+		/*
+		 * The EHLO after STARTTLS tells nothing new: not read.  No
+		 * more is read after TLS (tls_up stays), so a reply left
+		 * incomplete before stays so, until the session closes.
+		 */
 		break;
 	case CMD_DATA:
 		if (code == 354) {
@@ -957,7 +1036,7 @@ on_tls_information(struct open_session *o, const struct row *row)
 	if (CONTAINS(c, "TLS protocol") &&
 	    CONTAINS(c, "negotiation succeeded"))
 		o->s.tls_up = 1;
-	session_add_evidence(&o->s, row);
+	add_evidence(&o->s, row);
 }
 
 static __attribute__((noinline)) struct session *
@@ -1082,7 +1161,7 @@ on_event(struct open_session *o, const struct row *row)
 		push(o, CMD_BANNER);
 	else if (row->event == '-') {
 		o->s.ended = 1;
-		session_add_evidence(&o->s, row);
+		add_evidence(&o->s, row);
 	}
 	return &o->s;
 }
@@ -1158,13 +1237,17 @@ sessions_feed(struct session_table *t, const char *folder,
 	memcpy(&w1, row->session_id.p + 8, 8);
 	for (o = t->buckets[hash_id16(folder, w0, w1) & (t->nbuckets - 1)];
 	    o != NULL; o = o->hnext)
-		if (o->idw[1] == w1 && o->idw[0] == w0 &&
-		    o->idlen == ID_LEN && o->folder == folder)
+		if (o->idw[1] == w1 && o->idw[0] == w0 && o->folder == folder)
 			break;
 	if (o == NULL || o->need_fields)
 		return feed(t, folder, row, o, 1);
+	/*
+	 * A number above the last: not 0 then, which begins a session.
+	 * After a row with no number (ULONG_MAX), none is: feed() sees to
+	 * those rows, few.
+	 */
 	seq = sequence(row);
-	if (seq == 0 || seq < o->seq + 1 || row->time < o->s.end)
+	if (seq <= o->seq || row->time < o->s.end)
 		return feed(t, folder, row, o, 1);
 	o->seq = seq;
 	o->s.end = row->time;

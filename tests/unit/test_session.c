@@ -770,6 +770,65 @@ test_session_ehlo_after_tls(void **state)
 }
 
 /*
+ * A reply cut short has not been seen: the first of a session, read
+ * straight into its EHLO reply, is taken back when the session closes
+ * in its middle, with the "-" row or with TLS up before its end; a later
+ * one leaves the complete one before it.
+ */
+static void
+test_session_ehlo_cut_short(void **state)
+{
+	struct drv d;
+
+	(void)state;
+	drv_init(&d);
+	feed(&d, ID, '+', "", "");
+	feed(&d, ID, '<', "220 mx.fabrikam.com ESMTP", "");
+	feed(&d, ID, '>', "EHLO mail.contoso.com", "");
+	feed(&d, ID, '<', "250-other.fabrikam.com Hello [203.0.113.1]", "");
+	feed(&d, ID, '<', "250-STARTTLS", "");
+	feed(&d, ID, '-', "", "Local");
+
+	feed(&d, ID2, '+', "", "");
+	feed(&d, ID2, '<', "220 mx.fabrikam.com ESMTP", "");
+	feed(&d, ID2, '>', "EHLO mail.contoso.com", "");
+	feed(&d, ID2, '<', "250-other.fabrikam.com Hello [203.0.113.1]", "");
+	feed(&d, ID2, '<', "250-SIZE 1000", "");
+	feed(&d, ID2, '*', "", TLS_UP);
+	feed(&d, ID2, '<', "250 PIPELINING", "");
+	feed(&d, ID2, '-', "", "Local");
+
+	feed(&d, ID3, '+', "", "");
+	feed(&d, ID3, '<', "220 mx.fabrikam.com ESMTP", "");
+	feed(&d, ID3, '>', "EHLO mail.contoso.com", "");
+	feed(&d, ID3, '<', "500 5.5.1 Command unrecognized", "");
+	feed(&d, ID3, '>', "HELO mail.contoso.com", "");
+	feed(&d, ID3, '<', "250-other.fabrikam.com Hello", "");
+	feed(&d, ID3, '-', "", "Local");
+
+	assert_int_equal(nclosed, 3);
+	assert_int_equal(closed[0].ehlo.lines, 0);
+	assert_int_equal(closed[0].ehlo.code, -1);
+	assert_int_equal(closed[0].ehlo.nkeywords, 0);
+	assert_int_equal(closed[0].ehlo.starttls, 0);
+	assert_string_equal(closed[0].ehlo.greeting, "");
+	assert_int_equal(closed[0].greeting_seen, 0);
+	assert_string_equal(closed[0].host, "mx.fabrikam.com");
+
+	assert_int_equal(closed[1].tls_up, 1);
+	assert_int_equal(closed[1].ehlo.lines, 0);
+	assert_int_equal(closed[1].ehlo.nkeywords, 0);
+	assert_string_equal(closed[1].ehlo.greeting, "");
+
+	assert_int_equal(closed[2].ehlo.lines, 1);
+	assert_int_equal(closed[2].ehlo.code, 500);
+	assert_int_equal(closed[2].ehlo.helo, 0);
+	assert_int_equal(closed[2].helo_used, 1);
+	assert_int_equal(closed[2].greeting_seen, 0);
+	drv_free(&d);
+}
+
+/*
  * Messages: attempted counts MAIL FROM; accepted counts a 2xx after
  * "BDAT n LAST" or after DATA's 354, never a 250 to MAIL or RCPT.
  */
@@ -1561,6 +1620,79 @@ test_session_sequence_not_number(void **state)
 		    i + 1 == NELEM(seqs));
 	}
 	CHECK_INT(sessions_stats(d.t)->restarted, 0);
+	drv_free(&d);
+}
+
+/*
+ * An id of 16 bytes (as Exchange writes) all 0 has the words of a shorter
+ * id, 0 as those of all ids of another length: the two are two sessions.
+ */
+static void
+test_session_lookup_zero_words(void **state)
+{
+	static const char zeros[16];
+	struct session *odd, *nul = NULL, *s;
+	struct row row;
+	struct drv d;
+	int i;
+
+	(void)state;
+	drv_init(&d);
+	make_row(&d, &row, "abc", '*', "", "attempting to connect");
+	odd = sessions_feed(d.t, d.folder, &row);
+	sessions_end_row(d.t, odd);
+	for (i = 0; i < 3; i++) {
+		make_row(&d, &row, "", '*', "", "attempting to connect");
+		row.session_id.p = zeros;
+		row.session_id.len = sizeof zeros;
+		set_field(&row.sequence, i == 0 ? "0" : i == 1 ? "1" : "2");
+		s = sessions_feed(d.t, d.folder, &row);
+		assert_non_null(s);
+		assert_ptr_not_equal(s, odd);
+		if (i == 0)
+			nul = s;
+		assert_ptr_equal(s, nul);
+		sessions_end_row(d.t, s);
+		make_row(&d, &row, "abc", '*', "", "attempting to connect");
+		s = sessions_feed(d.t, d.folder, &row);
+		assert_ptr_equal(s, odd);
+		sessions_end_row(d.t, s);
+	}
+	assert_int_equal(sessions_stats(d.t)->restarted, 0);
+	assert_int_equal(sessions_stats(d.t)->out_of_order, 0);
+	assert_int_equal(nclosed, 0);
+	drv_free(&d);
+}
+
+/*
+ * A row numbered 0 after one with no number begins a session, as after
+ * a number; what follows a row with no number is in order, whatever it
+ * is.
+ */
+static void
+test_session_zero_after_not_number(void **state)
+{
+	static const char *const seqs[] = {
+		"0", "5", ":", "0", "3", ":", "1", ":", ":", "4",
+	};
+	struct row row;
+	struct session *s;
+	struct drv d;
+	size_t i;
+
+	(void)state;
+	drv_init(&d);
+	for (i = 0; i < NELEM(seqs); i++) {
+		make_row(&d, &row, ID, '*', "", "attempting to connect");
+		set_field(&row.sequence, seqs[i]);
+		s = sessions_feed(d.t, d.folder, &row);
+		assert_non_null(s);
+		sessions_end_row(d.t, s);
+	}
+	assert_int_equal(sessions_stats(d.t)->restarted, 1);
+	assert_int_equal(sessions_stats(d.t)->out_of_order, 0);
+	assert_int_equal(nclosed, 1);
+	assert_int_equal(closed[0].complete, 0);
 	drv_free(&d);
 }
 
@@ -2376,6 +2508,7 @@ main(void)
 		T_(test_session_banner_without_plus),
 		T_(test_session_remote_host_length),
 		T_(test_session_ehlo_after_tls),
+		T_(test_session_ehlo_cut_short),
 		T_(test_session_messages),
 		T_(test_session_command_verbs),
 		T_(test_session_information_tls),
@@ -2392,9 +2525,11 @@ main(void)
 		T_(test_session_restart_at_zero),
 		T_(test_session_out_of_order),
 		T_(test_session_sequence_not_number),
+		T_(test_session_zero_after_not_number),
 		T_(test_session_born_only_hand_over),
 		T_(test_session_recycled_home),
 		T_(test_session_lookup_alike_ids),
+		T_(test_session_lookup_zero_words),
 		T_(test_session_sequence_random),
 		T_(test_session_time_random),
 		T_(test_session_fields_random),
