@@ -136,6 +136,7 @@ static void	map_columns(struct reader *);
 static int	next_row_plain(struct reader *, struct row *);
 #ifdef HAVE_AVX2
 static int	next_row_avx2(struct reader *, struct row *);
+static int	next_row_avx2_all(struct reader *, struct row *);
 #endif
 
 /*
@@ -1091,18 +1092,25 @@ static const struct row blank_row = {
  * bytes are looked at in one compare, reading past the id, which the pad
  * after every field allows (FIELD_PAD); longer ones through memchr().
  */
+#if defined(__SSE2__) && !defined(READER_NO_SIMD)
+/* id_has_nul() of an id of up to 16 bytes. */
+static inline __attribute__((always_inline)) int
+id16_has_nul(const struct field *f)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)f->p);
+	unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v,
+	    _mm_setzero_si128()));
+
+	return (m & ((1u << f->len) - 1)) != 0;
+}
+#endif
+
 static inline __attribute__((always_inline)) int
 id_has_nul(const struct field *f)
 {
 #if defined(__SSE2__) && !defined(READER_NO_SIMD)
-	if (f->len <= 16) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)
-		    f->p);
-		unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v,
-		    _mm_setzero_si128()));
-
-		return (m & ((1u << f->len) - 1)) != 0;
-	}
+	if (f->len <= 16)
+		return id16_has_nul(f);
 #endif
 	return memchr(f->p, '\0', f->len) != NULL;
 }
@@ -1301,12 +1309,13 @@ cut_next(struct field *f, struct commas *c, int masks, char **prev)
  * taken, none kept: after each NUL written, a char, a comma kept in
  * memory would be read again.  The commas are pointers into the line,
  * which saves an addition for each pointer and length.  masks: the
- * commas are in r->bm.
+ * commas are in r->bm.  Returns 0, or -1 when the event is bad, with
+ * the commas around it in ev[0] and ev[1], for bad_event().
  */
 static inline __attribute__((always_inline)) int
-fill_std_at(struct reader *r, struct row *row, int masks)
+cut_std(struct reader *r, struct row *row, int masks, char **ev)
 {
-	char show[80], *base = r->line, *prev, *s5;
+	char *base = r->line, *prev, *s5;
 	struct commas c = { r->bm, r->bm[0], base, r->pos };
 
 	row->file = r->name;
@@ -1326,15 +1335,35 @@ fill_std_at(struct reader *r, struct row *row, int masks)
 	case '+': case '-': case '<': case '>': case '*':
 		break;
 	default:
-		bad_row(r, "bad event '%s', row skipped",
-		    esc_text_buf(show, sizeof show, s5 + 1,
-		    (size_t)(prev - s5 - 1)));
+		ev[0] = s5;
+		ev[1] = prev;
 		return -1;
 	}
 	cut_next(&row->data, &c, masks, &prev);
 	cut_to(&row->context, prev + 1, base + r->linelen);
 	if (r->qf != 0)
 		unquote(r->qf, row);
+	return 0;
+}
+
+/* The event between the commas at from and to is bad: say so. */
+static __attribute__((noinline)) int
+bad_event(struct reader *r, const char *from, const char *to)
+{
+	char show[80];
+
+	bad_row(r, "bad event '%s', row skipped", esc_text_buf(show,
+	    sizeof show, from + 1, (size_t)(to - from - 1)));
+	return -1;
+}
+
+static inline __attribute__((always_inline)) int
+fill_std_at(struct reader *r, struct row *row, int masks)
+{
+	char *ev[2];
+
+	if (cut_std(r, row, masks, ev) == -1)
+		return bad_event(r, ev[0], ev[1]);
 	return row_checks(r, row);
 }
 
@@ -1408,11 +1437,77 @@ next_row(struct reader *r, struct row *row, int avx2)
  * next_row_plain(), which rules out always_inline), saves a call and
  * its saving of registers a line.
  */
+__attribute__((target("avx2,bmi,popcnt,pclmul"), flatten, noinline))
+static int
+next_row_avx2_all(struct reader *r, struct row *row)
+{
+	return next_row(r, row, 1);
+}
+
+/*
+ * What next_row_avx2() leaves of a row: a bad event (from, to as for
+ * bad_event()), or else the checks of row_checks() it could not make
+ * inline; then the next row, if this one is bad.
+ */
+__attribute__((noinline))
+static int
+next_row_avx2_end(struct reader *r, struct row *row, const char *from,
+    const char *to)
+{
+	if (from != NULL)
+		bad_event(r, from, to);
+	else if (row_checks(r, row) == 0) {
+		r->stats.rows++;
+		return 1;
+	}
+	return next_row_avx2_all(r, row);
+}
+
+/*
+ * reader_next() with AVX2: the usual row, a line of the standard columns
+ * whole in the buffer, here, and anything else (a line read ahead, a
+ * line to read more of, a header, a BOM) by next_row_avx2_all(), which
+ * takes the line from its start again, or, past the NULs written, by
+ * next_row_avx2_end() (a bad row).  Those are jumps, not calls: no
+ * value here lives across a call, so fewer registers are saved and no
+ * stack is aligned for AVX2 each row, and the many tests of next_row()
+ * that the usual row passes are not made: 4% fewer instructions in a
+ * scan of one thread.
+ */
 __attribute__((target("avx2,bmi,popcnt,pclmul"), flatten))
 static int
 next_row_avx2(struct reader *r, struct row *row)
 {
-	return next_row(r, row, 1);
+	char *line = r->buf + r->start, *ev[2];
+	size_t off, len;
+
+	if (r->pending)
+		return next_row_avx2_all(r, row);
+	r->buf[r->end] = '\n';
+	off = scan_line_avx2(r, line);
+	/* Not at the end of the bytes read: the LF is in the line. */
+	if (off >= r->end - r->start || r->np != r->std_np ||
+	    r->posline != line || (r->qf & ~(uint64_t)STD_QUOTABLE) != 0 ||
+	    line[0] == '#' || line[0] == '\xEF' || r->kind == LOG_RECEIVE ||
+	    r->kind == LOG_OTHER)
+		return next_row_avx2_all(r, row);
+	len = off;
+	if (line[len - 1] == '\r')	/* 8 commas: len > 0 */
+		len--;
+	r->stats.lines++;
+	r->line = line;
+	r->linelen = len;
+	r->start += off + 1;
+	if (cut_std(r, row, 1, ev) == -1)
+		return next_row_avx2_end(r, row, ev[0], ev[1]);
+	/* row_checks() of the usual row: a time of the minute before, an
+	 * id of 1 to 16 bytes. */
+	if (logtime_parse_usual(&r->times, row->date_time.p,
+	    row->date_time.len, &row->time) == -1 ||
+	    row->session_id.len - 1 >= 16 || id16_has_nul(&row->session_id))
+		return next_row_avx2_end(r, row, NULL, NULL);
+	r->stats.rows++;
+	return 1;
 }
 #endif
 
