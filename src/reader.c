@@ -472,8 +472,18 @@ quoted_fields(const char *line, size_t i, uint64_t mq, uint64_t inq,
 }
 
 /*
+ * What scan_line_avx2() found of a line, which next_line() notes in r
+ * (r->np, r->qf, r->posline) and next_row_avx2() takes as it is.
+ */
+struct scanned {
+	size_t		 np;
+	uint64_t	 qf;
+	const char	*posline;
+};
+
+/*
  * The block at line + i of scan_line_avx2(): 1 when the line ends in it,
- * its end in *off.  Inlined with i a constant for the first blocks, where
+ * its end in *off and what was found in *sc.  Inlined with i a constant for the first blocks, where
  * bm[] is at a fixed place.  *np: the separating commas before the block,
  * *qf: the quoted fields so far, *inq: all ones when the block before
  * ended inside quotes (a quoted field that goes on across the edge).
@@ -481,8 +491,8 @@ quoted_fields(const char *line, size_t i, uint64_t mq, uint64_t inq,
 __attribute__((target("avx2,bmi,popcnt,pclmul"), always_inline))
 static inline int
 scan_block(struct reader *r, const char *line, size_t i, size_t *np,
-    uint64_t *qf, uint64_t *inq, size_t *off, __m256i lf, __m256i comma,
-    __m256i quote)
+    uint64_t *qf, uint64_t *inq, size_t *off, struct scanned *sc,
+    __m256i lf, __m256i comma, __m256i quote)
 {
 	__m256i lo = _mm256_loadu_si256((const __m256i *)(line + i));
 	__m256i hi = _mm256_loadu_si256((const __m256i *)(line + i + 32));
@@ -505,12 +515,11 @@ scan_block(struct reader *r, const char *line, size_t i, size_t *np,
 	r->bm[i / 64 % BM_MAX] = ms;
 	*np += (size_t)__builtin_popcountll(ms);
 	if (ml != 0) {
-		r->np = *np;
-		r->qf = *qf;
-		r->seps = 2;
+		sc->np = *np;
+		sc->qf = *qf;
 		/* Longer lines, and quotes that do not fit (one left open
 		 * too): split_fast() finds the commas. */
-		r->posline = (*qf & QF_ODD) == 0 && *inq == 0 &&
+		sc->posline = (*qf & QF_ODD) == 0 && *inq == 0 &&
 		    i < 64 * BM_MAX ? line : NULL;
 		*off = i + _tzcnt_u64(ml);
 		return 1;
@@ -526,7 +535,7 @@ scan_block(struct reader *r, const char *line, size_t i, size_t *np,
 
 __attribute__((target("avx2,bmi,popcnt,pclmul")))
 static inline size_t
-scan_line_avx2(struct reader *r, const char *line)
+scan_line_avx2(struct reader *r, const char *line, struct scanned *sc)
 {
 	size_t i, np = 0, off;
 	uint64_t qf = 0, inq = 0;
@@ -537,11 +546,11 @@ scan_line_avx2(struct reader *r, const char *line)
 
 #pragma GCC unroll 3
 	for (i = 0; i < 64 * SCAN_PEEL; i += 64)
-		if (scan_block(r, line, i, &np, &qf, &inq, &off, lf,
+		if (scan_block(r, line, i, &np, &qf, &inq, &off, sc, lf,
 		    comma, quote))
 			return off;
 	for (;; i += 64)
-		if (scan_block(r, line, i, &np, &qf, &inq, &off, lf,
+		if (scan_block(r, line, i, &np, &qf, &inq, &off, sc, lf,
 		    comma, quote))
 			return off;
 }
@@ -560,6 +569,9 @@ static inline __attribute__((always_inline)) int
 next_line_with(struct reader *r, int avx2)
 {
 	size_t scanned = 0, off, next;
+#ifdef HAVE_AVX2
+	struct scanned sc;
+#endif
 
 	(void)avx2;		/* unused without AVX2 */
 	if (r->pending) {
@@ -570,9 +582,13 @@ next_line_with(struct reader *r, int avx2)
 	for (;;) {
 		r->buf[r->end] = '\n';	/* for scan_line_avx2() */
 #ifdef HAVE_AVX2
-		if (avx2)
-			off = scan_line_avx2(r, r->buf + r->start);
-		else
+		if (avx2) {
+			off = scan_line_avx2(r, r->buf + r->start, &sc);
+			r->np = sc.np;
+			r->qf = sc.qf;
+			r->seps = 2;
+			r->posline = sc.posline;
+		} else
 #endif
 			off = scan_line(r, r->buf + r->start, scanned,
 			    r->end - r->start);
@@ -1313,7 +1329,8 @@ cut_next(struct field *f, struct commas *c, int masks, char **prev)
  * the commas around it in ev[0] and ev[1], for bad_event().
  */
 static inline __attribute__((always_inline)) int
-cut_std(struct reader *r, struct row *row, int masks, char **ev)
+cut_std(struct reader *r, struct row *row, int masks, uint64_t qf,
+    char **ev)
 {
 	char *base = r->line, *prev, *s5;
 	struct commas c = { r->bm, r->bm[0], base, r->pos };
@@ -1341,8 +1358,8 @@ cut_std(struct reader *r, struct row *row, int masks, char **ev)
 	}
 	cut_next(&row->data, &c, masks, &prev);
 	cut_to(&row->context, prev + 1, base + r->linelen);
-	if (r->qf != 0)
-		unquote(r->qf, row);
+	if (qf != 0)
+		unquote(qf, row);
 	return 0;
 }
 
@@ -1362,7 +1379,7 @@ fill_std_at(struct reader *r, struct row *row, int masks)
 {
 	char *ev[2];
 
-	if (cut_std(r, row, masks, ev) == -1)
+	if (cut_std(r, row, masks, r->qf, ev) == -1)
 		return bad_event(r, ev[0], ev[1]);
 	return row_checks(r, row);
 }
@@ -1480,11 +1497,13 @@ next_row_avx2(struct reader *r, struct row *row)
 {
 	char *line = r->buf + r->start, *ev[2];
 	size_t off, len;
+	struct scanned sc;
 
 	if (r->pending)
 		return next_row_avx2_all(r, row);
 	r->buf[r->end] = '\n';
-	off = scan_line_avx2(r, line);
+	/* In sc, not r: each call scans its line again. */
+	off = scan_line_avx2(r, line, &sc);
 	/*
 	 * The LF in the bytes read, not the one put after them; a time
 	 * first, not a header line or a BOM.  No test of r->kind: a call
@@ -1493,8 +1512,8 @@ next_row_avx2(struct reader *r, struct row *row)
 	 * after the end of the file, or after reader_header(), which
 	 * leaves the first row pending.
 	 */
-	if (off >= r->end - r->start || r->np != r->std_np ||
-	    r->posline != line || (r->qf & ~(uint64_t)STD_QUOTABLE) != 0 ||
+	if (off >= r->end - r->start || sc.np != r->std_np ||
+	    sc.posline != line || (sc.qf & ~(uint64_t)STD_QUOTABLE) != 0 ||
 	    (unsigned char)(line[0] - '0') > 9)
 		return next_row_avx2_all(r, row);
 	len = off;
@@ -1504,7 +1523,7 @@ next_row_avx2(struct reader *r, struct row *row)
 	r->line = line;
 	r->linelen = len;
 	r->start += off + 1;
-	if (cut_std(r, row, 1, ev) == -1)
+	if (cut_std(r, row, 1, sc.qf, ev) == -1)
 		return next_row_avx2_end(r, row, ev[0], ev[1]);
 	/* row_checks() of the usual row: a time of the minute before, an
 	 * id of 1 to 16 bytes. */
