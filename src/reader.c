@@ -1325,14 +1325,16 @@ cut_next(struct field *f, struct commas *c, int masks, char **prev)
  * taken, none kept: after each NUL written, a char, a comma kept in
  * memory would be read again.  The commas are pointers into the line,
  * which saves an addition for each pointer and length.  masks: the
- * commas are in r->bm.  Returns 0, or -1 when the event is bad, with
- * the commas around it in ev[0] and ev[1], for bad_event().
+ * commas are in r->bm.  The line is base, len bytes (r->line,
+ * r->linelen, which next_row_avx2() does not set).  Returns 0, or -1
+ * when the event is bad, with the commas around it in ev[0] and ev[1],
+ * for bad_event().
  */
 static inline __attribute__((always_inline)) int
-cut_std(struct reader *r, struct row *row, int masks, uint64_t qf,
-    char **ev)
+cut_std(struct reader *r, struct row *row, int masks, char *base,
+    size_t len, uint64_t qf, char **ev)
 {
-	char *base = r->line, *prev, *s5;
+	char *prev, *s5;
 	struct commas c = { r->bm, r->bm[0], base, r->pos };
 
 	row->file = r->name;
@@ -1357,7 +1359,7 @@ cut_std(struct reader *r, struct row *row, int masks, uint64_t qf,
 		return -1;
 	}
 	cut_next(&row->data, &c, masks, &prev);
-	cut_to(&row->context, prev + 1, base + r->linelen);
+	cut_to(&row->context, prev + 1, base + len);
 	if (qf != 0)
 		unquote(qf, row);
 	return 0;
@@ -1379,7 +1381,7 @@ fill_std_at(struct reader *r, struct row *row, int masks)
 {
 	char *ev[2];
 
-	if (cut_std(r, row, masks, r->qf, ev) == -1)
+	if (cut_std(r, row, masks, r->line, r->linelen, r->qf, ev) == -1)
 		return bad_event(r, ev[0], ev[1]);
 	return row_checks(r, row);
 }
@@ -1520,10 +1522,8 @@ next_row_avx2(struct reader *r, struct row *row)
 	if (line[len - 1] == '\r')	/* 8 commas: len > 0 */
 		len--;
 	r->stats.lines++;
-	r->line = line;
-	r->linelen = len;
 	r->start += off + 1;
-	if (cut_std(r, row, 1, sc.qf, ev) == -1)
+	if (cut_std(r, row, 1, line, len, sc.qf, ev) == -1)
 		return next_row_avx2_end(r, row, ev[0], ev[1]);
 	/* row_checks() of the usual row: a time of the minute before, an
 	 * id of 1 to 16 bytes. */
