@@ -117,7 +117,8 @@ struct reader {
 	int		 no_fast_path;	/* every line through libcsv */
 	int		 avx2;		/* lines scanned by scan_line_avx2() */
 	/* reader_next(): next_row_avx2() or next_row_plain(), as avx2 says;
-	 * through a pointer, a jump where a test took four instructions. */
+	 * through a pointer, a jump where a test took four instructions.
+	 * With a line pending, next_row_avx2_all(), which sets it back. */
 	int		(*next_row)(struct reader *, struct row *);
 	/*
 	 * 32 LFs, commas and quotes, for scan_line_avx2(): loaded, they
@@ -256,7 +257,7 @@ reader_set_fast_path(struct reader *r, int level)
 	r->next_row = next_row_plain;
 #ifdef HAVE_AVX2
 	if (r->avx2)
-		r->next_row = next_row_avx2;
+		r->next_row = r->pending ? next_row_avx2_all : next_row_avx2;
 #endif
 }
 
@@ -779,6 +780,10 @@ reader_header(struct reader *r)
 		first = 0;
 		if (r->linelen == 0 || r->line[0] != '#') {
 			r->pending = 1;
+#ifdef HAVE_AVX2
+			if (r->avx2)
+				r->next_row = next_row_avx2_all;
+#endif
 			break;
 		}
 		seen = 1;
@@ -1472,6 +1477,7 @@ __attribute__((target("avx2,bmi,popcnt,pclmul"), flatten, noinline))
 static int
 next_row_avx2_all(struct reader *r, struct row *row)
 {
+	r->next_row = next_row_avx2;	/* no line pending after this */
 	return next_row(r, row, 1);
 }
 
@@ -1496,8 +1502,8 @@ next_row_avx2_end(struct reader *r, struct row *row, const char *from,
 
 /*
  * reader_next() with AVX2: the usual row, a line of the standard columns
- * whole in the buffer, here, and anything else (a line read ahead, a
- * line to read more of, a header, a BOM) by next_row_avx2_all(), which
+ * whole in the buffer, here, and anything else (a line to read more of,
+ * a header, a BOM) by next_row_avx2_all(), which
  * takes the line from its start again, or, past the NULs written, by
  * next_row_avx2_end() (a bad row).  Those are jumps, not calls: no
  * value here lives across a call, so fewer registers are saved and no
@@ -1513,8 +1519,7 @@ next_row_avx2(struct reader *r, struct row *row)
 	size_t off, len;
 	struct scanned sc;
 
-	if (r->pending)
-		return next_row_avx2_all(r, row);
+	/* No line pending: r->next_row would be next_row_avx2_all(). */
 	r->buf[r->end] = '\n';
 	/* In sc, not r: each call scans its line again. */
 	off = scan_line_avx2(r, line, &sc);
@@ -1524,7 +1529,7 @@ next_row_avx2(struct reader *r, struct row *row)
 	 * that starts here comes after a row of a send log (headers are
 	 * read by next_row_avx2_all(), which goes on to the next row), or
 	 * after the end of the file, or after reader_header(), which
-	 * leaves the first row pending.
+	 * leaves the first row pending (for next_row_avx2_all()).
 	 */
 	if (off >= r->end - r->start || sc.np != r->std_np ||
 	    sc.posline != line || (sc.qf & ~(uint64_t)STD_QUOTABLE) != 0 ||
