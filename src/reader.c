@@ -484,10 +484,11 @@ struct scanned {
 
 /*
  * The block at line + i of scan_line_avx2(): 1 when the line ends in it,
- * its end in *off and what was found in *sc.  Inlined with i a constant for the first blocks, where
- * bm[] is at a fixed place.  *np: the separating commas before the block,
- * *qf: the quoted fields so far, *inq: all ones when the block before
- * ended inside quotes (a quoted field that goes on across the edge).
+ * its end in *off and what was found in *sc.  Inlined with i a constant
+ * for the first blocks, where bm[] is at a fixed place.  *np: the
+ * separating commas before the block, *qf: the quoted fields so far,
+ * *inq: all ones when the block before ended inside quotes (a quoted
+ * field that goes on across the edge).
  */
 __attribute__((target("avx2,bmi,popcnt,pclmul"), always_inline))
 static inline int
