@@ -90,8 +90,13 @@ logtime_same16(const char *a, const char *b)
 	return ((a0 ^ b0) | (a1 ^ b1)) == 0;
 }
 
+/*
+ * logtime_parse_cached() of the usual time, inline: 0 and *ms set, or -1
+ * when logtime_parse_cached_fully() is to tell (a time of another
+ * minute, or a bad one).
+ */
 static inline int
-logtime_parse_cached(struct logtime_cache *c, const char *s, size_t len,
+logtime_parse_usual(struct logtime_cache *c, const char *s, size_t len,
     int64_t *ms)
 {
 	uint64_t tail;
@@ -113,6 +118,15 @@ logtime_parse_cached(struct logtime_cache *c, const char *s, size_t len,
 			return 0;
 		}
 	}
+	return -1;
+}
+
+static inline int
+logtime_parse_cached(struct logtime_cache *c, const char *s, size_t len,
+    int64_t *ms)
+{
+	if (logtime_parse_usual(c, s, len, ms) == 0)
+		return 0;
 	return logtime_parse_cached_fully(c, s, len, ms);
 }
 

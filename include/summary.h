@@ -177,13 +177,19 @@ void		 summary_rows_end(struct summary *, struct summary_rows *);
 static inline void
 summary_rows_add(struct summary *sum, struct summary_rows *b, int64_t time)
 {
-	if (b->n++ > 0 && time - b->last <= sum->gap) {
-		/* first <= last: a row after the last is not before it */
-		if (time > b->last)
+	if (b->n++ > 0) {
+		/* The usual row: at the last time or up to the gap after it,
+		 * one unsigned compare (the gap is not negative). */
+		if ((uint64_t)(time - b->last) <= (uint64_t)sum->gap) {
 			b->last = time;
-		else if (time < b->first)
-			b->first = time;
-		return;
+			return;
+		}
+		/* first <= last: a row before the last is no gap */
+		if (time < b->last) {
+			if (time < b->first)
+				b->first = time;
+			return;
+		}
 	}
 	summary_rows_slow(sum, b, time);
 }
