@@ -17,7 +17,7 @@
 #include "xmalloc.h"
 
 #ifndef VERSION
-#define VERSION "0.4.4"
+#define VERSION "0.4.5"
 #endif
 
 static void
