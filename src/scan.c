@@ -919,6 +919,24 @@ reading_free(struct reading *rd, struct session_stats *st)
 
 /* ---- --jobs: files read side by side ---- */
 
+/* The next file to read, for rd, or NULL when there is none. */
+static struct unit *
+claim(struct pool *pool, struct reading *rd)
+{
+	struct unit *u;
+
+	pthread_mutex_lock(&pool->lock);
+	u = pool->next < pool->nunits && !pool->stop ?
+	    &pool->units[pool->next++] : NULL;
+	pthread_mutex_unlock(&pool->lock);
+	if (u != NULL) {
+		pool->progress->file++;
+		rd->unit = u;
+		u->reader = rd->id;
+	}
+	return u;
+}
+
 static void *
 worker(void *arg)
 {
@@ -934,16 +952,7 @@ worker(void *arg)
 	pthread_mutex_unlock(&pool->lock);
 	rd.pool = pool;
 	rd.progress = pool->progress;
-	for (;;) {
-		pthread_mutex_lock(&pool->lock);
-		u = pool->next < pool->nunits && !pool->stop ?
-		    &pool->units[pool->next++] : NULL;
-		pthread_mutex_unlock(&pool->lock);
-		if (u == NULL)
-			break;
-		pool->progress->file++;
-		rd.unit = u;
-		u->reader = rd.id;
+	while ((u = claim(pool, &rd)) != NULL) {
 		if (!u->skip) {
 			diag_set_hold(hold_diag, &rd);
 			read_file(&rd, u, pool->opt);
@@ -1093,15 +1102,8 @@ main_reads(struct scan *sc, struct pool *pool, struct reading *rd)
 
 	for (;;) {
 		take_in_order(sc, pool, pool->nunits, 0);
-		pthread_mutex_lock(&pool->lock);
-		u = pool->next < pool->nunits && !pool->stop ?
-		    &pool->units[pool->next++] : NULL;
-		pthread_mutex_unlock(&pool->lock);
-		if (u == NULL)
+		if ((u = claim(pool, rd)) == NULL)
 			break;
-		sc->progress->file++;
-		rd->unit = u;
-		u->reader = rd->id;
 		if (!u->skip) {
 			/* Its turn already: no need to hold anything. */
 			if ((size_t)(u - pool->units) == pool->taking)
