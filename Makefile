@@ -52,7 +52,7 @@ BIN	= $(BUILD)/sendlog-scan
 DEB_PACKAGES = gcc make pkg-config libcsv-dev libpcre2-dev libcmocka-dev \
 	       zlib1g-dev libarchive-dev libjansson-dev mandoc jq
 
-.PHONY: all check unit unit-portable e2e lint-man diag-check install uninstall clean deps \
+.PHONY: all check unit unit-portable e2e hold-check lint-man diag-check install uninstall clean deps \
 	demo bench
 
 all: sendlog-scan
@@ -88,7 +88,7 @@ $(BUILD)/test_%: tests/unit/test_%.c $(OBJS) $(wildcard include/*.h)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -Wno-missing-prototypes \
 	    -o $@ $< $(OBJS) $(ALL_LDFLAGS) $(LIBS) $(LIBARCHIVE_LIBS) -lcmocka
 
-check: deps unit unit-portable e2e lint-man diag-check
+check: deps unit unit-portable e2e hold-check lint-man diag-check
 
 unit: $(UNITS:%=$(BUILD)/%)
 	@failed=0; for t in $^; do \
@@ -105,6 +105,10 @@ unit-portable:
 
 e2e: $(BIN)
 	@SANITIZE=$(SANITIZE) tests/e2e/run $(BIN)
+
+# Memory bounded when the report is not read (tests/hold-check).
+hold-check: $(BIN)
+	@tests/hold-check $(BIN)
 
 lint-man:
 	mandoc -T lint -W warning man/sendlog-scan.1

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,12 +145,21 @@ struct event {
 #endif
 #define BATCH_SPARES	8		/* a reading keeps for its next */
 /*
- * Bytes of events the workers may hold ahead of the main thread, all told.
- * The fuzzing build makes it small, so that workers wait often.
+ * Bytes the readings may hold for the main thread, all told: the batches
+ * handed on and not yet given back (pool->held), what their events point
+ * to, what goes home, and UNIT_BYTES for each file begun and not yet
+ * taken (its summary).  A worker whose file is ahead of the one being
+ * taken waits when they are over, or when it holds more than HOLD_MAX /
+ * jobs itself (pool->out), in a file or before the next: so memory is
+ * bounded however far behind the main thread falls (a reader of the
+ * report that does not read, more threads than CPUs), and so is each
+ * thread's malloc arena.  The fuzzing build makes it small, so that
+ * workers wait often.
  */
 #ifndef HOLD_MAX
-#define HOLD_MAX	(32 * 1024 * 1024)
+#define HOLD_MAX	(16 * 1024 * 1024)
 #endif
+#define UNIT_BYTES	(64 * 1024)
 /*
  * Rows between looks at the progress line, at a stop, and, for the main
  * thread, at what the workers have handed on (a power of two).  The
@@ -163,14 +173,19 @@ struct event {
 /*
  * Events, and the rows they copy: a batch is used again by the thread
  * that made it, once taken, rather than each row allocated and freed.
+ * A carrier takes what goes home (go_home()): it has no data, and is
+ * freed, not used again.
  */
 struct batch {
 	struct batch	*next;
-	size_t		 n, bytes;	/* events; their bytes, about */
+	size_t		 n;		/* events */
+	size_t		 bytes;		/* its own and its events', about */
 	size_t		 used;		/* of data */
+	int		 carrier;
 	struct event	 ev[BATCH_EVENTS];
 	max_align_t	 data[BATCH_BYTES / sizeof(max_align_t)];
 };
+#define CARRIER_SIZE	offsetof(struct batch, data)
 
 /* One file of the input. */
 struct unit {
@@ -190,8 +205,11 @@ struct pool {
 	struct unit		*units;
 	size_t			 nunits, next;	/* next to read */
 	size_t			 taking;	/* the main thread is at */
-	size_t			 hold_max;	/* per unit ahead */
+	size_t			 hold_max;	/* per reading ahead */
 	size_t			 wake_at;	/* held to wake the main thread */
+	size_t			 held;		/* by all, to HOLD_MAX */
+	size_t			*out;		/* by each reading, to hold_max */
+	size_t			 waiting;	/* workers waiting for it to fall */
 	_Atomic int		 stop;		/* the report's reader has gone */
 	const struct scan_options *opt;
 	struct progress		*progress;
@@ -209,11 +227,13 @@ struct pool {
 	 * and put with its garbage as each unit is taken.
 	 */
 	struct batch		**home;
+	size_t			 home_bytes;	/* theirs, for held */
 	/* Each reading's table, to tell (set as the workers start). */
 	_Atomic(struct session_table *) *tables;
 	size_t			 nreadings;
 	/* The main thread's: it reads files too, and takes them in order. */
 	struct scan		*sc;
+	struct reading		*main_rd;
 	const struct input_list	*in;
 };
 
@@ -298,15 +318,22 @@ static int
 go_home(struct pool *pool, size_t id, enum event_kind kind, void *p)
 {
 	struct batch *b;
+	size_t size;
 
 	if (id + 1 >= pool->nreadings)
 		return 0;		/* the main thread's reading, or none */
 	if ((b = pool->home[id]) == NULL || b->n == BATCH_EVENTS) {
-		b = xmalloc(sizeof *b);
+		b = xmalloc(CARRIER_SIZE);
 		b->next = pool->home[id];
-		b->n = b->bytes = b->used = 0;
+		b->n = b->used = 0;
+		b->bytes = CARRIER_SIZE;
+		b->carrier = 1;
 		pool->home[id] = b;
+		pool->home_bytes += CARRIER_SIZE;
 	}
+	size = kind == EV_SUMMARY ? UNIT_BYTES : 4096;
+	b->bytes += size;
+	pool->home_bytes += size;
 	b->ev[b->n].kind = kind;
 	b->ev[b->n].level = DIAG_WARNING;
 	b->ev[b->n++].p = p;
@@ -409,7 +436,7 @@ free_batches(struct reading *rd, struct batch *b, int taken)
 		next = b->next;
 		for (i = 0; i < b->n; i++)
 			free_event(rd, &b->ev[i], taken);
-		if (rd != NULL && rd->nspare < BATCH_SPARES) {
+		if (rd != NULL && !b->carrier && rd->nspare < BATCH_SPARES) {
 			b->n = 0;	/* its events are no more */
 			b->next = rd->spare;
 			rd->spare = b;
@@ -446,6 +473,26 @@ unit_done(struct scan *sc, struct unit *u)
 
 /* ---- reading a file ---- */
 
+/*
+ * What the main thread has given back to rd, the pool locked, to be freed
+ * by rd unlocked: it is held no more.
+ */
+static struct batch *
+collect(struct reading *rd)
+{
+	struct pool *pool = rd->pool;
+	struct batch *garbage = pool->garbage[rd->id], *b;
+
+	pool->garbage[rd->id] = NULL;
+	for (b = garbage; b != NULL; b = b->next) {
+		pool->held -= b->bytes;
+		pool->out[rd->id] -= b->bytes;
+	}
+	if (garbage != NULL && pool->waiting > 0 && pool->held <= HOLD_MAX)
+		pthread_cond_broadcast(&pool->cond);
+	return garbage;
+}
+
 /* Add the batch being filled to its unit's, if any; the garbage back. */
 static struct batch *
 hand_on(struct reading *rd)
@@ -455,8 +502,7 @@ hand_on(struct reading *rd)
 	struct batch *b = rd->batch, *garbage;
 
 	rd->batch = NULL;
-	garbage = pool->garbage[rd->id];
-	pool->garbage[rd->id] = NULL;
+	garbage = collect(rd);
 	if (b != NULL) {
 		if (u->tail != NULL)
 			u->tail->next = b;
@@ -464,6 +510,8 @@ hand_on(struct reading *rd)
 			u->head = b;
 		u->tail = b;
 		u->held += b->bytes;
+		pool->held += b->bytes;
+		pool->out[rd->id] += b->bytes;
 		/*
 		 * The main thread waits for the unit it takes to be done,
 		 * or to hold that much: woken for each batch, it would take
@@ -474,6 +522,34 @@ hand_on(struct reading *rd)
 			pthread_cond_broadcast(&pool->cond);
 	}
 	return garbage;
+}
+
+/* Whether rd, or all readings, hold more than they may; the pool locked. */
+static int
+held_too_much(const struct pool *pool, const struct reading *rd)
+{
+	return pool->out[rd->id] > pool->hold_max || pool->held > HOLD_MAX;
+}
+
+/*
+ * A worker waits, the pool locked, for the main thread to take some; what
+ * it gives back is freed meanwhile, and counts no more in what is held.
+ * The caller looks again at what it waits for.
+ */
+static void
+pool_wait(struct pool *pool, struct reading *rd)
+{
+	struct batch *garbage;
+
+	if ((garbage = collect(rd)) != NULL) {
+		pthread_mutex_unlock(&pool->lock);
+		free_batches(rd, garbage, 1);
+		pthread_mutex_lock(&pool->lock);
+		return;
+	}
+	pool->waiting++;
+	pthread_cond_wait(&pool->cond, &pool->lock);
+	pool->waiting--;
 }
 
 static void
@@ -488,13 +564,13 @@ publish(struct reading *rd)
 	if (rd->helps) {
 		/* Its own turn to be taken, or far ahead: help. */
 		if ((size_t)(u - pool->units) == pool->taking ||
-		    u->held > pool->hold_max)
+		    held_too_much(pool, rd))
 			rd->help_due = 1;
 	} else
 		/* Far ahead of the main thread: wait for it. */
 		while ((size_t)(u - pool->units) > pool->taking &&
-		    u->held > pool->hold_max && !pool->stop)
-			pthread_cond_wait(&pool->cond, &pool->lock);
+		    held_too_much(pool, rd) && !pool->stop)
+			pool_wait(pool, rd);
 	pthread_mutex_unlock(&pool->lock);
 	free_batches(rd, garbage, 1);
 }
@@ -510,7 +586,9 @@ new_batch(struct reading *rd)
 	} else
 		b = xmalloc(sizeof *b);
 	b->next = NULL;
-	b->n = b->bytes = b->used = 0;
+	b->n = b->used = 0;
+	b->bytes = sizeof *b;
+	b->carrier = 0;
 	return rd->batch = b;
 }
 
@@ -555,7 +633,8 @@ push_row(struct reading *rd, struct row *row)
 	size = (reader_row_size(row) + sizeof(max_align_t) - 1) &
 	    ~(sizeof(max_align_t) - 1);
 	if (size > BATCH_BYTES / 4) {
-		push(rd, EV_BIG_ROW, DIAG_WARNING, reader_row_copy(row), 1024);
+		push(rd, EV_BIG_ROW, DIAG_WARNING, reader_row_copy(row),
+		    size);
 		return;
 	}
 	if ((b = rd->batch) != NULL && BATCH_BYTES - b->used < size) {
@@ -566,7 +645,7 @@ push_row(struct reading *rd, struct row *row)
 		b = new_batch(rd);
 	b->used += size;
 	push(rd, EV_ROW, DIAG_WARNING, reader_row_copy_to(row,
-	    (char *)b->data + b->used - size), 1024);
+	    (char *)b->data + b->used - size), 0);
 }
 
 /* Hand on the offer held at index i, if any. */
@@ -919,15 +998,25 @@ reading_free(struct reading *rd, struct session_stats *st)
 
 /* ---- --jobs: files read side by side ---- */
 
-/* The next file to read, for rd, or NULL when there is none. */
+/*
+ * The next file to read, for rd, or NULL when there is none.  A worker
+ * waits while the readings hold too much, unless the file's turn to be
+ * taken has come.
+ */
 static struct unit *
 claim(struct pool *pool, struct reading *rd)
 {
-	struct unit *u;
+	struct unit *u = NULL;
 
 	pthread_mutex_lock(&pool->lock);
-	u = pool->next < pool->nunits && !pool->stop ?
-	    &pool->units[pool->next++] : NULL;
+	while (!rd->helps && pool->next < pool->nunits &&
+	    pool->next > pool->taking && held_too_much(pool, rd) &&
+	    !pool->stop)
+		pool_wait(pool, rd);
+	if (pool->next < pool->nunits && !pool->stop) {
+		u = &pool->units[pool->next++];
+		pool->held += UNIT_BYTES;	/* until taken */
+	}
 	pthread_mutex_unlock(&pool->lock);
 	if (u != NULL) {
 		pool->progress->file++;
@@ -1007,12 +1096,27 @@ take_some(struct scan *sc, struct pool *pool, struct unit *u, int wait)
 	for (b = last = first; b != NULL; last = b, b = b->next)
 		for (i = 0; i < b->n; i++)
 			take_event(sc, u, &b->ev[i]);
-	if (first != NULL) {
-		pthread_mutex_lock(&pool->lock);
-		last->next = pool->garbage[u->reader];
-		pool->garbage[u->reader] = first;
+	if (first == NULL)
+		return done;
+	pthread_mutex_lock(&pool->lock);
+	if (u->reader + 1 == pool->nreadings) {
+		/* The main thread's own, to free now. */
+		for (b = first; b != NULL; b = b->next) {
+			pool->held -= b->bytes;
+			pool->out[u->reader] -= b->bytes;
+		}
+		if (pool->waiting > 0 && pool->held <= HOLD_MAX)
+			pthread_cond_broadcast(&pool->cond);
 		pthread_mutex_unlock(&pool->lock);
+		free_batches(pool->main_rd, first, 1);
+		return done;
 	}
+	/* Back to the worker that made them, waiting perhaps. */
+	last->next = pool->garbage[u->reader];
+	pool->garbage[u->reader] = first;
+	if (pool->waiting > 0)
+		pthread_cond_broadcast(&pool->cond);
+	pthread_mutex_unlock(&pool->lock);
 	return done;
 }
 
@@ -1041,13 +1145,19 @@ unit_taken(struct scan *sc, struct pool *pool)
 	pthread_mutex_lock(&pool->lock);
 	for (k = 0; k < pool->nreadings; k++)
 		if ((b = pool->home[k]) != NULL) {
-			while (b->next != NULL)
-				b = b->next;
+			for (;; b = b->next) {
+				pool->out[k] += b->bytes;
+				if (b->next == NULL)
+					break;
+			}
 			b->next = pool->garbage[k];
 			pool->garbage[k] = pool->home[k];
 			pool->home[k] = NULL;
 		}
+	pool->held += pool->home_bytes;
+	pool->home_bytes = 0;
 	pool->taking = i + 1;
+	pool->held -= UNIT_BYTES;
 	if (ferror(stdout))
 		pool->stop = 1;	/* the reader of the report has gone */
 	pthread_cond_broadcast(&pool->cond);
@@ -1180,6 +1290,7 @@ scan_files(struct scan *sc, const struct input_list *in, const char *skip,
 		pool.garbage = xcalloc((size_t)njobs, sizeof *pool.garbage);
 		pool.home = xcalloc((size_t)njobs, sizeof *pool.home);
 		pool.tables = xcalloc((size_t)njobs, sizeof *pool.tables);
+		pool.out = xcalloc((size_t)njobs, sizeof *pool.out);
 		pool.nreadings = (size_t)njobs;
 		threads = xcalloc((size_t)njobs - 1, sizeof *threads);
 		/* The workers are 0 to njobs - 2, as they start. */
@@ -1188,6 +1299,7 @@ scan_files(struct scan *sc, const struct input_list *in, const char *skip,
 		sc->pool = &pool;
 		rd.pool = &pool;
 		rd.helps = 1;
+		pool.main_rd = &rd;
 		for (k = 0; k < njobs - 1; k++, nthreads++)
 			if (pthread_create(&threads[k], NULL, worker,
 			    &pool) != 0) {
@@ -1210,6 +1322,7 @@ scan_files(struct scan *sc, const struct input_list *in, const char *skip,
 		free(pool.garbage);
 		free(pool.home);
 		free(pool.tables);
+		free(pool.out);
 		i = pool.taking;
 	} else {
 		rd.direct = sc;
