@@ -40,7 +40,7 @@ LIBS	= -lcsv $(PCRE2_LIBS) -lz -ljansson -ldl
 ALL_LDFLAGS  = -pthread $(SANFLAGS) $(LDFLAGS)
 
 # One module per stage: input -> reader -> sessions -> rules -> report.
-MODULES	= diag xmalloc escape logtime strmap memfind input reader ehlo session \
+MODULES	= cpus diag xmalloc escape logtime strmap memfind input reader ehlo session \
 	  rules_parse rules filter summary jsonw report report_text \
 	  report_json report_tlsrpt merge scan
 OBJS	= $(MODULES:%=$(BUILD)/%.o) $(BUILD)/default_rules.o

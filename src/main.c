@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cpus.h"
 #include "diag.h"
 #include "filter.h"
 #include "merge.h"
@@ -38,8 +39,9 @@ usage(FILE *fp)
 "      --require-tls NAME    treat sessions on connector NAME as TLS-required\n"
 "                            even when the log says nothing (repeatable;\n"
 "                            * for every connector)\n"
-"  -j, --jobs N              files read at once (default: the number of\n"
-"                            processors); the output is the same\n"
+"  -j, --jobs N              files read at once (default: the processors\n"
+"                            this process may use, at most 16); the output\n"
+"                            is the same\n"
 "  -q, --quiet               no warnings and no progress line (warnings are\n"
 "                            still counted in the summary)\n"
 "  -h, --help                show this help and exit\n"
@@ -185,9 +187,9 @@ main(int argc, char *argv[])
 	opt.report.top = 10;
 	opt.report.detail = 2;
 	opt.gap = 3600 * 1000LL;
-	opt.jobs = (int)sysconf(_SC_NPROCESSORS_ONLN);
-	if (opt.jobs < 1)
-		opt.jobs = 1;
+	opt.jobs = cpus_usable();
+	if (opt.jobs > JOBS_DEFAULT_MAX)
+		opt.jobs = JOBS_DEFAULT_MAX;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":f:r:j:qhV", longopts,
 	    NULL)) != -1) {
