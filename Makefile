@@ -60,7 +60,7 @@ all: sendlog-scan
 sendlog-scan: $(BIN)
 	cp $(BIN) $@
 
-$(BUILD)/%.o: src/%.c $(wildcard include/*.h) | $(BUILD)
+$(BUILD)/%.o: src/%.c $(wildcard include/*.h) Makefile | $(BUILD)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 # The built-in rules, compiled into the binary as a string.
