@@ -115,8 +115,9 @@ void		 reader_set_fast_path(struct reader *, int level);
 
 /*
  * A copy of row that owns its bytes, in one allocation (free() it), with
- * readable room after each field as the reader's own rows have (zeroed
- * here).
+ * readable room after each field as the reader's own rows have: the
+ * fields one after another, each ended by a NUL, as in the line, and
+ * zeroed room after the last.
  */
 struct row	*reader_row_copy(const struct row *);
 /*

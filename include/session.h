@@ -169,6 +169,8 @@ void		 session_free(struct session *);
 void		 sessions_recycle(struct session_table *, struct session *);
 /* The table that made s, wherever it went on. */
 struct session_table *session_home(const struct session *);
+/* About the bytes a session of a table takes, with its buffers. */
+size_t		 session_bytes(const struct session *);
 
 const struct session_stats *sessions_stats(const struct session_table *);
 

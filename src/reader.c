@@ -1574,10 +1574,10 @@ size_t
 reader_row_size(const struct row *row)
 {
 	const struct field *from[] = ROW_FIELDS(row);
-	size_t i, size = sizeof(struct row);
+	size_t i, size = sizeof(struct row) + FIELD_PAD;
 
 	for (i = 0; i < sizeof from / sizeof from[0]; i++)
-		size += from[i]->len + 1 + FIELD_PAD;
+		size += from[i]->len + 1;
 	return size;
 }
 
@@ -1592,10 +1592,12 @@ reader_row_copy_to(const struct row *row, void *mem)
 	*copy = *row;
 	for (i = 0; i < sizeof to / sizeof to[0]; i++) {
 		memcpy(p, to[i]->p, to[i]->len);
-		memset(p + to[i]->len, 0, 1 + FIELD_PAD);
+		p[to[i]->len] = '\0';
 		to[i]->p = p;
-		p += to[i]->len + 1 + FIELD_PAD;
+		p += to[i]->len + 1;
 	}
+	/* The room after a field is readable (FIELD_PAD), as in the line. */
+	memset(p, 0, FIELD_PAD);
 	return copy;
 }
 

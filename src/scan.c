@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -149,12 +150,13 @@ struct event {
  * handed on and not yet given back (pool->held), what their events point
  * to, what goes home, and UNIT_BYTES for each file begun and not yet
  * taken (its summary).  A worker whose file is ahead of the one being
- * taken waits when they are over, or when it holds more than HOLD_MAX /
- * jobs itself (pool->out), in a file or before the next: so memory is
- * bounded however far behind the main thread falls (a reader of the
- * report that does not read, more threads than CPUs), and so is each
- * thread's malloc arena.  The fuzzing build makes it small, so that
- * workers wait often.
+ * taken waits when they are over, or when what its events point to (its
+ * own allocations, pool->out) is over HOLD_MAX / jobs, in a file or
+ * before the next: so memory is bounded however far behind the main
+ * thread falls (a reader of the report that does not read, more threads
+ * than CPUs), and so is each thread's malloc arena.  While it waits, the
+ * main thread is asked to take what there is (HELP_WANTED).  The fuzzing
+ * build makes it small, so that workers wait often.
  */
 #ifndef HOLD_MAX
 #define HOLD_MAX	(16 * 1024 * 1024)
@@ -208,7 +210,7 @@ struct pool {
 	size_t			 hold_max;	/* per reading ahead */
 	size_t			 wake_at;	/* held to wake the main thread */
 	size_t			 held;		/* by all, to HOLD_MAX */
-	size_t			*out;		/* by each reading, to hold_max */
+	size_t			*out;		/* payloads, each reading's */
 	size_t			 waiting;	/* workers waiting for it to fall */
 	_Atomic int		 stop;		/* the report's reader has gone */
 	const struct scan_options *opt;
@@ -220,6 +222,13 @@ struct pool {
 	 * keeps threads from waiting on each other's malloc arenas.
 	 */
 	struct batch		**garbage;	/* per worker */
+	/*
+	 * Batches given back beyond a reading's spares, for any reading to
+	 * use: never freed to malloc while the scan goes on, so that what
+	 * they take is what the most held at once took, not the sum of each
+	 * thread's arena at its fullest.
+	 */
+	struct batch		*free;
 	size_t			 nworkers;
 	/*
 	 * What the main thread is done with that a reading made: sessions
@@ -273,12 +282,15 @@ struct reading {
 	/*
 	 * The main thread's reading, with workers: it does not wait for
 	 * itself to take what it holds, but takes what there is to take
-	 * (main_help()) between files, every 65536 rows, and when it holds
-	 * too much (help_due).
+	 * (main_help()) between files, every 65536 rows, when it holds too
+	 * much (HELP_DUE: it waits for the files before its own), and when
+	 * a worker waits for it (HELP_WANTED, set by the worker).
 	 */
 	int			 helps;
-	int			 help_due;
+	_Atomic int		 help_due;
 };
+#define HELP_WANTED	1
+#define HELP_DUE	2
 
 /* ---- the main thread: findings and events ---- */
 
@@ -331,7 +343,7 @@ go_home(struct pool *pool, size_t id, enum event_kind kind, void *p)
 		pool->home[id] = b;
 		pool->home_bytes += CARRIER_SIZE;
 	}
-	size = kind == EV_SUMMARY ? UNIT_BYTES : 4096;
+	size = kind == EV_SUMMARY ? UNIT_BYTES : session_bytes(p);
 	b->bytes += size;
 	pool->home_bytes += size;
 	b->ev[b->n].kind = kind;
@@ -425,24 +437,41 @@ free_event(struct reading *rd, struct event *ev, int taken)
 	}
 }
 
-/* Free batches, kept by rd to use again if rd made them. */
+/*
+ * Free the events of batches; the batches rd keeps as spares, or gives
+ * to the pool's (freed when rd is NULL, at the end).
+ */
 static void
 free_batches(struct reading *rd, struct batch *b, int taken)
 {
-	struct batch *next;
+	struct batch *next, *shared = NULL, *last = NULL;
 	size_t i;
 
 	for (; b != NULL; b = next) {
 		next = b->next;
 		for (i = 0; i < b->n; i++)
 			free_event(rd, &b->ev[i], taken);
-		if (rd != NULL && !b->carrier && rd->nspare < BATCH_SPARES) {
-			b->n = 0;	/* its events are no more */
+		if (rd == NULL || b->carrier) {
+			free(b);
+			continue;
+		}
+		b->n = 0;		/* its events are no more */
+		if (rd->nspare < BATCH_SPARES) {
 			b->next = rd->spare;
 			rd->spare = b;
 			rd->nspare++;
-		} else
-			free(b);
+		} else {
+			b->next = shared;
+			shared = b;
+			if (last == NULL)
+				last = b;
+		}
+	}
+	if (shared != NULL) {
+		pthread_mutex_lock(&rd->pool->lock);
+		last->next = rd->pool->free;
+		rd->pool->free = shared;
+		pthread_mutex_unlock(&rd->pool->lock);
 	}
 }
 
@@ -474,6 +503,17 @@ unit_done(struct scan *sc, struct unit *u)
 /* ---- reading a file ---- */
 
 /*
+ * The bytes of what b's events point to: the memory of the thread that
+ * made them, in its malloc arena.  Batches are not counted in a reading's
+ * share (pool->out): they go from one reading to another (pool->free).
+ */
+static size_t
+payload(const struct batch *b)
+{
+	return b->bytes - (b->carrier ? CARRIER_SIZE : sizeof *b);
+}
+
+/*
  * What the main thread has given back to rd, the pool locked, to be freed
  * by rd unlocked: it is held no more.
  */
@@ -486,7 +526,7 @@ collect(struct reading *rd)
 	pool->garbage[rd->id] = NULL;
 	for (b = garbage; b != NULL; b = b->next) {
 		pool->held -= b->bytes;
-		pool->out[rd->id] -= b->bytes;
+		pool->out[rd->id] -= payload(b);
 	}
 	if (garbage != NULL && pool->waiting > 0 && pool->held <= HOLD_MAX)
 		pthread_cond_broadcast(&pool->cond);
@@ -511,7 +551,7 @@ hand_on(struct reading *rd)
 		u->tail = b;
 		u->held += b->bytes;
 		pool->held += b->bytes;
-		pool->out[rd->id] += b->bytes;
+		pool->out[rd->id] += payload(b);
 		/*
 		 * The main thread waits for the unit it takes to be done,
 		 * or to hold that much: woken for each batch, it would take
@@ -547,6 +587,9 @@ pool_wait(struct pool *pool, struct reading *rd)
 		pthread_mutex_lock(&pool->lock);
 		return;
 	}
+	/* The main thread takes what there is at its next row. */
+	atomic_fetch_or_explicit(&pool->main_rd->help_due, HELP_WANTED,
+	    memory_order_relaxed);
 	pool->waiting++;
 	pthread_cond_wait(&pool->cond, &pool->lock);
 	pool->waiting--;
@@ -565,7 +608,8 @@ publish(struct reading *rd)
 		/* Its own turn to be taken, or far ahead: help. */
 		if ((size_t)(u - pool->units) == pool->taking ||
 		    held_too_much(pool, rd))
-			rd->help_due = 1;
+			atomic_fetch_or_explicit(&rd->help_due, HELP_DUE,
+			    memory_order_relaxed);
 	} else
 		/* Far ahead of the main thread: wait for it. */
 		while ((size_t)(u - pool->units) > pool->taking &&
@@ -583,8 +627,14 @@ new_batch(struct reading *rd)
 	if ((b = rd->spare) != NULL) {
 		rd->spare = b->next;
 		rd->nspare--;
-	} else
-		b = xmalloc(sizeof *b);
+	} else {
+		pthread_mutex_lock(&rd->pool->lock);
+		if ((b = rd->pool->free) != NULL)
+			rd->pool->free = b->next;
+		pthread_mutex_unlock(&rd->pool->lock);
+		if (b == NULL)
+			b = xmalloc(sizeof *b);
+	}
 	b->next = NULL;
 	b->n = b->used = 0;
 	b->bytes = sizeof *b;
@@ -800,7 +850,7 @@ on_closed_in_file(struct session *s, void *arg)
 	}
 	session_keep(s);
 	pending_flush_session(rd, s);
-	push(rd, EV_CLOSED, DIAG_WARNING, s, 4096);
+	push(rd, EV_CLOSED, DIAG_WARNING, s, session_bytes(s));
 }
 
 /* A session begun in the file is open at its end. */
@@ -808,7 +858,7 @@ static void
 on_open_at_end(struct session *s, void *arg)
 {
 	pending_flush(arg);
-	push(arg, EV_OPEN, DIAG_WARNING, s, 4096);
+	push(arg, EV_OPEN, DIAG_WARNING, s, session_bytes(s));
 }
 
 /*
@@ -867,7 +917,7 @@ read_rows(struct reading *rd, struct reader *r, const char *folder)
 	unsigned long long counted = 0;
 	struct session *s;
 	struct row row;
-	int rc;
+	int rc, help;
 
 	while ((rc = reader_next(r, &row)) == 1) {
 		summary_rows_add(sum, &rows, row.time);
@@ -880,10 +930,14 @@ read_rows(struct reading *rd, struct reader *r, const char *folder)
 			sessions_end_row(rd->sessions, s);
 		}
 		/* rows.n is reader_stats(r)->rows, at hand */
-		if ((rows.n & (ROWS_BETWEEN_LOOKS - 1)) == 0 ||
-		    rd->help_due) {
+		help = atomic_load_explicit(&rd->help_due,
+		    memory_order_relaxed);
+		if ((rows.n & (ROWS_BETWEEN_LOOKS - 1)) == 0 || help != 0) {
 			if (rd->helps && rd->direct == NULL)
-				main_help(rd, rd->help_due);
+				main_help(rd, help & HELP_DUE);
+			else if (help != 0)	/* its own file's turn */
+				atomic_store_explicit(&rd->help_due, 0,
+				    memory_order_relaxed);
 			rd->progress->done += reader_stats(r)->bytes - counted;
 			counted = reader_stats(r)->bytes;
 			if (rd->show_progress)
@@ -1103,7 +1157,7 @@ take_some(struct scan *sc, struct pool *pool, struct unit *u, int wait)
 		/* The main thread's own, to free now. */
 		for (b = first; b != NULL; b = b->next) {
 			pool->held -= b->bytes;
-			pool->out[u->reader] -= b->bytes;
+			pool->out[u->reader] -= payload(b);
 		}
 		if (pool->waiting > 0 && pool->held <= HOLD_MAX)
 			pthread_cond_broadcast(&pool->cond);
@@ -1146,7 +1200,7 @@ unit_taken(struct scan *sc, struct pool *pool)
 	for (k = 0; k < pool->nreadings; k++)
 		if ((b = pool->home[k]) != NULL) {
 			for (;; b = b->next) {
-				pool->out[k] += b->bytes;
+				pool->out[k] += payload(b);
 				if (b->next == NULL)
 					break;
 			}
@@ -1191,7 +1245,7 @@ main_help(struct reading *rd, int wait)
 	struct pool *pool = rd->pool;
 	size_t self = (size_t)(rd->unit - pool->units);
 
-	rd->help_due = 0;
+	atomic_store_explicit(&rd->help_due, 0, memory_order_relaxed);
 	/* What is taken says its own diagnostics, now. */
 	diag_set_hold(NULL, NULL);
 	take_in_order(pool->sc, pool, self, wait);
@@ -1229,7 +1283,7 @@ main_reads(struct scan *sc, struct pool *pool, struct reading *rd)
 		pthread_mutex_unlock(&pool->lock);
 		free_batches(rd, garbage, 1);
 		rd->direct = NULL;
-		rd->help_due = 0;
+		atomic_store_explicit(&rd->help_due, 0, memory_order_relaxed);
 	}
 	take_in_order(sc, pool, pool->nunits, 1);
 }
@@ -1319,6 +1373,7 @@ scan_files(struct scan *sc, const struct input_list *in, const char *skip,
 			free_batches(NULL, pool.garbage[k], 1);
 			free_batches(NULL, pool.home[k], 1);
 		}
+		free_batches(NULL, pool.free, 1);
 		free(pool.garbage);
 		free(pool.home);
 		free(pool.tables);

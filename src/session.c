@@ -441,6 +441,16 @@ session_home(const struct session *s)
 	return open_of((struct session *)(uintptr_t)s)->home;
 }
 
+size_t
+session_bytes(const struct session *s)
+{
+	const struct open_session *o = open_of((struct session *)(uintptr_t)s);
+
+	return sizeof *o + (o->reply != NULL ? sizeof *o->reply : 0) +
+	    (size_t)o->evidence_room * sizeof *s->evidence +
+	    s->evidence_size;
+}
+
 void
 sessions_recycle(struct session_table *t, struct session *s)
 {

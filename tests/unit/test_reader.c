@@ -1403,6 +1403,53 @@ test_reader_level_changed_after_header(void **state)
 	free(slow.diags);
 }
 
+/*
+ * A row copied (what --jobs hands on): the same fields, each ended by a
+ * NUL, in reader_row_size() bytes that hold little more than the fields
+ * (one pad, not one per field: rows handed on are most of what the
+ * workers hold), and 64 readable bytes after every field, as in the line.
+ */
+static void
+test_reader_row_copy(void **state)
+{
+	static const char in[] = HDR
+	    ROW(ID, "7", "<", "\"250 a, b\"", "context text") "\r\n";
+	const struct field *f[8], *g[8];
+	struct src s;
+	struct reader *r;
+	struct row row, *copy;
+	size_t size, bytes = 0, i;
+	char *mem;
+
+	(void)state;
+	r = src_open(&s, in, sizeof in - 1);
+	assert_int_equal(reader_header(r), LOG_SEND);
+	assert_int_equal(reader_next(r, &row), 1);
+	size = reader_row_size(&row);
+	assert_non_null(mem = malloc(size));
+	copy = reader_row_copy_to(&row, mem);
+	f[0] = &row.date_time; f[1] = &row.connector; f[2] = &row.session_id;
+	f[3] = &row.sequence; f[4] = &row.local; f[5] = &row.remote;
+	f[6] = &row.data; f[7] = &row.context;
+	g[0] = &copy->date_time; g[1] = &copy->connector;
+	g[2] = &copy->session_id; g[3] = &copy->sequence; g[4] = &copy->local;
+	g[5] = &copy->remote; g[6] = &copy->data; g[7] = &copy->context;
+	for (i = 0; i < 8; i++) {
+		assert_int_equal(g[i]->len, f[i]->len);
+		assert_memory_equal(g[i]->p, f[i]->p, f[i]->len);
+		assert_int_equal(g[i]->p[g[i]->len], '\0');
+		assert_true(g[i]->p >= mem + sizeof *copy);
+		assert_true(g[i]->p + g[i]->len + 1 + 64 <= mem + size);
+		bytes += f[i]->len + 1;
+	}
+	assert_string_equal(copy->data.p, "250 a, b");
+	assert_int_equal(copy->event, '<');
+	assert_int_equal(copy->line, row.line);
+	assert_true(size <= sizeof *copy + bytes + 64);
+	free(mem);
+	src_close(&s);
+}
+
 int
 main(void)
 {
@@ -1431,6 +1478,7 @@ main(void)
 		T_(test_reader_bad_rows_capped),
 		T_(test_reader_libcsv_buffer_grows),
 		T_(test_reader_level_changed_after_header),
+		T_(test_reader_row_copy),
 	};
 
 	/* Skipped rows are warned about on stderr; they are counted anyway. */
