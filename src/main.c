@@ -18,7 +18,7 @@
 #include "xmalloc.h"
 
 #ifndef VERSION
-#define VERSION "0.4.5"
+#define VERSION "0.4.6"
 #endif
 
 static void
