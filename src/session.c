@@ -1228,10 +1228,21 @@ feed(struct session_table *t, const char *folder, const struct row *row,
 }
 
 /*
- * Most rows have an id of ID_LEN bytes and are of an open session that
- * has all its fields, with a sequence number above the one before and a
- * time no earlier: for them, what feed() would do, with less.  The
- * others are feed()'s.
+ * A row of o in order, while o lacks some of its fields: many sessions
+ * have no local endpoint before they connect, some never.  What feed()
+ * does last, without its look up again; out of line, as feed().
+ */
+static __attribute__((noinline)) struct session *
+fields_then_event(struct open_session *o, const struct row *row)
+{
+	take_fields(o, row);
+	return on_event(o, row);
+}
+
+/*
+ * Most rows have an id of ID_LEN bytes and are of an open session, with
+ * a sequence number above the one before and a time no earlier: for
+ * them, what feed() would do, with less.  The others are feed()'s.
  */
 struct session *
 sessions_feed(struct session_table *t, const char *folder,
@@ -1249,8 +1260,8 @@ sessions_feed(struct session_table *t, const char *folder,
 	    o != NULL; o = o->hnext)
 		if (o->idw[1] == w1 && o->idw[0] == w0 && o->folder == folder)
 			break;
-	if (o == NULL || o->need_fields)
-		return feed(t, folder, row, o, 1);
+	if (o == NULL)
+		return feed(t, folder, row, NULL, 1);
 	/*
 	 * A number above the last: not 0 then, which begins a session.
 	 * After a row with no number (ULONG_MAX), none is: feed() sees to
@@ -1261,6 +1272,8 @@ sessions_feed(struct session_table *t, const char *folder,
 		return feed(t, folder, row, o, 1);
 	o->seq = seq;
 	o->s.end = row->time;
+	if (o->need_fields)
+		return fields_then_event(o, row);
 	return on_event(o, row);
 }
 
