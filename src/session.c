@@ -1153,6 +1153,15 @@ restart(struct session_table *t, struct open_session *old, const char *file,
 	close_session(t, old, 0);
 }
 
+/* The "-" row, which ends the session. */
+static __attribute__((noinline)) struct session *
+on_disconnect(struct open_session *o, const struct row *row)
+{
+	o->s.ended = 1;
+	add_evidence(&o->s, row);
+	return &o->s;
+}
+
 /*
  * The row's event, by how often each comes: replies, information,
  * commands.  The handlers are called last, out of line, so that the
@@ -1167,12 +1176,10 @@ on_event(struct open_session *o, const struct row *row)
 		return on_information(o, row);
 	if (row->event == '>')
 		return on_command(o, row);
+	if (row->event == '-')
+		return on_disconnect(o, row);
 	if (row->event == '+')
 		push(o, CMD_BANNER);
-	else if (row->event == '-') {
-		o->s.ended = 1;
-		add_evidence(&o->s, row);
-	}
 	return &o->s;
 }
 
