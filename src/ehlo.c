@@ -218,6 +218,22 @@ seen_bit(const char *kw, size_t len)
  * to be told apart from what is there and counted.
  */
 static inline __attribute__((always_inline)) void
+count_keyword(struct ehlo_reply *e, const char *kw, size_t len, uint64_t bit)
+{
+	/* Known even when the list is full. */
+	if (len == 8 && memcmp(kw, "STARTTLS", 8) == 0)
+		e->starttls = 1;
+	if (len >= 4 && memcmp(kw, "XXXX", 4) == 0)
+		e->placeholders++;
+	if (e->nkeywords == EHLO_MAX_KEYWORDS)
+		e->dropped++;
+	else {
+		e->nkeywords++;
+		e->seen |= bit;
+	}
+}
+
+static inline __attribute__((always_inline)) void
 keep_keyword(struct ehlo_reply *e, const char *kw, size_t len, uint64_t bit)
 {
 	int k;
@@ -233,17 +249,7 @@ keep_keyword(struct ehlo_reply *e, const char *kw, size_t len, uint64_t bit)
 			    e->keywords[k][1] == kw[1] &&
 			    strcmp(e->keywords[k], kw) == 0)
 				return;
-	/* Known even when the list is full. */
-	if (len == 8 && memcmp(kw, "STARTTLS", 8) == 0)
-		e->starttls = 1;
-	if (len >= 4 && memcmp(kw, "XXXX", 4) == 0)
-		e->placeholders++;
-	if (e->nkeywords == EHLO_MAX_KEYWORDS)
-		e->dropped++;
-	else {
-		e->nkeywords++;
-		e->seen |= bit;
-	}
+	count_keyword(e, kw, len, bit);
 }
 
 /*
@@ -544,18 +550,74 @@ row_key_equal(const struct row_key *x, const struct row_key *y)
 }
 
 /*
+ * The keyword of slot r, as add_keyword() would add it: straight into
+ * the next free slot of e, or into a spare when none is (see
+ * keep_keyword()).
+ */
+static __attribute__((noinline)) void
+take_slot_kept(struct ehlo_reply *e, const struct row_slot *r)
+{
+	char spare[EHLO_KEYWORD_MAX], *kw;
+
+	kw = e->nkeywords < EHLO_MAX_KEYWORDS ? e->keywords[e->nkeywords] :
+	    spare;
+	memcpy(kw, r->kw, EHLO_KEYWORD_MAX);
+	keep_keyword(e, kw, r->kwlen, r->bit);
+}
+
+/*
+ * The same, with no call on the way of most rows, whose keyword is new
+ * and has room: the others are take_slot_kept()'s, called last.
+ */
+static inline __attribute__((always_inline)) void
+take_slot(struct ehlo_reply *e, const struct row_slot *r)
+{
+	char *kw;
+
+	if (r->kwlen == 0)
+		return;
+	if ((e->seen & r->bit) || e->nkeywords == EHLO_MAX_KEYWORDS) {
+		take_slot_kept(e, r);
+		return;
+	}
+	kw = e->keywords[e->nkeywords];
+	memcpy(kw, r->kw, EHLO_KEYWORD_MAX);
+	count_keyword(e, kw, r->kwlen, r->bit);
+}
+
+/*
+ * A row of key k in no slot: into r, the first of its pair, what r held
+ * into the second, made as add_keyword() would.  Out of line, as it
+ * calls out.
+ */
+static __attribute__((noinline)) void
+take_new_row(struct ehlo_reply *e, struct row_slot *r, const char *s,
+    size_t len)
+{
+	const char *p;
+
+	r[1] = r[0];
+	row_key(&r->key, s, len);
+	memset(r->kw, 0, sizeof r->kw);
+	if ((r->kwlen = row_keyword(s, len, &p)) > 0) {
+		upper_copy(r->kw, p, r->kwlen);
+		r->bit = seen_bit(r->kw, r->kwlen);
+	}
+	take_slot(e, r);
+}
+
+/*
  * A keyword row of 1 to ROW_TEXT_MAX bytes, by way of a slot.  Two slots
  * a hash: a row not in either goes into the first, what it held into the
  * second, so that of two rows alike in their hash, as two of one reply
- * may be, neither puts the other out.
+ * may be, neither puts the other out.  Each call out is last, so that
+ * ehlo_feed_line() saves no registers for the rows found.
  */
 static inline __attribute__((always_inline)) void
 take_row(struct ehlo_reply *e, const char *s, size_t len)
 {
 	struct row_key k;
 	struct row_slot *r;
-	char spare[EHLO_KEYWORD_MAX], *kw;
-	const char *p;
 	uint64_t h;
 
 	row_key(&k, s, len);
@@ -567,21 +629,10 @@ take_row(struct ehlo_reply *e, const char *s, size_t len)
 	else if (row_key_equal(&r[1].key, &k))
 		r++;
 	else {
-		/* Made as add_keyword() would. */
-		r[1] = r[0];
-		r->key = k;
-		memset(r->kw, 0, sizeof r->kw);
-		if ((r->kwlen = row_keyword(s, len, &p)) > 0) {
-			upper_copy(r->kw, p, r->kwlen);
-			r->bit = seen_bit(r->kw, r->kwlen);
-		}
-	}
-	if (r->kwlen == 0)
+		take_new_row(e, r, s, len);
 		return;
-	kw = e->nkeywords < EHLO_MAX_KEYWORDS ? e->keywords[e->nkeywords] :
-	    spare;
-	memcpy(kw, r->kw, EHLO_KEYWORD_MAX);
-	keep_keyword(e, kw, r->kwlen, r->bit);
+	}
+	take_slot(e, r);
 }
 
 /*
@@ -646,7 +697,7 @@ take_first_row(struct ehlo_reply *e, const struct smtp_line *l, int helo)
 		parse_one_row(e, l->text, l->textlen);
 }
 
-int
+void
 ehlo_feed_line(struct ehlo_reply *e, const struct smtp_line *l, int helo)
 {
 	e->code = l->code;
@@ -660,7 +711,6 @@ ehlo_feed_line(struct ehlo_reply *e, const struct smtp_line *l, int helo)
 		else
 			take_long_row(e, l);
 	}
-	return e->done;
 }
 
 int
@@ -670,7 +720,8 @@ ehlo_feed(struct ehlo_reply *e, const char *s, size_t len, int helo)
 
 	if (smtp_line_parse(s, len, &l) == -1)
 		return -1;
-	return ehlo_feed_line(e, &l, helo);
+	ehlo_feed_line(e, &l, helo);
+	return e->done;
 }
 
 int

@@ -933,7 +933,8 @@ on_greeting_reply(struct open_session *o, const struct row *row,
 	}
 	reply = o->reading_reply == READ_EHLO ? &s->ehlo : o->reply;
 	add_evidence(s, row);
-	if (ehlo_feed_line(reply, l, cmd == CMD_HELO) != 1)
+	ehlo_feed_line(reply, l, cmd == CMD_HELO);
+	if (l->more)
 		return;
 	if (o->reading_reply == READ_REPLY && reply->code / 100 == 2)
 		ehlo_copy(&s->ehlo, reply);
