@@ -990,6 +990,29 @@ on_kept_reply(struct open_session *o, const struct row *row, int code,
 	return s;
 }
 
+/*
+ * A line of an EHLO/HELO reply being read, neither its first nor its
+ * last (more is set): most lines of the multi-line form.  What
+ * on_kept_reply() would do of it, with fewer registers saved.
+ */
+static __attribute__((noinline)) struct session *
+on_greeting_line(struct open_session *o, const struct row *row, int code,
+    int more, enum command cmd)
+{
+	struct smtp_line l;
+	size_t i;
+
+	i = smtp_line_text(row->data.p, row->data.len);
+	l.code = code;
+	l.more = more;
+	l.text = row->data.p + i;
+	l.textlen = row->data.len - i;
+	add_evidence(&o->s, row);
+	ehlo_feed_line(o->reading_reply == READ_EHLO ? &o->s.ehlo : o->reply,
+	    &l, cmd == CMD_HELO);
+	return &o->s;
+}
+
 static __attribute__((noinline)) struct session *
 on_reply(struct open_session *o, const struct row *row)
 {
@@ -1010,14 +1033,17 @@ on_reply(struct open_session *o, const struct row *row)
 		return on_kept_reply(o, row, code, more, cmd);
 	case CMD_EHLO:
 	case CMD_HELO:
-		if (!s->tls_up)
-			return on_kept_reply(o, row, code, more, cmd);
 		/*
 		 * The EHLO after STARTTLS tells nothing new: not read.  No
 		 * more is read after TLS (tls_up stays), so a reply left
 		 * incomplete before stays so, until the session closes.
 		 */
-		break;
+		if (s->tls_up)
+			break;
+		/* A line after the first of a reply, not the last. */
+		if (o->reading_reply != READ_NONE && more)
+			return on_greeting_line(o, row, code, more, cmd);
+		return on_kept_reply(o, row, code, more, cmd);
 	case CMD_DATA:
 		if (code == 354) {
 			/* The final reply now answers the end of the data. */
