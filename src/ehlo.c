@@ -636,13 +636,13 @@ take_row(struct ehlo_reply *e, const char *s, size_t len)
 }
 
 /*
- * The one-row form: greeting words, then keywords with their parameters.
- * The greeting ends at the first known keyword; failing that, after the
- * "[ip]" word that most greetings carry.  Not inline: the rows of the
- * multi-row form, more of them, would save the registers it needs.
+ * Where the greeting of a one-row reply ends, its spaces left out
+ * (*glen), and where the rest begins (*rest): the greeting ends at the
+ * first known keyword; failing that, after the "[ip]" word that most
+ * greetings carry.  Returns whether a keyword begins the rest.
  */
-static __attribute__((noinline)) void
-parse_one_row(struct ehlo_reply *e, const char *s, size_t len)
+static int
+split_one_row(const char *s, size_t len, size_t *glen, size_t *rest)
 {
 	struct word w = { NULL, 0, 0, 0 };	/* for the compiler */
 	size_t i, greeting_end = 0, after_bracket = 0;
@@ -663,15 +663,82 @@ parse_one_row(struct ehlo_reply *e, const char *s, size_t len)
 	}
 	if (!found)
 		greeting_end = after_bracket > 0 ? after_bracket : len;
-	i = greeting_end;
+	*rest = i = greeting_end;
 	while (i > 0 && s[i - 1] == ' ')
 		i--;
-	set_greeting(e, s, i);
+	*glen = i;
+	return found;
+}
+
+/*
+ * What split_one_row() told of a one-row reply.  A server sends the
+ * same row to every session (its name, the sender's address, its
+ * keywords), and a log has a few servers: as for tails, a few slots
+ * per thread, chosen by a hash, each keep the last row that fell in
+ * it, and a row that is byte for byte a slot's is not split again.
+ */
+#define SPLIT_SLOTS	128	/* a power of 2 */
+#define SPLIT_TEXT_MIN	16
+#define SPLIT_TEXT_MAX	192
+struct split {
+	size_t		 len;		/* of text; 0: none */
+	size_t		 glen, rest;
+	int		 found;
+	char		 text[SPLIT_TEXT_MAX];
+};
+static _Thread_local struct split splits[SPLIT_SLOTS];
+
+/*
+ * A row's slot, by its length and its first 16, middle 8 and last 8
+ * bytes: the rows of servers alike differ in their names, at the start,
+ * and in their keywords, at the end.
+ */
+static inline struct split *
+split_slot(const char *s, size_t len)
+{
+	uint64_t a, b, c, d;
+
+	memcpy(&a, s, 8);
+	memcpy(&b, s + 8, 8);
+	memcpy(&c, s + (len - 8) / 2, 8);
+	memcpy(&d, s + len - 8, 8);
+	a = ((a ^ len) * 0x9e3779b97f4a7c15ULL ^ b) * 0xbf58476d1ce4e5b9ULL;
+	a = (a ^ c ^ (d << 21 | d >> 43)) * 0x9e3779b97f4a7c15ULL;
+	return &splits[a >> 57 & (SPLIT_SLOTS - 1)];
+}
+
+/*
+ * The one-row form: greeting words, then keywords with their parameters.
+ * Not inline: the rows of the multi-row form, more of them, would save
+ * the registers it needs.
+ */
+static __attribute__((noinline)) void
+parse_one_row(struct ehlo_reply *e, const char *s, size_t len)
+{
+	struct split *t;
+	size_t glen, rest;
+	int found;
+
+	if (len < SPLIT_TEXT_MIN || len > SPLIT_TEXT_MAX)
+		found = split_one_row(s, len, &glen, &rest);
+	else if ((t = split_slot(s, len))->len == len &&
+	    memcmp(t->text, s, len) == 0) {
+		glen = t->glen;
+		rest = t->rest;
+		found = t->found;
+	} else {
+		found = t->found = split_one_row(s, len, &glen, &rest);
+		t->glen = glen;
+		t->rest = rest;
+		memcpy(t->text, s, len);
+		t->len = len;
+	}
+	set_greeting(e, s, glen);
 	if (found) {
-		take_tail(e, s + greeting_end, len - greeting_end);
+		take_tail(e, s + rest, len - rest);
 		return;
 	}
-	parse_words(e, s + greeting_end, len - greeting_end);
+	parse_words(e, s + rest, len - rest);
 }
 
 /*
