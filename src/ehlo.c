@@ -802,8 +802,58 @@ ehlo_has(const struct ehlo_reply *e, const char *kw)
 	return 0;
 }
 
+/*
+ * The host names found last, each with the space after it: a server
+ * sends its name first in the banner of every session.  A text that
+ * begins with a slot's name and a space has that name, as the bytes
+ * up to the space are all that tell it.  A few slots per thread, by a
+ * hash of the first 16 bytes of the text.
+ */
+#define NAME_SLOTS	64	/* a power of 2 */
+#define NAME_MIN	16	/* of the text; a name may be shorter */
+#define NAME_MAX	64
+struct name_slot {
+	size_t		 len;		/* 0: none */
+	char		 name[NAME_MAX];
+};
+static _Thread_local struct name_slot names[NAME_SLOTS];
+
+static inline struct name_slot *
+name_slot(const char *text)
+{
+	uint64_t a, b;
+
+	memcpy(&a, text, 8);
+	memcpy(&b, text + 8, 8);
+	a = (a * 0x9e3779b97f4a7c15ULL ^ b) * 0xbf58476d1ce4e5b9ULL;
+	return &names[a >> 58 & (NAME_SLOTS - 1)];
+}
+
+static size_t	host_name_len(const char *, size_t);
+
 size_t
 ehlo_host_name_len(const char *text, size_t len)
+{
+	struct name_slot *t;
+	size_t n;
+
+	if (len < NAME_MIN)
+		return host_name_len(text, len);
+	t = name_slot(text);
+	if (t->len > 0 && t->len < len && text[t->len] == ' ' &&
+	    memcmp(t->name, text, t->len) == 0)
+		return t->len;
+	n = host_name_len(text, len);
+	if (n > 0 && n < len && n <= NAME_MAX) {
+		memcpy(t->name, text, n);
+		t->len = n;
+	}
+	return n;
+}
+
+/* ehlo_host_name_len() by looking at the bytes. */
+static size_t
+host_name_len(const char *text, size_t len)
 {
 	size_t i = 0, k;
 	unsigned char c, any;

@@ -1006,6 +1006,47 @@ test_ehlo_split_cache_same_as_plain(void **state)
 	}
 }
 
+/*
+ * Banners that come again and again, as each server sends its own to
+ * every session, so that ehlo.c keeps the names it found and reuses
+ * them: the same names as the straightforward version.  Names are more
+ * than the slots that keep them, and some banners begin as another's
+ * name does but go on with more of a name ("mx1.example.comX"), or a
+ * byte no name has, or stop at its end; some are masked.
+ */
+static void
+test_ehlo_host_name_cache_same_as_plain(void **state)
+{
+	static const char *const afters[] = {
+		" Microsoft ESMTP MAIL Service ready at Mon, 2 Nov 2026",
+		"X Microsoft ESMTP MAIL Service ready", "-x ESMTP", ".org ESMTP",
+		"/x ESMTP", "_ ready", "", " ", "\tESMTP",
+	};
+	static const char *const firsts[] = {
+		"mail", "AM2PEPF0000", "mx", "***", "-", "_a", "1",
+	};
+	char text[256], ha[256], hb[256];
+	const char *pa, *pb;
+	size_t i, len, n;
+
+	(void)state;
+	for (i = 0; i < 100000; i++) {
+		/* Most from a few names, the others from many. */
+		n = rnd(4) > 0 ? rnd(20) : rnd(400);
+		len = (size_t)snprintf(text, sizeof text, "%s%zu.example.com%s",
+		    firsts[n % NELEM(firsts)], n, rnd(3) > 0 ? afters[0] :
+		    afters[rnd(NELEM(afters))]);
+		snprintf(where, sizeof where, "text %zu \"%.200s\"", i, text);
+		pa = ehlo_host_name(text, len, ha, sizeof ha);
+		pb = plain_ehlo_host_name(text, len, hb, sizeof hb);
+		CHECK_INT(pa == NULL, pb == NULL);
+		if (pa != NULL)
+			CHECK_STR(ha, hb);
+		n = ehlo_host_name_len(text, len);
+		CHECK_INT(n, pb != NULL ? strlen(hb) : 0);
+	}
+}
+
 int
 main(void)
 {
@@ -1021,6 +1062,7 @@ main(void)
 		cmocka_unit_test(test_ehlo_starttls_past_cap),
 		cmocka_unit_test(test_ehlo_host_name),
 		cmocka_unit_test(test_ehlo_host_name_length),
+		cmocka_unit_test(test_ehlo_host_name_cache_same_as_plain),
 		cmocka_unit_test(test_smtp_text_masked),
 		cmocka_unit_test(test_ehlo_same_as_plain),
 		cmocka_unit_test(test_ehlo_tail_cache_same_as_plain),
