@@ -145,8 +145,11 @@ void	ehlo_copy(struct ehlo_reply *to, const struct ehlo_reply *from);
  */
 int	ehlo_feed(struct ehlo_reply *, const char *s, size_t len, int helo);
 
-/* The same, for a row already split by smtp_line_parse() (which said 0). */
-int	ehlo_feed_line(struct ehlo_reply *, const struct smtp_line *, int helo);
+/*
+ * The same, for a row already split by smtp_line_parse() (which said 0);
+ * the reply is complete after a line with no more.
+ */
+void	ehlo_feed_line(struct ehlo_reply *, const struct smtp_line *, int helo);
 
 /* Whether the reply advertised keyword kw (upper case). */
 int	ehlo_has(const struct ehlo_reply *, const char *kw);

@@ -52,6 +52,9 @@ void		 rules_free(struct rules *);
 
 void		 rules_observe_row(struct rules *, struct session *,
 		    const struct row *);
+/* The same for a row rules_row_wanted() (below) has said yes to. */
+void		 rules_observe_wanted(struct rules *, struct session *,
+		    const struct row *);
 /*
  * Whether rules_observe_row() skips, unmatched, a row that it can tell no
  * pattern matches: one that starts with a byte no anchored pattern of its

@@ -218,6 +218,22 @@ seen_bit(const char *kw, size_t len)
  * to be told apart from what is there and counted.
  */
 static inline __attribute__((always_inline)) void
+count_keyword(struct ehlo_reply *e, const char *kw, size_t len, uint64_t bit)
+{
+	/* Known even when the list is full. */
+	if (len == 8 && memcmp(kw, "STARTTLS", 8) == 0)
+		e->starttls = 1;
+	if (len >= 4 && memcmp(kw, "XXXX", 4) == 0)
+		e->placeholders++;
+	if (e->nkeywords == EHLO_MAX_KEYWORDS)
+		e->dropped++;
+	else {
+		e->nkeywords++;
+		e->seen |= bit;
+	}
+}
+
+static inline __attribute__((always_inline)) void
 keep_keyword(struct ehlo_reply *e, const char *kw, size_t len, uint64_t bit)
 {
 	int k;
@@ -233,17 +249,7 @@ keep_keyword(struct ehlo_reply *e, const char *kw, size_t len, uint64_t bit)
 			    e->keywords[k][1] == kw[1] &&
 			    strcmp(e->keywords[k], kw) == 0)
 				return;
-	/* Known even when the list is full. */
-	if (len == 8 && memcmp(kw, "STARTTLS", 8) == 0)
-		e->starttls = 1;
-	if (len >= 4 && memcmp(kw, "XXXX", 4) == 0)
-		e->placeholders++;
-	if (e->nkeywords == EHLO_MAX_KEYWORDS)
-		e->dropped++;
-	else {
-		e->nkeywords++;
-		e->seen |= bit;
-	}
+	count_keyword(e, kw, len, bit);
 }
 
 /*
@@ -544,18 +550,74 @@ row_key_equal(const struct row_key *x, const struct row_key *y)
 }
 
 /*
+ * The keyword of slot r, as add_keyword() would add it: straight into
+ * the next free slot of e, or into a spare when none is (see
+ * keep_keyword()).
+ */
+static __attribute__((noinline)) void
+take_slot_kept(struct ehlo_reply *e, const struct row_slot *r)
+{
+	char spare[EHLO_KEYWORD_MAX], *kw;
+
+	kw = e->nkeywords < EHLO_MAX_KEYWORDS ? e->keywords[e->nkeywords] :
+	    spare;
+	memcpy(kw, r->kw, EHLO_KEYWORD_MAX);
+	keep_keyword(e, kw, r->kwlen, r->bit);
+}
+
+/*
+ * The same, with no call on the way of most rows, whose keyword is new
+ * and has room: the others are take_slot_kept()'s, called last.
+ */
+static inline __attribute__((always_inline)) void
+take_slot(struct ehlo_reply *e, const struct row_slot *r)
+{
+	char *kw;
+
+	if (r->kwlen == 0)
+		return;
+	if ((e->seen & r->bit) || e->nkeywords == EHLO_MAX_KEYWORDS) {
+		take_slot_kept(e, r);
+		return;
+	}
+	kw = e->keywords[e->nkeywords];
+	memcpy(kw, r->kw, EHLO_KEYWORD_MAX);
+	count_keyword(e, kw, r->kwlen, r->bit);
+}
+
+/*
+ * A row of key k in no slot: into r, the first of its pair, what r held
+ * into the second, made as add_keyword() would.  Out of line, as it
+ * calls out.
+ */
+static __attribute__((noinline)) void
+take_new_row(struct ehlo_reply *e, struct row_slot *r, const char *s,
+    size_t len)
+{
+	const char *p;
+
+	r[1] = r[0];
+	row_key(&r->key, s, len);
+	memset(r->kw, 0, sizeof r->kw);
+	if ((r->kwlen = row_keyword(s, len, &p)) > 0) {
+		upper_copy(r->kw, p, r->kwlen);
+		r->bit = seen_bit(r->kw, r->kwlen);
+	}
+	take_slot(e, r);
+}
+
+/*
  * A keyword row of 1 to ROW_TEXT_MAX bytes, by way of a slot.  Two slots
  * a hash: a row not in either goes into the first, what it held into the
  * second, so that of two rows alike in their hash, as two of one reply
- * may be, neither puts the other out.
+ * may be, neither puts the other out.  Each call out is last, so that
+ * ehlo_feed_line() saves no registers for the rows found.
  */
 static inline __attribute__((always_inline)) void
 take_row(struct ehlo_reply *e, const char *s, size_t len)
 {
 	struct row_key k;
 	struct row_slot *r;
-	char spare[EHLO_KEYWORD_MAX], *kw;
-	const char *p;
 	uint64_t h;
 
 	row_key(&k, s, len);
@@ -567,31 +629,20 @@ take_row(struct ehlo_reply *e, const char *s, size_t len)
 	else if (row_key_equal(&r[1].key, &k))
 		r++;
 	else {
-		/* Made as add_keyword() would. */
-		r[1] = r[0];
-		r->key = k;
-		memset(r->kw, 0, sizeof r->kw);
-		if ((r->kwlen = row_keyword(s, len, &p)) > 0) {
-			upper_copy(r->kw, p, r->kwlen);
-			r->bit = seen_bit(r->kw, r->kwlen);
-		}
-	}
-	if (r->kwlen == 0)
+		take_new_row(e, r, s, len);
 		return;
-	kw = e->nkeywords < EHLO_MAX_KEYWORDS ? e->keywords[e->nkeywords] :
-	    spare;
-	memcpy(kw, r->kw, EHLO_KEYWORD_MAX);
-	keep_keyword(e, kw, r->kwlen, r->bit);
+	}
+	take_slot(e, r);
 }
 
 /*
- * The one-row form: greeting words, then keywords with their parameters.
- * The greeting ends at the first known keyword; failing that, after the
- * "[ip]" word that most greetings carry.  Not inline: the rows of the
- * multi-row form, more of them, would save the registers it needs.
+ * Where the greeting of a one-row reply ends, its spaces left out
+ * (*glen), and where the rest begins (*rest): the greeting ends at the
+ * first known keyword; failing that, after the "[ip]" word that most
+ * greetings carry.  Returns whether a keyword begins the rest.
  */
-static __attribute__((noinline)) void
-parse_one_row(struct ehlo_reply *e, const char *s, size_t len)
+static int
+split_one_row(const char *s, size_t len, size_t *glen, size_t *rest)
 {
 	struct word w = { NULL, 0, 0, 0 };	/* for the compiler */
 	size_t i, greeting_end = 0, after_bracket = 0;
@@ -612,15 +663,82 @@ parse_one_row(struct ehlo_reply *e, const char *s, size_t len)
 	}
 	if (!found)
 		greeting_end = after_bracket > 0 ? after_bracket : len;
-	i = greeting_end;
+	*rest = i = greeting_end;
 	while (i > 0 && s[i - 1] == ' ')
 		i--;
-	set_greeting(e, s, i);
+	*glen = i;
+	return found;
+}
+
+/*
+ * What split_one_row() told of a one-row reply.  A server sends the
+ * same row to every session (its name, the sender's address, its
+ * keywords), and a log has a few servers: as for tails, a few slots
+ * per thread, chosen by a hash, each keep the last row that fell in
+ * it, and a row that is byte for byte a slot's is not split again.
+ */
+#define SPLIT_SLOTS	128	/* a power of 2 */
+#define SPLIT_TEXT_MIN	16
+#define SPLIT_TEXT_MAX	192
+struct split {
+	size_t		 len;		/* of text; 0: none */
+	size_t		 glen, rest;
+	int		 found;
+	char		 text[SPLIT_TEXT_MAX];
+};
+static _Thread_local struct split splits[SPLIT_SLOTS];
+
+/*
+ * A row's slot, by its length and its first 16, middle 8 and last 8
+ * bytes: the rows of servers alike differ in their names, at the start,
+ * and in their keywords, at the end.
+ */
+static inline struct split *
+split_slot(const char *s, size_t len)
+{
+	uint64_t a, b, c, d;
+
+	memcpy(&a, s, 8);
+	memcpy(&b, s + 8, 8);
+	memcpy(&c, s + (len - 8) / 2, 8);
+	memcpy(&d, s + len - 8, 8);
+	a = ((a ^ len) * 0x9e3779b97f4a7c15ULL ^ b) * 0xbf58476d1ce4e5b9ULL;
+	a = (a ^ c ^ (d << 21 | d >> 43)) * 0x9e3779b97f4a7c15ULL;
+	return &splits[a >> 57 & (SPLIT_SLOTS - 1)];
+}
+
+/*
+ * The one-row form: greeting words, then keywords with their parameters.
+ * Not inline: the rows of the multi-row form, more of them, would save
+ * the registers it needs.
+ */
+static __attribute__((noinline)) void
+parse_one_row(struct ehlo_reply *e, const char *s, size_t len)
+{
+	struct split *t;
+	size_t glen, rest;
+	int found;
+
+	if (len < SPLIT_TEXT_MIN || len > SPLIT_TEXT_MAX)
+		found = split_one_row(s, len, &glen, &rest);
+	else if ((t = split_slot(s, len))->len == len &&
+	    memcmp(t->text, s, len) == 0) {
+		glen = t->glen;
+		rest = t->rest;
+		found = t->found;
+	} else {
+		found = t->found = split_one_row(s, len, &glen, &rest);
+		t->glen = glen;
+		t->rest = rest;
+		memcpy(t->text, s, len);
+		t->len = len;
+	}
+	set_greeting(e, s, glen);
 	if (found) {
-		take_tail(e, s + greeting_end, len - greeting_end);
+		take_tail(e, s + rest, len - rest);
 		return;
 	}
-	parse_words(e, s + greeting_end, len - greeting_end);
+	parse_words(e, s + rest, len - rest);
 }
 
 /*
@@ -646,7 +764,7 @@ take_first_row(struct ehlo_reply *e, const struct smtp_line *l, int helo)
 		parse_one_row(e, l->text, l->textlen);
 }
 
-int
+void
 ehlo_feed_line(struct ehlo_reply *e, const struct smtp_line *l, int helo)
 {
 	e->code = l->code;
@@ -660,7 +778,6 @@ ehlo_feed_line(struct ehlo_reply *e, const struct smtp_line *l, int helo)
 		else
 			take_long_row(e, l);
 	}
-	return e->done;
 }
 
 int
@@ -670,7 +787,8 @@ ehlo_feed(struct ehlo_reply *e, const char *s, size_t len, int helo)
 
 	if (smtp_line_parse(s, len, &l) == -1)
 		return -1;
-	return ehlo_feed_line(e, &l, helo);
+	ehlo_feed_line(e, &l, helo);
+	return e->done;
 }
 
 int
@@ -684,8 +802,58 @@ ehlo_has(const struct ehlo_reply *e, const char *kw)
 	return 0;
 }
 
+/*
+ * The host names found last, each with the space after it: a server
+ * sends its name first in the banner of every session.  A text that
+ * begins with a slot's name and a space has that name, as the bytes
+ * up to the space are all that tell it.  A few slots per thread, by a
+ * hash of the first 16 bytes of the text.
+ */
+#define NAME_SLOTS	64	/* a power of 2 */
+#define NAME_MIN	16	/* of the text; a name may be shorter */
+#define NAME_MAX	64
+struct name_slot {
+	size_t		 len;		/* 0: none */
+	char		 name[NAME_MAX];
+};
+static _Thread_local struct name_slot names[NAME_SLOTS];
+
+static inline struct name_slot *
+name_slot(const char *text)
+{
+	uint64_t a, b;
+
+	memcpy(&a, text, 8);
+	memcpy(&b, text + 8, 8);
+	a = (a * 0x9e3779b97f4a7c15ULL ^ b) * 0xbf58476d1ce4e5b9ULL;
+	return &names[a >> 58 & (NAME_SLOTS - 1)];
+}
+
+static size_t	host_name_len(const char *, size_t);
+
 size_t
 ehlo_host_name_len(const char *text, size_t len)
+{
+	struct name_slot *t;
+	size_t n;
+
+	if (len < NAME_MIN)
+		return host_name_len(text, len);
+	t = name_slot(text);
+	if (t->len > 0 && t->len < len && text[t->len] == ' ' &&
+	    memcmp(t->name, text, t->len) == 0)
+		return t->len;
+	n = host_name_len(text, len);
+	if (n > 0 && n < len && n <= NAME_MAX) {
+		memcpy(t->name, text, n);
+		t->len = n;
+	}
+	return n;
+}
+
+/* ehlo_host_name_len() by looking at the bytes. */
+static size_t
+host_name_len(const char *text, size_t len)
 {
 	size_t i = 0, k;
 	unsigned char c, any;

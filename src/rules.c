@@ -1101,12 +1101,18 @@ seen_slot(struct rules *r, unsigned e, const struct field *f)
 void
 rules_observe_row(struct rules *r, struct session *s, const struct row *row)
 {
+	if (rules_row_wanted(&r->filter, row))
+		rules_observe_wanted(r, s, row);
+}
+
+void
+rules_observe_wanted(struct rules *r, struct session *s,
+    const struct row *row)
+{
 	unsigned e = r->filter.kind[(unsigned char)row->event];
 	const struct field *f = NULL;
 	struct seen *slot = NULL;
 
-	if (!rules_row_wanted(&r->filter, row))
-		return;
 	if (r->skip_rows && r->observe_column[e] >= 0 &&
 	    !r->observe_anchored[e]) {
 		f = r->observe_column[e] == COLUMN_DATA ? &row->data :

@@ -926,7 +926,7 @@ read_rows(struct reading *rd, struct reader *r, const char *folder)
 		else {
 			/* Most rows need nothing of the rules: no call. */
 			if (rules_row_wanted(wanted, &row))
-				rules_observe_row(rd->rules, s, &row);
+				rules_observe_wanted(rd->rules, s, &row);
 			sessions_end_row(rd->sessions, s);
 		}
 		/* rows.n is reader_stats(r)->rows, at hand */

@@ -933,7 +933,8 @@ on_greeting_reply(struct open_session *o, const struct row *row,
 	}
 	reply = o->reading_reply == READ_EHLO ? &s->ehlo : o->reply;
 	add_evidence(s, row);
-	if (ehlo_feed_line(reply, l, cmd == CMD_HELO) != 1)
+	ehlo_feed_line(reply, l, cmd == CMD_HELO);
+	if (l->more)
 		return;
 	if (o->reading_reply == READ_REPLY && reply->code / 100 == 2)
 		ehlo_copy(&s->ehlo, reply);
@@ -989,6 +990,29 @@ on_kept_reply(struct open_session *o, const struct row *row, int code,
 	return s;
 }
 
+/*
+ * A line of an EHLO/HELO reply being read, neither its first nor its
+ * last (more is set): most lines of the multi-line form.  What
+ * on_kept_reply() would do of it, with fewer registers saved.
+ */
+static __attribute__((noinline)) struct session *
+on_greeting_line(struct open_session *o, const struct row *row, int code,
+    int more, enum command cmd)
+{
+	struct smtp_line l;
+	size_t i;
+
+	i = smtp_line_text(row->data.p, row->data.len);
+	l.code = code;
+	l.more = more;
+	l.text = row->data.p + i;
+	l.textlen = row->data.len - i;
+	add_evidence(&o->s, row);
+	ehlo_feed_line(o->reading_reply == READ_EHLO ? &o->s.ehlo : o->reply,
+	    &l, cmd == CMD_HELO);
+	return &o->s;
+}
+
 static __attribute__((noinline)) struct session *
 on_reply(struct open_session *o, const struct row *row)
 {
@@ -1009,14 +1033,17 @@ on_reply(struct open_session *o, const struct row *row)
 		return on_kept_reply(o, row, code, more, cmd);
 	case CMD_EHLO:
 	case CMD_HELO:
-		if (!s->tls_up)
-			return on_kept_reply(o, row, code, more, cmd);
 		/*
 		 * The EHLO after STARTTLS tells nothing new: not read.  No
 		 * more is read after TLS (tls_up stays), so a reply left
 		 * incomplete before stays so, until the session closes.
 		 */
-		break;
+		if (s->tls_up)
+			break;
+		/* A line after the first of a reply, not the last. */
+		if (o->reading_reply != READ_NONE && more)
+			return on_greeting_line(o, row, code, more, cmd);
+		return on_kept_reply(o, row, code, more, cmd);
 	case CMD_DATA:
 		if (code == 354) {
 			/* The final reply now answers the end of the data. */
@@ -1153,6 +1180,15 @@ restart(struct session_table *t, struct open_session *old, const char *file,
 	close_session(t, old, 0);
 }
 
+/* The "-" row, which ends the session. */
+static __attribute__((noinline)) struct session *
+on_disconnect(struct open_session *o, const struct row *row)
+{
+	o->s.ended = 1;
+	add_evidence(&o->s, row);
+	return &o->s;
+}
+
 /*
  * The row's event, by how often each comes: replies, information,
  * commands.  The handlers are called last, out of line, so that the
@@ -1167,12 +1203,10 @@ on_event(struct open_session *o, const struct row *row)
 		return on_information(o, row);
 	if (row->event == '>')
 		return on_command(o, row);
+	if (row->event == '-')
+		return on_disconnect(o, row);
 	if (row->event == '+')
 		push(o, CMD_BANNER);
-	else if (row->event == '-') {
-		o->s.ended = 1;
-		add_evidence(&o->s, row);
-	}
 	return &o->s;
 }
 
@@ -1228,10 +1262,21 @@ feed(struct session_table *t, const char *folder, const struct row *row,
 }
 
 /*
- * Most rows have an id of ID_LEN bytes and are of an open session that
- * has all its fields, with a sequence number above the one before and a
- * time no earlier: for them, what feed() would do, with less.  The
- * others are feed()'s.
+ * A row of o in order, while o lacks some of its fields: many sessions
+ * have no local endpoint before they connect, some never.  What feed()
+ * does last, without its look up again; out of line, as feed().
+ */
+static __attribute__((noinline)) struct session *
+fields_then_event(struct open_session *o, const struct row *row)
+{
+	take_fields(o, row);
+	return on_event(o, row);
+}
+
+/*
+ * Most rows have an id of ID_LEN bytes and are of an open session, with
+ * a sequence number above the one before and a time no earlier: for
+ * them, what feed() would do, with less.  The others are feed()'s.
  */
 struct session *
 sessions_feed(struct session_table *t, const char *folder,
@@ -1249,8 +1294,8 @@ sessions_feed(struct session_table *t, const char *folder,
 	    o != NULL; o = o->hnext)
 		if (o->idw[1] == w1 && o->idw[0] == w0 && o->folder == folder)
 			break;
-	if (o == NULL || o->need_fields)
-		return feed(t, folder, row, o, 1);
+	if (o == NULL)
+		return feed(t, folder, row, NULL, 1);
 	/*
 	 * A number above the last: not 0 then, which begins a session.
 	 * After a row with no number (ULONG_MAX), none is: feed() sees to
@@ -1261,6 +1306,8 @@ sessions_feed(struct session_table *t, const char *folder,
 		return feed(t, folder, row, o, 1);
 	o->seq = seq;
 	o->s.end = row->time;
+	if (o->need_fields)
+		return fields_then_event(o, row);
 	return on_event(o, row);
 }
 

@@ -912,6 +912,141 @@ test_ehlo_row_cache_same_as_plain(void **state)
 	}
 }
 
+/*
+ * One-row replies that come again and again, byte for byte, as a server
+ * sends the same row to every session, so that ehlo.c keeps where it
+ * split each and reuses it: the same results as the straightforward
+ * version.  Rows are more than the slots that keep them; some alike but
+ * in a byte, at the start, in the middle or at the end, which may move
+ * the split ("SIZE" or "SIZF" after the name), or not; some too short or
+ * too long to keep.
+ */
+static void
+test_ehlo_split_cache_same_as_plain(void **state)
+{
+	static const char *const names[] = {
+		"AM2PEPF00003D87.mail.protection.outlook.com",
+		"AM2PEPF0000B6C0.mail.protection.outlook.com",
+		"mail.adatum.com", "mail.fabrikam.com", "mx", "x", "*****",
+	};
+	static const char *const middles[] = {
+		" Hello [198.51.100.8]", " Hello [198.51.100.9]", "", " ESMTP",
+		" SIZF 10", " at your service, [ip]",
+	};
+	static const char *const tails[] = {
+		" SIZE 36700160 PIPELINING DSN STARTTLS 8BITMIME",
+		" SIZE 36700160 PIPELINING DSN AUTH NTLM 8BITMIME",
+		" SIZE 36700160 PIPELINING DSN STARTTLS 8BITMIMF",
+		" PIPELINING", " XXXXXXXA SIZE", "", " Auth=x",
+		" SIZE 157286400 PIPELINING DSN ENHANCEDSTATUSCODES STARTTLS "
+		"8BITMIME BINARYMIME CHUNKING SMTPUTF8 XRDST XEXCH50 XSHADOW",
+	};
+	static char rows[400][400];
+	struct ehlo_reply a, b;
+	size_t nrows[NELEM(rows)];
+	char row[1024];
+	size_t i, k, len, n, pos;
+	int ra, rb;
+
+	(void)state;
+	for (k = 0; k < NELEM(rows); k++) {
+		n = (size_t)snprintf(rows[k], sizeof rows[k], "250 %s%s%s",
+		    names[rnd(NELEM(names))], middles[rnd(NELEM(middles))],
+		    tails[rnd(NELEM(tails))]);
+		/* Every fifth alike to the one before but in a byte. */
+		if (k % 5 == 4 && nrows[k - 1] > 4) {
+			memcpy(rows[k], rows[k - 1], sizeof rows[k]);
+			n = nrows[k - 1];
+			pos = 4 + rnd(n - 4);
+			switch (rnd(3)) {
+			case 0:
+				pos = 4 + rnd(n - 4 < 12 ? n - 4 : 12);
+				break;
+			case 1:
+				pos = n - 1 - rnd(n - 4 < 8 ? n - 4 : 8);
+				break;
+			default:
+				break;
+			}
+			rows[k][pos] = rows[k][pos] == ' ' ? 'S' :
+			    (char)(rows[k][pos] ^ 1);
+		}
+		nrows[k] = n;
+	}
+	for (i = 0; i < 60000; i++) {
+		ehlo_init(&a);
+		ehlo_init(&b);
+		/* Most replies from a few rows, the others from all. */
+		k = rnd(4) > 0 ? rnd(40) : rnd(NELEM(rows));
+		len = nrows[k];
+		memcpy(row, rows[k], len);
+		snprintf(where, sizeof where, "reply %zu row %zu \"%.200s\"",
+		    i, k, rows[k]);
+		ra = ehlo_feed(&a, row, len, 0);
+		rb = plain_ehlo_feed(&b, row, len, 0);
+		CHECK_INT(ra, rb);
+		check_same_reply(&a, &b);
+	}
+	/*
+	 * Rows of one length alike but in a byte, which splits them apart
+	 * or not ("SIZE" is a keyword, "SIZF" none), a byte that a hash of
+	 * a few words of a row may well not look at: a slot holds one of
+	 * them or another row, never what is told of the other.
+	 */
+	for (i = 0; i < 60000; i++) {
+		ehlo_init(&a);
+		ehlo_init(&b);
+		len = (size_t)snprintf(row, sizeof row, "250 mail%03zu.example."
+		    "com Hel SIZ%c 123456789", rnd(40), rnd(2) ? 'E' : 'F');
+		snprintf(where, sizeof where, "reply %zu \"%.200s\"", i, row);
+		ra = ehlo_feed(&a, row, len, 0);
+		rb = plain_ehlo_feed(&b, row, len, 0);
+		CHECK_INT(ra, rb);
+		check_same_reply(&a, &b);
+	}
+}
+
+/*
+ * Banners that come again and again, as each server sends its own to
+ * every session, so that ehlo.c keeps the names it found and reuses
+ * them: the same names as the straightforward version.  Names are more
+ * than the slots that keep them, and some banners begin as another's
+ * name does but go on with more of a name ("mx1.example.comX"), or a
+ * byte no name has, or stop at its end; some are masked.
+ */
+static void
+test_ehlo_host_name_cache_same_as_plain(void **state)
+{
+	static const char *const afters[] = {
+		" Microsoft ESMTP MAIL Service ready at Mon, 2 Nov 2026",
+		"X Microsoft ESMTP MAIL Service ready", "-x ESMTP", ".org ESMTP",
+		"/x ESMTP", "_ ready", "", " ", "\tESMTP",
+	};
+	static const char *const firsts[] = {
+		"mail", "AM2PEPF0000", "mx", "***", "-", "_a", "1",
+	};
+	char text[256], ha[256], hb[256];
+	const char *pa, *pb;
+	size_t i, len, n;
+
+	(void)state;
+	for (i = 0; i < 100000; i++) {
+		/* Most from a few names, the others from many. */
+		n = rnd(4) > 0 ? rnd(20) : rnd(400);
+		len = (size_t)snprintf(text, sizeof text, "%s%zu.example.com%s",
+		    firsts[n % NELEM(firsts)], n, rnd(3) > 0 ? afters[0] :
+		    afters[rnd(NELEM(afters))]);
+		snprintf(where, sizeof where, "text %zu \"%.200s\"", i, text);
+		pa = ehlo_host_name(text, len, ha, sizeof ha);
+		pb = plain_ehlo_host_name(text, len, hb, sizeof hb);
+		CHECK_INT(pa == NULL, pb == NULL);
+		if (pa != NULL)
+			CHECK_STR(ha, hb);
+		n = ehlo_host_name_len(text, len);
+		CHECK_INT(n, pb != NULL ? strlen(hb) : 0);
+	}
+}
+
 int
 main(void)
 {
@@ -927,10 +1062,12 @@ main(void)
 		cmocka_unit_test(test_ehlo_starttls_past_cap),
 		cmocka_unit_test(test_ehlo_host_name),
 		cmocka_unit_test(test_ehlo_host_name_length),
+		cmocka_unit_test(test_ehlo_host_name_cache_same_as_plain),
 		cmocka_unit_test(test_smtp_text_masked),
 		cmocka_unit_test(test_ehlo_same_as_plain),
 		cmocka_unit_test(test_ehlo_tail_cache_same_as_plain),
 		cmocka_unit_test(test_ehlo_row_cache_same_as_plain),
+		cmocka_unit_test(test_ehlo_split_cache_same_as_plain),
 	};
 
 	return cmocka_run_group_tests_name("ehlo", tests, NULL, NULL);

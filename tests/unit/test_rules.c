@@ -800,7 +800,7 @@ test_rules_rows_seen(void **state)
 		}
 		/* As scan.c does: only rows rules_row_wanted(). */
 		if (rules_row_wanted(rules_row_filter(r[0]), &row))
-			rules_observe_row(r[0], s[0], &row);
+			rules_observe_wanted(r[0], s[0], &row);
 		rules_observe_row(r[1], s[1], &row);
 		CHECK_INT(s[0]->facts, s[1]->facts);
 		matched += s[1]->facts != 0;

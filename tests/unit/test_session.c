@@ -605,6 +605,71 @@ test_session_ehlo_refused_only(void **state)
 	drv_free(&d);
 }
 
+/*
+ * A second EHLO reply before TLS is read aside, each of its lines, and
+ * copied over the first only when complete and positive: a refused one
+ * leaves the first as it was, an accepted one takes its place whole.
+ */
+static void
+test_session_second_ehlo_reply(void **state)
+{
+	static const struct step refused[] = {
+		{ '+', "", "", 0 },
+		{ '<', "220 mx.example.net ESMTP", "", 0 },
+		{ '>', "EHLO mail.contoso.com", "", 0 },
+		{ '<', "250-mx.example.net Hello [192.0.2.1]", "", 0 },
+		{ '<', "250-SIZE 1000", "", 0 },
+		{ '<', "250 PIPELINING", "", 0 },
+		{ '>', "EHLO mail.contoso.com", "", 0 },
+		{ '<', "550-mx.example.net no", "", 0 },
+		{ '<', "550-STARTTLS", "", 0 },
+		{ '<', "550 not now", "", 0 },
+		{ '>', "QUIT", "", 0 },
+		{ '-', "", "Local", 0 },
+	};
+	static const struct step accepted[] = {
+		{ '+', "", "", 0 },
+		{ '<', "220 mx.example.net ESMTP", "", 0 },
+		{ '>', "EHLO mail.contoso.com", "", 0 },
+		{ '<', "250-mx.example.net Hello [192.0.2.1]", "", 0 },
+		{ '<', "250-SIZE 1000", "", 0 },
+		{ '<', "250 PIPELINING", "", 0 },
+		{ '>', "EHLO mail.contoso.com", "", 0 },
+		{ '<', "250-mx2.example.net Hello [192.0.2.1]", "", 0 },
+		{ '<', "250-STARTTLS", "", 0 },
+		{ '<', "250-X-ANONYMOUSTLS", "", 0 },
+		{ '<', "250 8BITMIME", "", 0 },
+		{ '>', "QUIT", "", 0 },
+		{ '-', "", "Local", 0 },
+	};
+	const struct snap *p;
+	struct drv d;
+
+	(void)state;
+	drv_init(&d);
+	run(&d, ID, refused, NELEM(refused), NULL, 0);
+	run(&d, ID2, accepted, NELEM(accepted), NULL, 0);
+	assert_int_equal(nclosed, 2);
+	p = find_closed(ID, d.folder);
+	assert_int_equal(p->ehlo.code, 250);
+	assert_int_equal(p->ehlo.lines, 3);
+	assert_int_equal(p->ehlo.nkeywords, 2);
+	assert_string_equal(p->ehlo.keywords[0], "SIZE");
+	assert_string_equal(p->ehlo.keywords[1], "PIPELINING");
+	assert_int_equal(p->starttls_offered, 0);
+	p = find_closed(ID2, d.folder);
+	assert_int_equal(p->ehlo.code, 250);
+	assert_int_equal(p->ehlo.lines, 4);
+	assert_string_equal(p->ehlo.greeting,
+	    "mx2.example.net Hello [192.0.2.1]");
+	assert_int_equal(p->ehlo.nkeywords, 3);
+	assert_string_equal(p->ehlo.keywords[0], "STARTTLS");
+	assert_string_equal(p->ehlo.keywords[1], "X-ANONYMOUSTLS");
+	assert_string_equal(p->ehlo.keywords[2], "8BITMIME");
+	assert_int_equal(p->starttls_offered, 1);
+	drv_free(&d);
+}
+
 /* A masked banner: the host name comes from the EHLO greeting. */
 static void
 test_session_masked_banner(void **state)
@@ -2503,6 +2568,7 @@ main(void)
 		T_(test_session_no_starttls),
 		T_(test_session_helo_fallback),
 		T_(test_session_ehlo_refused_only),
+		T_(test_session_second_ehlo_reply),
 		T_(test_session_masked_banner),
 		T_(test_session_remote_host),
 		T_(test_session_banner_without_plus),
