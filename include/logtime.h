@@ -52,7 +52,6 @@ static inline int
 logtime_usual_seconds(const char *s)
 {
 	uint64_t x, t;
-	unsigned se;
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	memcpy(&x, s + 16, 8);
@@ -66,12 +65,14 @@ logtime_usual_seconds(const char *s)
 	if ((x | (x + 0x7f7676767f767a7full)) & 0x8080808080808080ull)
 		return -1;
 	/* Each byte of t is ten times its digit and the next one: at 1 the
-	 * seconds, at 4 the tens of milliseconds (with no carries, as no
-	 * byte goes above 99 and the separators are 0). */
-	t = x * 10 + (x >> 8);
-	se = (unsigned)(t >> 8 & 0xff);
-	return (int)(se * 1000 + (unsigned)(t >> 32 & 0xff) * 10 +
-	    (unsigned)(x >> 48 & 0xff));
+	 * seconds, at 3 the first digit of the milliseconds (the separator
+	 * before is 0), at 5 the last two (with no carries, as no byte goes
+	 * above 99).  One multiply adds those three, times 1000, 100 and 1,
+	 * in the top 16 bits: every other product of theirs lands either
+	 * above bit 63 or, all together, below bit 48. */
+	t = (x * 10 + (x >> 8)) & 0x0000ff00ff00ff00ull;
+	return (int)(t * ((1000ull << 40) + (100ull << 24) + (1ull << 8)) >>
+	    48);
 }
 
 /*
