@@ -1544,9 +1544,11 @@ next_row_avx2(struct reader *r, struct row *row)
 	if (cut_std(r, row, 1, line, len, sc.qf, ev) == -1)
 		return next_row_avx2_end(r, row, ev[0], ev[1]);
 	/* row_checks() of the usual row: a time of the minute before, an
-	 * id of 1 to 16 bytes. */
-	if (logtime_parse_usual(&r->times, row->date_time.p,
-	    row->date_time.len, &row->time) == -1 ||
+	 * id of 1 to 16 bytes.  The time is at the line's start: not read
+	 * back from the row, which the NULs written may have changed as far
+	 * as the compiler knows. */
+	if (logtime_parse_usual(&r->times, line, row->date_time.len,
+	    &row->time) == -1 ||
 	    row->session_id.len - 1 >= 16 || id16_has_nul(&row->session_id))
 		return next_row_avx2_end(r, row, NULL, NULL);
 	r->stats.rows++;
