@@ -1317,6 +1317,10 @@ next_comma(struct commas *c, int masks)
 	return p;
 }
 
+/* The events, a bit each: all are below 64. */
+#define EVENTS	((uint64_t)1 << '+' | (uint64_t)1 << '-' | \
+	(uint64_t)1 << '<' | (uint64_t)1 << '>' | (uint64_t)1 << '*')
+
 /* Field f is bytes start..end, ended with a NUL over end. */
 static inline __attribute__((always_inline)) void
 cut_to(struct field *f, char *start, char *end)
@@ -1352,7 +1356,8 @@ static inline __attribute__((always_inline)) int
 cut_std(struct reader *r, struct row *row, int masks, char *base,
     size_t len, uint64_t qf, char **ev)
 {
-	char *prev, *s5;
+	char *prev;
+	unsigned ew;
 	struct commas c = { r->bm, r->bm[0], base, r->pos };
 
 	row->file = r->name;
@@ -1364,18 +1369,26 @@ cut_std(struct reader *r, struct row *row, int masks, char *base,
 	cut_next(&row->sequence, &c, masks, &prev);
 	cut_next(&row->local, &c, masks, &prev);
 	cut_next(&row->remote, &c, masks, &prev);
-	s5 = prev;
-	prev = next_comma(&c, masks);
-	/* The NULs written are at commas, none in the event. */
-	row->event = prev - s5 == 2 ? s5[1] : '?';
-	switch (row->event) {
-	case '+': case '-': case '<': case '>': case '*':
-		break;
-	default:
-		ev[0] = s5;
-		ev[1] = prev;
+	/*
+	 * The event: one byte, then its comma.  Those two bytes, as
+	 * event + (',' << 8), less ',' << 8, leave the event when below 64,
+	 * where EVENTS has a bit for each.  (The NULs written are at
+	 * commas, none in the event.)  That comma is then the next one,
+	 * dropped from the masks without being looked for: a field that
+	 * does not start with a quote is out of quotes, and so is the comma
+	 * that ends it.
+	 */
+	ew = (unsigned)(unsigned char)prev[1] |
+	    (unsigned)(unsigned char)prev[2] << 8;
+	row->event = (char)ew;
+	ew -= (unsigned)',' << 8;
+	if (ew >= 64 || (EVENTS >> ew & 1) == 0) {
+		ev[0] = prev;
+		ev[1] = next_comma(&c, masks);
 		return -1;
 	}
+	(void)next_comma(&c, masks);
+	prev += 2;
 	cut_next(&row->data, &c, masks, &prev);
 	cut_to(&row->context, prev + 1, base + len);
 	if (qf != 0)
@@ -1544,9 +1557,7 @@ next_row_avx2(struct reader *r, struct row *row)
 	if (cut_std(r, row, 1, line, len, sc.qf, ev) == -1)
 		return next_row_avx2_end(r, row, ev[0], ev[1]);
 	/* row_checks() of the usual row: a time of the minute before, an
-	 * id of 1 to 16 bytes.  The time is at the line's start: not read
-	 * back from the row, which the NULs written may have changed as far
-	 * as the compiler knows. */
+	 * id of 1 to 16 bytes. */
 	if (logtime_parse_usual(&r->times, line, row->date_time.len,
 	    &row->time) == -1 ||
 	    row->session_id.len - 1 >= 16 || id16_has_nul(&row->session_id))
