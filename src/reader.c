@@ -1347,13 +1347,14 @@ cut_next(struct field *f, struct commas *c, int masks, char **prev)
  * taken, none kept: after each NUL written, a char, a comma kept in
  * memory would be read again.  The commas are pointers into the line,
  * which saves an addition for each pointer and length.  masks: the
- * commas are in r->bm.  The line is base, len bytes (r->line,
- * r->linelen, which next_row_avx2() does not set).  Returns 0, or -1
- * when the event is bad, with the commas around it in ev[0] and ev[1],
- * for bad_event().
+ * commas are in r->bm; time24 too: the line starts with a good time of
+ * 24 bytes and a comma, as next_row_avx2() checked.  The line is base,
+ * len bytes (r->line, r->linelen, which next_row_avx2() does not set).
+ * Returns 0, or -1 when the event is bad, with the commas around it in
+ * ev[0] and ev[1], for bad_event().
  */
 static inline __attribute__((always_inline)) int
-cut_std(struct reader *r, struct row *row, int masks, char *base,
+cut_std(struct reader *r, struct row *row, int masks, int time24, char *base,
     size_t len, uint64_t qf, char **ev)
 {
 	char *prev;
@@ -1362,7 +1363,12 @@ cut_std(struct reader *r, struct row *row, int masks, char *base,
 
 	row->file = r->name;
 	row->line = r->stats.lines;
-	prev = next_comma(&c, masks);
+	if (time24) {
+		/* Its comma, the first in bm[0]: a time has none. */
+		prev = base + 24;
+		c.m &= c.m - 1;
+	} else
+		prev = next_comma(&c, masks);
 	cut_to(&row->date_time, base, prev);
 	cut_next(&row->connector, &c, masks, &prev);
 	cut_next(&row->session_id, &c, masks, &prev);
@@ -1412,7 +1418,7 @@ fill_std_at(struct reader *r, struct row *row, int masks)
 {
 	char *ev[2];
 
-	if (cut_std(r, row, masks, r->line, r->linelen, r->qf, ev) == -1)
+	if (cut_std(r, row, masks, 0, r->line, r->linelen, r->qf, ev) == -1)
 		return bad_event(r, ev[0], ev[1]);
 	return row_checks(r, row);
 }
@@ -1538,29 +1544,33 @@ next_row_avx2(struct reader *r, struct row *row)
 	/* In sc, not r: each call scans its line again. */
 	off = scan_line_avx2(r, line, &sc);
 	/*
-	 * The LF in the bytes read, not the one put after them; a time
-	 * first, not a header line or a BOM.  No test of r->kind: a call
-	 * that starts here comes after a row of a send log (headers are
-	 * read by next_row_avx2_all(), which goes on to the next row), or
-	 * after the end of the file, or after reader_header(), which
-	 * leaves the first row pending (for next_row_avx2_all()).
+	 * The LF in the bytes read, not the one put after them; a time of
+	 * the minute before first, 24 bytes and a comma, not a header line
+	 * or a BOM.  The time is checked before the line is cut, where it
+	 * is at a place known: its comma is then the first one, with none
+	 * in it to look for.  A time that needs more (another minute,
+	 * a bad one) is read again from the start of the line, which is
+	 * not changed yet.  No test of r->kind: a call that starts here
+	 * comes after a row of a send log (headers are read by
+	 * next_row_avx2_all(), which goes on to the next row), or after
+	 * the end of the file, or after reader_header(), which leaves the
+	 * first row pending (for next_row_avx2_all()).
 	 */
 	if (off >= r->end - r->start || sc.np != r->std_np ||
 	    sc.posline != line || (sc.qf & ~(uint64_t)STD_QUOTABLE) != 0 ||
-	    (unsigned char)(line[0] - '0') > 9)
+	    line[24] != ',' ||
+	    logtime_parse_usual(&r->times, line, 24, &row->time) == -1)
 		return next_row_avx2_all(r, row);
 	len = off;
 	if (line[len - 1] == '\r')	/* 8 commas: len > 0 */
 		len--;
 	r->stats.lines++;
 	r->start += off + 1;
-	if (cut_std(r, row, 1, line, len, sc.qf, ev) == -1)
+	if (cut_std(r, row, 1, 1, line, len, sc.qf, ev) == -1)
 		return next_row_avx2_end(r, row, ev[0], ev[1]);
-	/* row_checks() of the usual row: a time of the minute before, an
-	 * id of 1 to 16 bytes. */
-	if (logtime_parse_usual(&r->times, line, row->date_time.len,
-	    &row->time) == -1 ||
-	    row->session_id.len - 1 >= 16 || id16_has_nul(&row->session_id))
+	/* The rest of row_checks() for the usual row: an id of 1 to 16
+	 * bytes. */
+	if (row->session_id.len - 1 >= 16 || id16_has_nul(&row->session_id))
 		return next_row_avx2_end(r, row, NULL, NULL);
 	r->stats.rows++;
 	return 1;
