@@ -1568,9 +1568,9 @@ next_row_avx2(struct reader *r, struct row *row)
 	r->start += off + 1;
 	if (cut_std(r, row, 1, 1, line, len, sc.qf, ev) == -1)
 		return next_row_avx2_end(r, row, ev[0], ev[1]);
-	/* The rest of row_checks() for the usual row: an id of 1 to 16
-	 * bytes. */
-	if (row->session_id.len - 1 >= 16 || id16_has_nul(&row->session_id))
+	/* The rest of row_checks() for the usual row: an id of 16 bytes
+	 * (others are looked at by next_row_avx2_end()). */
+	if (row->session_id.len != 16 || id16_has_nul(&row->session_id))
 		return next_row_avx2_end(r, row, NULL, NULL);
 	r->stats.rows++;
 	return 1;
