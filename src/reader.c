@@ -1302,6 +1302,7 @@ static inline __attribute__((always_inline)) char *
 next_comma(struct commas *c, int masks)
 {
 	char *p;
+	uint64_t m;
 
 	if (!masks)
 		return c->at + *c->pos++;
@@ -1312,8 +1313,12 @@ next_comma(struct commas *c, int masks)
 			c->at += 64;
 		} while (__builtin_expect(c->m == 0, 0));
 	}
-	p = c->at + __builtin_ctzll(c->m);
+	/* The bit taken off first: where the mask is not used after (the
+	 * event's comma is dropped, not looked for), the count may go in
+	 * its register, with no zeroing of another one before. */
+	m = c->m;
 	c->m &= c->m - 1;
+	p = c->at + __builtin_ctzll(m);
 	return p;
 }
 
