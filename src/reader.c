@@ -431,7 +431,11 @@ prefix_xor(uint64_t m)
 	    _mm_cvtsi64_si128((long long)m), _mm_set1_epi8(-1), 0));
 }
 
-/* In the quoted fields of a line: its quotes do not all fit. */
+/*
+ * In the quoted fields of a line: its quotes do not all fit, one is left
+ * open, or the line is longer than BM_MAX blocks (split_fast() finds its
+ * commas).
+ */
 #define QF_ODD		((uint64_t)1 << 63)
 
 /*
@@ -517,12 +521,14 @@ scan_block(struct reader *r, const char *line, size_t i, size_t *np,
 	r->bm[i / 64 % BM_MAX] = ms;
 	*np += (size_t)__builtin_popcountll(ms);
 	if (ml != 0) {
+		/* Longer lines, and quotes that do not fit (one left open
+		 * too): split_fast() finds the commas.  QF_ODD says so, which
+		 * is all next_row_avx2() looks at. */
+		if (*inq != 0 || i >= 64 * BM_MAX)
+			*qf |= QF_ODD;
 		sc->np = *np;
 		sc->qf = *qf;
-		/* Longer lines, and quotes that do not fit (one left open
-		 * too): split_fast() finds the commas. */
-		sc->posline = (*qf & QF_ODD) == 0 && *inq == 0 &&
-		    i < 64 * BM_MAX ? line : NULL;
+		sc->posline = (*qf & QF_ODD) == 0 ? line : NULL;
 		*off = i + _tzcnt_u64(ml);
 		return 1;
 	}
@@ -1562,7 +1568,7 @@ next_row_avx2(struct reader *r, struct row *row)
 	 * first row pending (for next_row_avx2_all()).
 	 */
 	if (off >= r->end - r->start || sc.np != r->std_np ||
-	    sc.posline != line || (sc.qf & ~(uint64_t)STD_QUOTABLE) != 0 ||
+	    (sc.qf & ~(uint64_t)STD_QUOTABLE) != 0 ||
 	    line[24] != ',' ||
 	    logtime_parse_usual(&r->times, line, 24, &row->time) == -1)
 		return next_row_avx2_all(r, row);
