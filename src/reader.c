@@ -505,9 +505,10 @@ scan_block(struct reader *r, const char *line, size_t i, size_t *np,
 	uint64_t ml = eq_mask64(lo, hi, lf);
 	uint64_t mq = eq_mask64(lo, hi, quote);
 	uint64_t ms = eq_mask64(lo, hi, comma);
-	uint64_t end = _blsi_u64(ml), x;
+	uint64_t end = 0, x;
 
 	if (ml != 0) {
+		end = _blsi_u64(ml);
 		mq &= end - 1;		/* those before the LF */
 		ms &= end - 1;
 	}
