@@ -92,22 +92,18 @@ logtime_same16(const char *a, const char *b)
 }
 
 /*
- * logtime_parse_cached() of the usual time, inline: 0 and *ms set, or -1
- * when logtime_parse_cached_fully() is to tell (a time of another
- * minute, or a bad one).
+ * logtime_parse_usual() of a time of 24 bytes, s, with a cache known to
+ * be valid (c->usual 24), as the caller may know by what it parsed
+ * before: nearly every row has the minute of the row before,
+ * ":ss.fffZ", often the very time of the row before.
  */
 static inline int
-logtime_parse_usual(struct logtime_cache *c, const char *s, size_t len,
-    int64_t *ms)
+logtime_parse_usual24(struct logtime_cache *c, const char *s, int64_t *ms)
 {
 	uint64_t tail;
 	int usual;
 
-	/* Nearly every row: the minute of the row before, ":ss.fffZ", often
-	 * the very time of the row before.  The length first: c->usual is 0
-	 * in a cache not yet valid, and a field of 0 bytes has no 24 to
-	 * read. */
-	if (len == 24 && c->usual == 24 && logtime_same16(c->minute, s)) {
+	if (logtime_same16(c->minute, s)) {
 		memcpy(&tail, s + 16, 8);
 		if (tail == c->tail) {
 			*ms = c->tail_ms;
@@ -120,6 +116,21 @@ logtime_parse_usual(struct logtime_cache *c, const char *s, size_t len,
 		}
 	}
 	return -1;
+}
+
+/*
+ * logtime_parse_cached() of the usual time, inline: 0 and *ms set, or -1
+ * when logtime_parse_cached_fully() is to tell (a time of another
+ * minute, or a bad one).  The length first: c->usual is 0 in a cache not
+ * yet valid, and a field of 0 bytes has no 24 to read.
+ */
+static inline int
+logtime_parse_usual(struct logtime_cache *c, const char *s, size_t len,
+    int64_t *ms)
+{
+	if (len != 24 || c->usual != 24)
+		return -1;
+	return logtime_parse_usual24(c, s, ms);
 }
 
 static inline int

@@ -1566,12 +1566,15 @@ next_row_avx2(struct reader *r, struct row *row)
 	 * comes after a row of a send log (headers are read by
 	 * next_row_avx2_all(), which goes on to the next row), or after
 	 * the end of the file, or after reader_header(), which leaves the
-	 * first row pending (for next_row_avx2_all()).
+	 * first row pending (for next_row_avx2_all()).  Nor of whether
+	 * r->times is valid: it is after a row handed out, whose time was
+	 * parsed, and at the end of the file, or after a read error, no
+	 * whole line is left to get this far.
 	 */
 	if (off >= r->end - r->start || sc.np != r->std_np ||
 	    (sc.qf & ~(uint64_t)STD_QUOTABLE) != 0 ||
 	    line[24] != ',' ||
-	    logtime_parse_usual(&r->times, line, 24, &row->time) == -1)
+	    logtime_parse_usual24(&r->times, line, &row->time) == -1)
 		return next_row_avx2_all(r, row);
 	len = off;
 	if (line[len - 1] == '\r')	/* 8 commas: len > 0 */

@@ -631,6 +631,43 @@ test_reader_time_longer(void **state)
 	src_close(&s);
 }
 
+/*
+ * The fast way takes r->times as valid: it is after any row handed out.
+ * A time of 16 NULs and ":00.000Z" is what a zeroed cache would take as
+ * its minute; after a first row whose time is bad (the cache not valid
+ * yet), and after good rows, it is a bad time.
+ */
+static void
+test_reader_time_cache(void **state)
+{
+	static const char in[] = HDR
+	    "2019-13-21T13:01:06.525Z,C," ID ",0,,1.2.3.4:25,*,,x\r\n"
+	    "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0:00.000Z,C," ID
+	    ",1,,1.2.3.4:25,*,,x\r\n"
+	    ROW(ID, "2", "<", "220 ready", "") "\r\n"
+	    ROW(ID, "3", ">", "EHLO a", "") "\r\n"
+	    "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0:00.000Z,C," ID
+	    ",4,,1.2.3.4:25,*,,x\r\n"
+	    ROW(ID, "5", "-", "", "Local") "\r\n";
+	struct src s;
+	struct reader *r;
+	struct row row;
+
+	(void)state;
+	snprintf(where, sizeof where, "time cache");
+	r = src_open(&s, BYTES(in));
+	assert_int_equal(reader_header(r), LOG_SEND);
+	CHECK_INT(reader_next(r, &row), 1);
+	CHECK_FIELD(row.sequence, "2");
+	CHECK_INT(reader_next(r, &row), 1);
+	CHECK_FIELD(row.sequence, "3");
+	CHECK_INT(reader_next(r, &row), 1);
+	CHECK_FIELD(row.sequence, "5");
+	CHECK_INT(reader_next(r, &row), 0);
+	CHECK_INT(reader_stats(r)->bad_rows, 3);
+	src_close(&s);
+}
+
 /* --- long lines --------------------------------------------------------- */
 
 /*
@@ -1504,6 +1541,7 @@ main(void)
 		T_(test_reader_nul_event),
 		T_(test_reader_time),
 		T_(test_reader_time_longer),
+		T_(test_reader_time_cache),
 		T_(test_reader_long_line),
 		T_(test_reader_line_at_limit),
 		T_(test_reader_line_just_over_limit),
