@@ -46,8 +46,11 @@ int	logtime_parse_cached_fully(struct logtime_cache *, const char *s,
  * separators and 0 to 9 in the digits, and only then does each byte stay
  * below 0x80 when 0x7f (a separator), 0x76 (a digit) or 0x7a (the tens of
  * seconds, 0 to 5) is added to it; as no byte is above 0x7f then, no
- * addition carries into the next byte.
+ * addition carries into the next byte.  The words for that, and for the
+ * sum below, are logtime_k[] (src/logtime.c).
  */
+extern const uint64_t logtime_k[5];
+
 static inline int
 logtime_usual_seconds(const char *s)
 {
@@ -61,8 +64,8 @@ logtime_usual_seconds(const char *s)
 	for (x = 0, i = 7; i >= 0; i--)
 		x = x << 8 | (unsigned char)s[16 + i];
 #endif
-	x ^= 0x5a3030302e30303aull;		/* "Z000.00:" */
-	if ((x | (x + 0x7f7676767f767a7full)) & 0x8080808080808080ull)
+	x ^= logtime_k[0];
+	if ((x | (x + logtime_k[1])) & logtime_k[2])
 		return -1;
 	/* Each byte of t is ten times its digit and the next one: at 1 the
 	 * seconds, at 3 the first digit of the milliseconds (the separator
@@ -70,9 +73,8 @@ logtime_usual_seconds(const char *s)
 	 * above 99).  One multiply adds those three, times 1000, 100 and 1,
 	 * in the top 16 bits: every other product of theirs lands either
 	 * above bit 63 or, all together, below bit 48. */
-	t = (x * 10 + (x >> 8)) & 0x0000ff00ff00ff00ull;
-	return (int)(t * ((1000ull << 40) + (100ull << 24) + (1ull << 8)) >>
-	    48);
+	t = (x * 10 + (x >> 8)) & logtime_k[3];
+	return (int)(t * logtime_k[4] >> 48);
 }
 
 /*
