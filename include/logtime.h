@@ -46,13 +46,15 @@ int	logtime_parse_cached_fully(struct logtime_cache *, const char *s,
  * separators and 0 to 9 in the digits, and only then does each byte stay
  * below 0x80 when 0x7f (a separator), 0x76 (a digit) or 0x7a (the tens of
  * seconds, 0 to 5) is added to it; as no byte is above 0x7f then, no
- * addition carries into the next byte.
+ * addition carries into the next byte.  The words for that, and for the
+ * sum below, are logtime_k[] (src/logtime.c).
  */
+extern const uint64_t logtime_k[5];
+
 static inline int
 logtime_usual_seconds(const char *s)
 {
 	uint64_t x, t;
-	unsigned se;
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	memcpy(&x, s + 16, 8);
@@ -62,16 +64,17 @@ logtime_usual_seconds(const char *s)
 	for (x = 0, i = 7; i >= 0; i--)
 		x = x << 8 | (unsigned char)s[16 + i];
 #endif
-	x ^= 0x5a3030302e30303aull;		/* "Z000.00:" */
-	if ((x | (x + 0x7f7676767f767a7full)) & 0x8080808080808080ull)
+	x ^= logtime_k[0];
+	if ((x | (x + logtime_k[1])) & logtime_k[2])
 		return -1;
 	/* Each byte of t is ten times its digit and the next one: at 1 the
-	 * seconds, at 4 the tens of milliseconds (with no carries, as no
-	 * byte goes above 99 and the separators are 0). */
-	t = x * 10 + (x >> 8);
-	se = (unsigned)(t >> 8 & 0xff);
-	return (int)(se * 1000 + (unsigned)(t >> 32 & 0xff) * 10 +
-	    (unsigned)(x >> 48 & 0xff));
+	 * seconds, at 3 the first digit of the milliseconds (the separator
+	 * before is 0), at 5 the last two (with no carries, as no byte goes
+	 * above 99).  One multiply adds those three, times 1000, 100 and 1,
+	 * in the top 16 bits: every other product of theirs lands either
+	 * above bit 63 or, all together, below bit 48. */
+	t = (x * 10 + (x >> 8)) & logtime_k[3];
+	return (int)(t * logtime_k[4] >> 48);
 }
 
 /*
@@ -91,22 +94,18 @@ logtime_same16(const char *a, const char *b)
 }
 
 /*
- * logtime_parse_cached() of the usual time, inline: 0 and *ms set, or -1
- * when logtime_parse_cached_fully() is to tell (a time of another
- * minute, or a bad one).
+ * logtime_parse_usual() of a time of 24 bytes, s, with a cache known to
+ * be valid (c->usual 24), as the caller may know by what it parsed
+ * before: nearly every row has the minute of the row before,
+ * ":ss.fffZ", often the very time of the row before.
  */
 static inline int
-logtime_parse_usual(struct logtime_cache *c, const char *s, size_t len,
-    int64_t *ms)
+logtime_parse_usual24(struct logtime_cache *c, const char *s, int64_t *ms)
 {
 	uint64_t tail;
 	int usual;
 
-	/* Nearly every row: the minute of the row before, ":ss.fffZ", often
-	 * the very time of the row before.  The length first: c->usual is 0
-	 * in a cache not yet valid, and a field of 0 bytes has no 24 to
-	 * read. */
-	if (len == 24 && c->usual == 24 && logtime_same16(c->minute, s)) {
+	if (logtime_same16(c->minute, s)) {
 		memcpy(&tail, s + 16, 8);
 		if (tail == c->tail) {
 			*ms = c->tail_ms;
@@ -119,6 +118,21 @@ logtime_parse_usual(struct logtime_cache *c, const char *s, size_t len,
 		}
 	}
 	return -1;
+}
+
+/*
+ * logtime_parse_cached() of the usual time, inline: 0 and *ms set, or -1
+ * when logtime_parse_cached_fully() is to tell (a time of another
+ * minute, or a bad one).  The length first: c->usual is 0 in a cache not
+ * yet valid, and a field of 0 bytes has no 24 to read.
+ */
+static inline int
+logtime_parse_usual(struct logtime_cache *c, const char *s, size_t len,
+    int64_t *ms)
+{
+	if (len != 24 || c->usual != 24)
+		return -1;
+	return logtime_parse_usual24(c, s, ms);
 }
 
 static inline int

@@ -3,6 +3,19 @@
 
 #include "logtime.h"
 
+/*
+ * The constants of logtime_usual_seconds(), in memory: the compiler,
+ * which sees no values, makes each an operand of the instruction that
+ * uses it, where a constant took an instruction more to load.
+ */
+const uint64_t logtime_k[5] = {
+	0x5a3030302e30303aull,			/* "Z000.00:" */
+	0x7f7676767f767a7full,			/* see logtime.h */
+	0x8080808080808080ull,
+	0x0000ff00ff00ff00ull,			/* seconds and milliseconds */
+	(1000ull << 40) + (100ull << 24) + (1ull << 8)	/* their weights */
+};
+
 /* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's method). */
 static int64_t
 days_from_civil(int64_t y, unsigned m, unsigned d)

@@ -431,7 +431,11 @@ prefix_xor(uint64_t m)
 	    _mm_cvtsi64_si128((long long)m), _mm_set1_epi8(-1), 0));
 }
 
-/* In the quoted fields of a line: its quotes do not all fit. */
+/*
+ * In the quoted fields of a line: its quotes do not all fit, one is left
+ * open, or the line is longer than BM_MAX blocks (split_fast() finds its
+ * commas).
+ */
 #define QF_ODD		((uint64_t)1 << 63)
 
 /*
@@ -501,9 +505,10 @@ scan_block(struct reader *r, const char *line, size_t i, size_t *np,
 	uint64_t ml = eq_mask64(lo, hi, lf);
 	uint64_t mq = eq_mask64(lo, hi, quote);
 	uint64_t ms = eq_mask64(lo, hi, comma);
-	uint64_t end = _blsi_u64(ml), x;
+	uint64_t end = 0, x;
 
 	if (ml != 0) {
+		end = _blsi_u64(ml);
 		mq &= end - 1;		/* those before the LF */
 		ms &= end - 1;
 	}
@@ -517,12 +522,14 @@ scan_block(struct reader *r, const char *line, size_t i, size_t *np,
 	r->bm[i / 64 % BM_MAX] = ms;
 	*np += (size_t)__builtin_popcountll(ms);
 	if (ml != 0) {
+		/* Longer lines, and quotes that do not fit (one left open
+		 * too): split_fast() finds the commas.  QF_ODD says so, which
+		 * is all next_row_avx2() looks at. */
+		if (*inq != 0 || i >= 64 * BM_MAX)
+			*qf |= QF_ODD;
 		sc->np = *np;
 		sc->qf = *qf;
-		/* Longer lines, and quotes that do not fit (one left open
-		 * too): split_fast() finds the commas. */
-		sc->posline = (*qf & QF_ODD) == 0 && *inq == 0 &&
-		    i < 64 * BM_MAX ? line : NULL;
+		sc->posline = (*qf & QF_ODD) == 0 ? line : NULL;
 		*off = i + _tzcnt_u64(ml);
 		return 1;
 	}
@@ -533,7 +540,7 @@ scan_block(struct reader *r, const char *line, size_t i, size_t *np,
  * The first SCAN_PEEL blocks, where most lines end, each by its own code:
  * no index to work out nor loop to go round.
  */
-#define SCAN_PEEL	3	/* and the unroll pragma */
+#define SCAN_PEEL	5	/* and the unroll pragma */
 
 __attribute__((target("avx2,bmi,popcnt,pclmul")))
 static inline size_t
@@ -547,7 +554,7 @@ scan_line_avx2(struct reader *r, const char *line, struct scanned *sc)
 	    (const void *)r->scan_bytes[1]), quote = _mm256_loadu_si256(
 	    (const __m256i *)(const void *)r->scan_bytes[2]);
 
-#pragma GCC unroll 3
+#pragma GCC unroll 5
 	for (i = 0; i < 64 * SCAN_PEEL; i += 64)
 		if (scan_block(r, line, i, &np, &qf, &inq, &off, sc, lf,
 		    comma, quote))
@@ -1302,6 +1309,7 @@ static inline __attribute__((always_inline)) char *
 next_comma(struct commas *c, int masks)
 {
 	char *p;
+	uint64_t m;
 
 	if (!masks)
 		return c->at + *c->pos++;
@@ -1312,10 +1320,18 @@ next_comma(struct commas *c, int masks)
 			c->at += 64;
 		} while (__builtin_expect(c->m == 0, 0));
 	}
-	p = c->at + __builtin_ctzll(c->m);
+	/* The bit taken off first: where the mask is not used after (the
+	 * event's comma is dropped, not looked for), the count may go in
+	 * its register, with no zeroing of another one before. */
+	m = c->m;
 	c->m &= c->m - 1;
+	p = c->at + __builtin_ctzll(m);
 	return p;
 }
+
+/* The events, a bit each: all are below 64. */
+#define EVENTS	((uint64_t)1 << '+' | (uint64_t)1 << '-' | \
+	(uint64_t)1 << '<' | (uint64_t)1 << '>' | (uint64_t)1 << '*')
 
 /* Field f is bytes start..end, ended with a NUL over end. */
 static inline __attribute__((always_inline)) void
@@ -1343,39 +1359,54 @@ cut_next(struct field *f, struct commas *c, int masks, char **prev)
  * taken, none kept: after each NUL written, a char, a comma kept in
  * memory would be read again.  The commas are pointers into the line,
  * which saves an addition for each pointer and length.  masks: the
- * commas are in r->bm.  The line is base, len bytes (r->line,
- * r->linelen, which next_row_avx2() does not set).  Returns 0, or -1
- * when the event is bad, with the commas around it in ev[0] and ev[1],
- * for bad_event().
+ * commas are in r->bm; time24 too: the line starts with a good time of
+ * 24 bytes and a comma, as next_row_avx2() checked.  The line is base,
+ * len bytes (r->line, r->linelen, which next_row_avx2() does not set).
+ * Returns 0, or -1 when the event is bad, with the commas around it in
+ * ev[0] and ev[1], for bad_event().
  */
 static inline __attribute__((always_inline)) int
-cut_std(struct reader *r, struct row *row, int masks, char *base,
+cut_std(struct reader *r, struct row *row, int masks, int time24, char *base,
     size_t len, uint64_t qf, char **ev)
 {
-	char *prev, *s5;
+	char *prev;
+	unsigned ew;
 	struct commas c = { r->bm, r->bm[0], base, r->pos };
 
 	row->file = r->name;
 	row->line = r->stats.lines;
-	prev = next_comma(&c, masks);
+	if (time24) {
+		/* Its comma, the first in bm[0]: a time has none. */
+		prev = base + 24;
+		c.m &= c.m - 1;
+	} else
+		prev = next_comma(&c, masks);
 	cut_to(&row->date_time, base, prev);
 	cut_next(&row->connector, &c, masks, &prev);
 	cut_next(&row->session_id, &c, masks, &prev);
 	cut_next(&row->sequence, &c, masks, &prev);
 	cut_next(&row->local, &c, masks, &prev);
 	cut_next(&row->remote, &c, masks, &prev);
-	s5 = prev;
-	prev = next_comma(&c, masks);
-	/* The NULs written are at commas, none in the event. */
-	row->event = prev - s5 == 2 ? s5[1] : '?';
-	switch (row->event) {
-	case '+': case '-': case '<': case '>': case '*':
-		break;
-	default:
-		ev[0] = s5;
-		ev[1] = prev;
+	/*
+	 * The event: one byte, then its comma.  Those two bytes, as
+	 * event + (',' << 8), less ',' << 8, leave the event when below 64,
+	 * where EVENTS has a bit for each.  (The NULs written are at
+	 * commas, none in the event.)  That comma is then the next one,
+	 * dropped from the masks without being looked for: a field that
+	 * does not start with a quote is out of quotes, and so is the comma
+	 * that ends it.
+	 */
+	ew = (unsigned)(unsigned char)prev[1] |
+	    (unsigned)(unsigned char)prev[2] << 8;
+	row->event = (char)ew;
+	ew -= (unsigned)',' << 8;
+	if (ew >= 64 || (EVENTS >> ew & 1) == 0) {
+		ev[0] = prev;
+		ev[1] = next_comma(&c, masks);
 		return -1;
 	}
+	(void)next_comma(&c, masks);
+	prev += 2;
 	cut_next(&row->data, &c, masks, &prev);
 	cut_to(&row->context, prev + 1, base + len);
 	if (qf != 0)
@@ -1399,7 +1430,7 @@ fill_std_at(struct reader *r, struct row *row, int masks)
 {
 	char *ev[2];
 
-	if (cut_std(r, row, masks, r->line, r->linelen, r->qf, ev) == -1)
+	if (cut_std(r, row, masks, 0, r->line, r->linelen, r->qf, ev) == -1)
 		return bad_event(r, ev[0], ev[1]);
 	return row_checks(r, row);
 }
@@ -1525,29 +1556,36 @@ next_row_avx2(struct reader *r, struct row *row)
 	/* In sc, not r: each call scans its line again. */
 	off = scan_line_avx2(r, line, &sc);
 	/*
-	 * The LF in the bytes read, not the one put after them; a time
-	 * first, not a header line or a BOM.  No test of r->kind: a call
-	 * that starts here comes after a row of a send log (headers are
-	 * read by next_row_avx2_all(), which goes on to the next row), or
-	 * after the end of the file, or after reader_header(), which
-	 * leaves the first row pending (for next_row_avx2_all()).
+	 * The LF in the bytes read, not the one put after them; a time of
+	 * the minute before first, 24 bytes and a comma, not a header line
+	 * or a BOM.  The time is checked before the line is cut, where it
+	 * is at a place known: its comma is then the first one, with none
+	 * in it to look for.  A time that needs more (another minute,
+	 * a bad one) is read again from the start of the line, which is
+	 * not changed yet.  No test of r->kind: a call that starts here
+	 * comes after a row of a send log (headers are read by
+	 * next_row_avx2_all(), which goes on to the next row), or after
+	 * the end of the file, or after reader_header(), which leaves the
+	 * first row pending (for next_row_avx2_all()).  Nor of whether
+	 * r->times is valid: it is after a row handed out, whose time was
+	 * parsed, and at the end of the file, or after a read error, no
+	 * whole line is left to get this far.
 	 */
 	if (off >= r->end - r->start || sc.np != r->std_np ||
-	    sc.posline != line || (sc.qf & ~(uint64_t)STD_QUOTABLE) != 0 ||
-	    (unsigned char)(line[0] - '0') > 9)
+	    (sc.qf & ~(uint64_t)STD_QUOTABLE) != 0 ||
+	    line[24] != ',' ||
+	    logtime_parse_usual24(&r->times, line, &row->time) == -1)
 		return next_row_avx2_all(r, row);
 	len = off;
 	if (line[len - 1] == '\r')	/* 8 commas: len > 0 */
 		len--;
 	r->stats.lines++;
 	r->start += off + 1;
-	if (cut_std(r, row, 1, line, len, sc.qf, ev) == -1)
+	if (cut_std(r, row, 1, 1, line, len, sc.qf, ev) == -1)
 		return next_row_avx2_end(r, row, ev[0], ev[1]);
-	/* row_checks() of the usual row: a time of the minute before, an
-	 * id of 1 to 16 bytes. */
-	if (logtime_parse_usual(&r->times, row->date_time.p,
-	    row->date_time.len, &row->time) == -1 ||
-	    row->session_id.len - 1 >= 16 || id16_has_nul(&row->session_id))
+	/* The rest of row_checks() for the usual row: an id of 16 bytes
+	 * (others are looked at by next_row_avx2_end()). */
+	if (row->session_id.len != 16 || id16_has_nul(&row->session_id))
 		return next_row_avx2_end(r, row, NULL, NULL);
 	r->stats.rows++;
 	return 1;

@@ -591,6 +591,83 @@ test_reader_time(void **state)
 	}
 }
 
+/*
+ * A time of the minute before that runs on past its 24 bytes: the fast
+ * way checks the time before it cuts the line, where a time of 24 bytes
+ * with a comma after it is one it may take as it is.  A longer one must
+ * be read in full: a 4-digit fraction is a good time, a byte more after
+ * the Z a bad one.
+ */
+static void
+test_reader_time_longer(void **state)
+{
+	static const char in[] = HDR
+	    ROW(ID, "0", "<", "220 ready", "") "\r\n"
+	    ROW(ID, "1", ">", "EHLO a", "") "\r\n"
+	    "2019-03-21T13:01:06.525Zx,C," ID ",2,,1.2.3.4:25,*,,x\r\n"
+	    "2019-03-21T13:01:06.5255Z,C," ID ",3,,1.2.3.4:25,*,,y\r\n"
+	    ROW(ID, "4", "-", "", "Local") "\r\n";
+	struct src s;
+	struct reader *r;
+	struct row row;
+
+	(void)state;
+	snprintf(where, sizeof where, "time longer");
+	r = src_open(&s, BYTES(in));
+	assert_int_equal(reader_header(r), LOG_SEND);
+	CHECK_INT(reader_next(r, &row), 1);
+	CHECK_FIELD(row.sequence, "0");
+	CHECK_INT(reader_next(r, &row), 1);
+	CHECK_FIELD(row.sequence, "1");
+	CHECK_INT(reader_next(r, &row), 1);
+	CHECK_FIELD(row.sequence, "3");
+	CHECK_FIELD(row.date_time, "2019-03-21T13:01:06.5255Z");
+	CHECK_FIELD(row.context, "y");
+	assert_true(row.time == INT64_C(1553173266525));
+	CHECK_INT(reader_next(r, &row), 1);
+	CHECK_FIELD(row.sequence, "4");
+	CHECK_INT(reader_next(r, &row), 0);
+	CHECK_INT(reader_stats(r)->bad_rows, 1);
+	src_close(&s);
+}
+
+/*
+ * The fast way takes r->times as valid: it is after any row handed out.
+ * A time of 16 NULs and ":00.000Z" is what a zeroed cache would take as
+ * its minute; after a first row whose time is bad (the cache not valid
+ * yet), and after good rows, it is a bad time.
+ */
+static void
+test_reader_time_cache(void **state)
+{
+	static const char in[] = HDR
+	    "2019-13-21T13:01:06.525Z,C," ID ",0,,1.2.3.4:25,*,,x\r\n"
+	    "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0:00.000Z,C," ID
+	    ",1,,1.2.3.4:25,*,,x\r\n"
+	    ROW(ID, "2", "<", "220 ready", "") "\r\n"
+	    ROW(ID, "3", ">", "EHLO a", "") "\r\n"
+	    "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0:00.000Z,C," ID
+	    ",4,,1.2.3.4:25,*,,x\r\n"
+	    ROW(ID, "5", "-", "", "Local") "\r\n";
+	struct src s;
+	struct reader *r;
+	struct row row;
+
+	(void)state;
+	snprintf(where, sizeof where, "time cache");
+	r = src_open(&s, BYTES(in));
+	assert_int_equal(reader_header(r), LOG_SEND);
+	CHECK_INT(reader_next(r, &row), 1);
+	CHECK_FIELD(row.sequence, "2");
+	CHECK_INT(reader_next(r, &row), 1);
+	CHECK_FIELD(row.sequence, "3");
+	CHECK_INT(reader_next(r, &row), 1);
+	CHECK_FIELD(row.sequence, "5");
+	CHECK_INT(reader_next(r, &row), 0);
+	CHECK_INT(reader_stats(r)->bad_rows, 3);
+	src_close(&s);
+}
+
 /* --- long lines --------------------------------------------------------- */
 
 /*
@@ -1463,6 +1540,8 @@ main(void)
 		T_(test_reader_nul_in_data),
 		T_(test_reader_nul_event),
 		T_(test_reader_time),
+		T_(test_reader_time_longer),
+		T_(test_reader_time_cache),
 		T_(test_reader_long_line),
 		T_(test_reader_line_at_limit),
 		T_(test_reader_line_just_over_limit),

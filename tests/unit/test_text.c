@@ -642,6 +642,30 @@ test_logtime_parse_cached(void **state)
 }
 
 /*
+ * Every second and millisecond of a minute, "ss.fffZ", through the cached
+ * parse's short way (logtime_usual_seconds(), which sums the digits with
+ * one multiply) and the plain parse: the same time.
+ */
+static void
+test_logtime_usual_all(void **state)
+{
+	char buf[40];
+	unsigned se, ms;
+	int64_t a;
+
+	(void)state;
+	for (se = 0; se < 60; se++)
+		for (ms = 0; ms < 1000; ms++) {
+			snprintf(buf, sizeof buf, "2026-11-02T08:12:%02u.%03uZ",
+			    se, ms);
+			assert_int_equal(logtime_usual_seconds(buf),
+			    se * 1000 + ms);
+			assert_int_equal(logtime_parse(buf, 24, &a), 0);
+			assert_true(a % 60000 == se * 1000 + ms);
+		}
+}
+
+/*
  * An empty date-time (a header without that column) in a cache not yet
  * valid: its usual length is 0 then, and the bytes past the empty field
  * are not a time, even when they look like one of that cache's minute.
@@ -826,6 +850,7 @@ main(void)
 		cmocka_unit_test(test_logtime_format_digits),
 		cmocka_unit_test(test_logtime_round_trip),
 		cmocka_unit_test(test_logtime_parse_cached),
+		cmocka_unit_test(test_logtime_usual_all),
 		cmocka_unit_test(test_logtime_cached_empty),
 		cmocka_unit_test(test_mem_find),
 		cmocka_unit_test(test_input_name_cmp),
