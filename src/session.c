@@ -1110,16 +1110,17 @@ sequence(const struct row *row)
 	size_t i;
 
 	/*
-	 * Most are of one or two digits: no loop.  A byte below '0' wraps
+	 * Most are of two digits or one (fewer: a session has ten rows
+	 * of one digit, its first): no loop.  A byte below '0' wraps
 	 * around, far above 9.
 	 */
-	if (f->len == 1)
-		return (d = p[0] - (unsigned long)'0') <= 9 ? d : ULONG_MAX;
 	if (f->len == 2) {
 		d = p[0] - (unsigned long)'0';
 		e = p[1] - (unsigned long)'0';
 		return d <= 9 && e <= 9 ? d * 10 + e : ULONG_MAX;
 	}
+	if (f->len == 1)
+		return (d = p[0] - (unsigned long)'0') <= 9 ? d : ULONG_MAX;
 	if (f->len == 0 || f->len > 9)
 		return ULONG_MAX;
 	for (i = 0; i < f->len; i++) {
