@@ -79,9 +79,10 @@ struct rules_row_filter {
 	uint32_t	 min[RULES_EVENT_KINDS][2];
 	/* When every pattern of the kind is anchored and looks at one
 	 * column (0 data, 1 context; else -1), the first bytes it may
-	 * start with: a bitmap, bit c % 8 of byte c / 8. */
+	 * start with: first[e][c] is 1 for such a byte c, else 0 (a byte
+	 * each, not a bit: fewer instructions for each row looked at). */
 	int		 first_column[RULES_EVENT_KINDS];
-	uint8_t		 first[RULES_EVENT_KINDS][32];
+	uint8_t		 first[RULES_EVENT_KINDS][256];
 };
 
 const struct rules_row_filter *rules_row_filter(const struct rules *);
@@ -102,7 +103,7 @@ rules_row_wanted(const struct rules_row_filter *k, const struct row *row)
 	if (f->len == 0)
 		return 0;
 	c = (unsigned char)f->p[0];
-	return k->first[e][c >> 3] >> (c & 7) & 1;
+	return k->first[e][c];
 }
 
 /*

@@ -686,8 +686,9 @@ rules_new(const struct rules_config *cfg, char *err, size_t errsz)
 				r->observe_column[e] = -1;
 			if (!f->first_known)
 				r->observe_anchored[e] = 0;
-			for (c = 0; c < 32; c++)
-				r->filter.first[e][c] |= f->first[c];
+			for (c = 0; c < 256; c++)
+				r->filter.first[e][c] |= f->first[c / 8] >>
+				    c % 8 & 1;
 			r->literal_bit[e][r->nobserve[e]] =
 			    literal_bit(&r->literals[e][f->column], f);
 			if (r->literal_bit[e][r->nobserve[e]] == 0)
