@@ -109,7 +109,10 @@ open_of(struct session *s)
 
 struct session_table {
 	struct open_session	**buckets;
-	size_t			 nbuckets, count;
+	/* The buckets less one, a power of two less one: what a hash is
+	 * and'ed with for its bucket, with no subtraction each row. */
+	size_t			 mask;
+	size_t			 count;
 	struct open_session	*oldest, *newest;
 	session_close_fn	 on_close;
 	void			*arg;
@@ -124,8 +127,8 @@ sessions_new(session_close_fn on_close, void *arg)
 {
 	struct session_table *t = xcalloc(1, sizeof *t);
 
-	t->nbuckets = 1024;
-	t->buckets = xcalloc(t->nbuckets, sizeof *t->buckets);
+	t->mask = 1024 - 1;
+	t->buckets = xcalloc(t->mask + 1, sizeof *t->buckets);
 	t->on_close = on_close;
 	t->arg = arg;
 	return t;
@@ -225,10 +228,10 @@ static void
 grow(struct session_table *t)
 {
 	struct open_session **nb, *o, *next;
-	size_t i, n = t->nbuckets * 2;
+	size_t i, n = (t->mask + 1) * 2;
 
 	nb = xcalloc(n, sizeof *nb);
-	for (i = 0; i < t->nbuckets; i++)
+	for (i = 0; i <= t->mask; i++)
 		for (o = t->buckets[i]; o != NULL; o = next) {
 			next = o->hnext;
 			o->hnext = nb[o->hash & (n - 1)];
@@ -236,7 +239,7 @@ grow(struct session_table *t)
 		}
 	free(t->buckets);
 	t->buckets = nb;
-	t->nbuckets = n;
+	t->mask = n - 1;
 }
 
 /*
@@ -249,7 +252,7 @@ lookup(struct session_table *t, const struct key *k)
 {
 	struct open_session *o;
 
-	for (o = t->buckets[k->hash & (t->nbuckets - 1)]; o != NULL;
+	for (o = t->buckets[k->hash & t->mask]; o != NULL;
 	    o = o->hnext)
 		if (o->idw[1] == k->w[1] && o->idw[0] == k->w[0] &&
 		    o->folder == k->tag && (k->len == ID_LEN ||
@@ -360,7 +363,7 @@ unlink_session(struct session_table *t, struct open_session *o)
 {
 	struct open_session **pp;
 
-	for (pp = &t->buckets[o->hash & (t->nbuckets - 1)]; *pp != o;
+	for (pp = &t->buckets[o->hash & t->mask]; *pp != o;
 	    pp = &(*pp)->hnext)
 		;
 	*pp = o->hnext;
@@ -490,10 +493,10 @@ sessions_set_born_only(struct session_table *t, int on)
 static void
 insert(struct session_table *t, struct open_session *o)
 {
-	if (t->count >= t->nbuckets)
+	if (t->count > t->mask)
 		grow(t);
-	o->hnext = t->buckets[o->hash & (t->nbuckets - 1)];
-	t->buckets[o->hash & (t->nbuckets - 1)] = o;
+	o->hnext = t->buckets[o->hash & t->mask];
+	t->buckets[o->hash & t->mask] = o;
 	o->prev = t->newest;
 	o->next = NULL;
 	if (t->newest != NULL)
@@ -1306,7 +1309,7 @@ sessions_feed(struct session_table *t, const char *folder,
 		return feed(t, folder, row, NULL, 0);
 	memcpy(&w0, row->session_id.p, 8);
 	memcpy(&w1, row->session_id.p + 8, 8);
-	for (o = t->buckets[hash_id16(w0, w1) & (t->nbuckets - 1)];
+	for (o = t->buckets[hash_id16(w0, w1) & t->mask];
 	    o != NULL; o = o->hnext)
 		if (o->idw[1] == w1 && o->idw[0] == w0 && o->folder == folder)
 			break;
