@@ -1230,19 +1230,19 @@ on_event(struct open_session *o, const struct row *row)
 }
 
 /*
- * A row of folder, whose session is o (NULL: none) when looked is set,
- * else to be looked up: each case.  Out of line, as it calls functions
- * that need registers kept.
+ * A row of folder, whose session is o (NULL: none) when its id is of
+ * ID_LEN bytes, else to be looked up: each case.  Out of line, as it
+ * calls functions that need registers kept.
  */
 static __attribute__((noinline)) struct session *
 feed(struct session_table *t, const char *folder, const struct row *row,
-    struct open_session *o, int looked)
+    struct open_session *o)
 {
 	struct key k;
 	unsigned long seq = sequence(row);
 
 	key_make(&k, folder, row->session_id.p, row->session_id.len);
-	if (!looked)
+	if (k.len != ID_LEN)
 		o = lookup(t, &k);
 	if (o != NULL && seq == 0) {
 		/* Sequence 0 begins a session: the open one has ended. */
@@ -1305,29 +1305,32 @@ sessions_feed(struct session_table *t, const char *folder,
 	unsigned long seq;
 	uint64_t w0, w1;
 
-	if (row->session_id.len != ID_LEN)
-		return feed(t, folder, row, NULL, 0);
-	memcpy(&w0, row->session_id.p, 8);
-	memcpy(&w1, row->session_id.p + 8, 8);
-	for (o = t->buckets[hash_id16(w0, w1) & t->mask];
-	    o != NULL; o = o->hnext)
-		if (o->idw[1] == w1 && o->idw[0] == w0 && o->folder == folder)
-			break;
-	if (o == NULL)
-		return feed(t, folder, row, NULL, 1);
-	/*
-	 * A number above the last: not 0 then, which begins a session.
-	 * After a row with no number (ULONG_MAX), none is: feed() sees to
-	 * those rows, few.
-	 */
-	seq = sequence(row);
-	if (seq <= o->seq || row->time < o->s.end)
-		return feed(t, folder, row, o, 1);
-	o->seq = seq;
-	o->s.end = row->time;
-	if (o->need_fields)
-		return fields_then_event(o, row);
-	return on_event(o, row);
+	o = NULL;
+	if (row->session_id.len == ID_LEN) {
+		memcpy(&w0, row->session_id.p, 8);
+		memcpy(&w1, row->session_id.p + 8, 8);
+		for (o = t->buckets[hash_id16(w0, w1) & t->mask];
+		    o != NULL; o = o->hnext)
+			if (o->idw[1] == w1 && o->idw[0] == w0 &&
+			    o->folder == folder)
+				break;
+		/*
+		 * A number above the last: not 0 then, which begins a
+		 * session.  After a row with no number (ULONG_MAX), none
+		 * is: feed() sees to those rows, few.
+		 */
+		if (o != NULL && (seq = sequence(row)) > o->seq &&
+		    row->time >= o->s.end) {
+			o->seq = seq;
+			o->s.end = row->time;
+			if (o->need_fields)
+				return fields_then_event(o, row);
+			return on_event(o, row);
+		}
+	}
+	/* One call of feed() for all the others: no registers set up
+	 * for each way there on the way of most rows. */
+	return feed(t, folder, row, o);
 }
 
 void
