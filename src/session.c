@@ -750,13 +750,24 @@ pop(struct open_session *o)
 static inline int
 verb_is(const struct field *f, const char *verb, size_t n)
 {
-	uint64_t a = 0, b = 0;
+	uint64_t a8, b8;
+	uint32_t a4, b4;
 
 	if (f->len < n || (f->len > n && f->p[n] != ' ' && f->p[n] != ':'))
 		return 0;
-	memcpy(&a, f->p, n);
-	memcpy(&b, verb, n);
-	return (a & ~0x2020202020202020ull) == b;
+	/*
+	 * Words of the verb's size, which the compiler makes a constant
+	 * of: four bytes copied into eight, the other four 0, went by way
+	 * of the stack.
+	 */
+	if (n == 8) {
+		memcpy(&a8, f->p, 8);
+		memcpy(&b8, verb, 8);
+		return (a8 & ~0x2020202020202020ull) == b8;
+	}
+	memcpy(&a4, f->p, 4);
+	memcpy(&b4, verb, 4);
+	return (a4 & ~0x20202020u) == b4;
 }
 
 /*
