@@ -2388,6 +2388,67 @@ test_session_strings_random(void **state)
 }
 
 /*
+ * Information rows whose context of 3 to 40 bytes says "TLS" or "Tls" at
+ * each place it fits, or has a 'T' that says neither there, or has none:
+ * the rows that say it are kept as evidence, the others not.  Contexts of
+ * 16 to 32 bytes are looked at in two blocks of 16 first, which overlap
+ * but for 32: a 'T' in either, or in both, or in neither.
+ */
+static void
+test_session_information_tls_places(void **state)
+{
+	static const char *const words[] = { "TLS", "Tls", "TLs", "TL", "T",
+	    "" };
+	char ctx[48];
+	struct session *s;
+	struct row row;
+	size_t len, at, w, n;
+	int want, nevidence;
+
+	(void)state;
+	live = sessions_new(count_close, NULL);
+	memset(&row, 0, sizeof row);
+	row.file = FILE_A;
+	set_field(&row.session_id, ID);
+	set_field(&row.data, "");
+	for (len = 3; len <= 40; len++)
+		for (w = 0; w < NELEM(words); w++)
+			for (at = 0; at + strlen(words[w]) <= len; at++) {
+				n = strlen(words[w]);
+				memset(ctx, 'x', len);
+				ctx[len] = '\0';
+				memcpy(ctx + at, words[w], n);
+				want = strstr(ctx, "TLS") != NULL ||
+				    strstr(ctx, "Tls") != NULL;
+				snprintf(where, sizeof where, "context \"%s\"",
+				    ctx);
+				row.line++;
+				row.event = '+';
+				set_field(&row.sequence, "0");
+				set_field(&row.context, "");
+				s = sessions_feed(live, FOLDER_A, &row);
+				assert_non_null(s);
+				nevidence = s->nevidence;
+				row.line++;
+				row.event = '*';
+				set_field(&row.sequence, "1");
+				set_field(&row.context, ctx);
+				s = sessions_feed(live, FOLDER_A, &row);
+				CHECK_INT(s->nevidence - nevidence, want);
+				row.line++;
+				row.event = '-';
+				set_field(&row.sequence, "2");
+				set_field(&row.context, "Local");
+				s = sessions_feed(live, FOLDER_A, &row);
+				sessions_end_row(live, s);
+				if (n == 0)
+					break;
+			}
+	sessions_free(live);
+	live = NULL;
+}
+
+/*
  * Sessions given captures at random places, as the rules module does,
  * and none at all now and then: a session made anew (from the closed
  * ones the table keeps) has none.  Those before are freed, which the
@@ -2680,6 +2741,7 @@ main(void)
 		T_(test_session_evidence_random),
 		T_(test_session_strings_random),
 		T_(test_session_captures_freed),
+		T_(test_session_information_tls_places),
 		T_(test_session_rcpt_domain_random),
 	};
 
