@@ -69,7 +69,7 @@ smtp_line_code(const char *s, size_t len, int *more)
 #endif
 	} else if (len == 3) {
 		x = u[0] | (uint32_t)u[1] << 8 | (uint32_t)u[2] << 16;
-		sep = ' ';		/* the code alone, as if a space followed */
+		sep = ' ';	/* the code alone, as if a space followed */
 	} else
 		return -1;
 	/* 100 to 599: the first digit is 1 to 5. */
