@@ -55,28 +55,32 @@ smtp_line_code(const char *s, size_t len, int *more)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	uint32_t x;
-	int code;
+	int code, sep;
 
-	if (len < 3)
-		return -1;
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/* The length looked at once: the separator comes with the code. */
 	if (len > 3) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 		memcpy(&x, s, 4);
+		sep = (int)(x >> 24);
 		x &= 0xffffff;
-	} else
-#endif
+#else
 		x = u[0] | (uint32_t)u[1] << 8 | (uint32_t)u[2] << 16;
+		sep = u[3];
+#endif
+	} else if (len == 3) {
+		x = u[0] | (uint32_t)u[1] << 8 | (uint32_t)u[2] << 16;
+		sep = ' ';	/* the code alone, as if a space followed */
+	} else
+		return -1;
 	/* 100 to 599: the first digit is 1 to 5. */
 	code = smtp_code_of(x);
 	if ((unsigned)(code - 100) >= 500)
 		return -1;
 	*more = 0;
-	if (len > 3) {
-		if (u[3] == '-')
-			*more = 1;
-		else if (u[3] != ' ')
-			return -1;
-	}
+	if (sep == '-')
+		*more = 1;
+	else if (sep != ' ')
+		return -1;
 	return code;
 }
 

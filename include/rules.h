@@ -74,14 +74,16 @@ void		 rules_skip_rows(struct rules *, int);
 #define RULES_EVENT_KINDS	5
 struct rules_row_filter {
 	uint8_t		 kind[256];	/* event byte -> its kind */
-	/* The shortest data and context any pattern of the kind may
-	 * match: a row shorter in both needs nothing. */
-	uint32_t	 min[RULES_EVENT_KINDS][2];
+	/* The shortest data and context any pattern of the kind of an
+	 * event byte may match: a row shorter in both needs nothing.  By
+	 * the byte, not the kind: most rows need no kind. */
+	uint32_t	 min[256][2];
 	/* When every pattern of the kind is anchored and looks at one
 	 * column (0 data, 1 context; else -1), the first bytes it may
-	 * start with: a bitmap, bit c % 8 of byte c / 8. */
+	 * start with: first[e][c] is 1 for such a byte c, else 0 (a byte
+	 * each, not a bit: fewer instructions for each row looked at). */
 	int		 first_column[RULES_EVENT_KINDS];
-	uint8_t		 first[RULES_EVENT_KINDS][32];
+	uint8_t		 first[RULES_EVENT_KINDS][256];
 };
 
 const struct rules_row_filter *rules_row_filter(const struct rules *);
@@ -90,19 +92,20 @@ const struct rules_row_filter *rules_row_filter(const struct rules *);
 static inline int
 rules_row_wanted(const struct rules_row_filter *k, const struct row *row)
 {
-	unsigned e = k->kind[(unsigned char)row->event];
+	unsigned char ev = (unsigned char)row->event, c;
 	const struct field *f;
-	unsigned char c;
+	unsigned e;
 
-	if (row->data.len < k->min[e][0] && row->context.len < k->min[e][1])
+	if (row->data.len < k->min[ev][0] && row->context.len < k->min[ev][1])
 		return 0;
+	e = k->kind[ev];
 	if (k->first_column[e] < 0)
 		return 1;
 	f = k->first_column[e] == 0 ? &row->data : &row->context;
 	if (f->len == 0)
 		return 0;
 	c = (unsigned char)f->p[0];
-	return k->first[e][c >> 3] >> (c & 7) & 1;
+	return k->first[e][c];
 }
 
 /*

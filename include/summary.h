@@ -168,6 +168,9 @@ struct summary_rows {
 	const char	*folder;
 	unsigned long	 n;		/* rows so far */
 	int64_t		 first, last;	/* their times */
+	/* The gap + 1 once a row is in: 0 sends the first to
+	 * summary_rows_slow(), with no test of n. */
+	uint64_t	 within;
 };
 
 void		 summary_rows_slow(struct summary *, struct summary_rows *,
@@ -177,19 +180,15 @@ void		 summary_rows_end(struct summary *, struct summary_rows *);
 static inline void
 summary_rows_add(struct summary *sum, struct summary_rows *b, int64_t time)
 {
-	if (b->n++ > 0) {
-		/* The usual row: at the last time or up to the gap after it,
-		 * one unsigned compare (the gap is not negative). */
-		if ((uint64_t)(time - b->last) <= (uint64_t)sum->gap) {
-			b->last = time;
-			return;
-		}
-		/* first <= last: a row before the last is no gap */
-		if (time < b->last) {
-			if (time < b->first)
-				b->first = time;
-			return;
-		}
+	b->n++;
+	/*
+	 * The usual row: at the last time or up to the gap after it, one
+	 * unsigned compare (the gap is not negative).  A row before the
+	 * last, seldom, is summary_rows_slow()'s too.
+	 */
+	if ((uint64_t)(time - b->last) < b->within) {
+		b->last = time;
+		return;
 	}
 	summary_rows_slow(sum, b, time);
 }

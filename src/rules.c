@@ -686,8 +686,9 @@ rules_new(const struct rules_config *cfg, char *err, size_t errsz)
 				r->observe_column[e] = -1;
 			if (!f->first_known)
 				r->observe_anchored[e] = 0;
-			for (c = 0; c < 32; c++)
-				r->filter.first[e][c] |= f->first[c];
+			for (c = 0; c < 256; c++)
+				r->filter.first[e][c] |= f->first[c / 8] >>
+				    c % 8 & 1;
 			r->literal_bit[e][r->nobserve[e]] =
 			    literal_bit(&r->literals[e][f->column], f);
 			if (r->literal_bit[e][r->nobserve[e]] == 0)
@@ -1052,14 +1053,17 @@ observe_row(struct rules *r, struct session *s, const struct row *row,
 void
 rules_skip_rows(struct rules *r, int on)
 {
-	unsigned e;
+	unsigned e, c;
 
 	r->skip_rows = on;
 	memset(r->memo, 0, sizeof r->memo);	/* of the other way */
-	for (e = 0; e < EVENT_KINDS; e++) {
-		r->filter.min[e][0] = on ? r->observe_min[e][COLUMN_DATA] : 0;
-		r->filter.min[e][1] = on ?
+	for (c = 0; c < 256; c++) {
+		e = r->filter.kind[c];
+		r->filter.min[c][0] = on ? r->observe_min[e][COLUMN_DATA] : 0;
+		r->filter.min[c][1] = on ?
 		    r->observe_min[e][COLUMN_CONTEXT] : 0;
+	}
+	for (e = 0; e < EVENT_KINDS; e++) {
 		r->filter.first_column[e] = on && r->observe_column[e] >= 0 &&
 		    r->observe_anchored[e] ? (r->observe_column[e] ==
 		    COLUMN_DATA ? 0 : 1) : -1;

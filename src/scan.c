@@ -913,7 +913,7 @@ read_rows(struct reading *rd, struct reader *r, const char *folder)
 	struct scan_stats *st = &rd->unit->summary->stats;
 	const struct rules_row_filter *wanted = rules_row_filter(rd->rules);
 	struct summary *sum = rd->unit->summary;
-	struct summary_rows rows = { folder, 0, 0, 0 };
+	struct summary_rows rows = { folder, 0, 0, 0, 0 };
 	unsigned long long counted = 0;
 	struct session *s;
 	struct row row;

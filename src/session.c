@@ -6,6 +6,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "diag.h"
 #include "ehlo.h"
@@ -95,6 +98,9 @@ _Static_assert(sizeof(void *) != 8 ||
     offsetof(struct open_session, s) == 128 &&
     offsetof(struct session, evidence_used) < 64),
     "the lines of an open session each row looks at");
+_Static_assert(offsetof(struct session, captures) + sizeof(char *) *
+    SESSION_CAPTURES_MAX == offsetof(struct session, ehlo),
+    "the captures, cleared apart by create(), just before the EHLO reply");
 
 /* The open session of s, a session of a table. */
 static inline struct open_session *
@@ -106,7 +112,10 @@ open_of(struct session *s)
 
 struct session_table {
 	struct open_session	**buckets;
-	size_t			 nbuckets, count;
+	/* The buckets less one, a power of two less one: what a hash is
+	 * and'ed with for its bucket, with no subtraction each row. */
+	size_t			 mask;
+	size_t			 count;
 	struct open_session	*oldest, *newest;
 	session_close_fn	 on_close;
 	void			*arg;
@@ -121,8 +130,8 @@ sessions_new(session_close_fn on_close, void *arg)
 {
 	struct session_table *t = xcalloc(1, sizeof *t);
 
-	t->nbuckets = 1024;
-	t->buckets = xcalloc(t->nbuckets, sizeof *t->buckets);
+	t->mask = 1024 - 1;
+	t->buckets = xcalloc(t->mask + 1, sizeof *t->buckets);
 	t->on_close = on_close;
 	t->arg = arg;
 	return t;
@@ -167,13 +176,16 @@ hash_key(const char *folder, const char *id, size_t len)
  * ids differ, turned half over so that its last digits are in the low
  * half, which the high half of the product that follows depends on all
  * of.  Another hash than hash_key()'s, but for other ids than it hashes.
+ * Not of the folder: the ids of a server are unique, and the same id in
+ * two folders at once, seldom met, costs a longer chain, which the
+ * lookup tells apart by folder.
  */
 static inline uint32_t
-hash_id16(const char *folder, uint64_t w0, uint64_t w1)
+hash_id16(uint64_t w0, uint64_t w1)
 {
 	uint64_t h;
 
-	h = (((uint64_t)(uintptr_t)folder >> 4) ^ w0) * 0x9e3779b97f4a7c15ull;
+	h = w0 * 0x9e3779b97f4a7c15ull;
 	h ^= w1 >> 32 | w1 << 32;
 	h *= 0xbf58476d1ce4e5b9ull;
 	return (uint32_t)(h >> 32);
@@ -207,7 +219,7 @@ key_make(struct key *k, const char *folder, const char *id, size_t len)
 		k->tag = folder;
 		memcpy(&k->w[0], id, 8);
 		memcpy(&k->w[1], id + 8, 8);
-		k->hash = hash_id16(folder, k->w[0], k->w[1]);
+		k->hash = hash_id16(k->w[0], k->w[1]);
 	} else {
 		k->tag = odd_id;
 		k->w[0] = k->w[1] = 0;
@@ -219,10 +231,10 @@ static void
 grow(struct session_table *t)
 {
 	struct open_session **nb, *o, *next;
-	size_t i, n = t->nbuckets * 2;
+	size_t i, n = (t->mask + 1) * 2;
 
 	nb = xcalloc(n, sizeof *nb);
-	for (i = 0; i < t->nbuckets; i++)
+	for (i = 0; i <= t->mask; i++)
 		for (o = t->buckets[i]; o != NULL; o = next) {
 			next = o->hnext;
 			o->hnext = nb[o->hash & (n - 1)];
@@ -230,7 +242,7 @@ grow(struct session_table *t)
 		}
 	free(t->buckets);
 	t->buckets = nb;
-	t->nbuckets = n;
+	t->mask = n - 1;
 }
 
 /*
@@ -243,7 +255,7 @@ lookup(struct session_table *t, const struct key *k)
 {
 	struct open_session *o;
 
-	for (o = t->buckets[k->hash & (t->nbuckets - 1)]; o != NULL;
+	for (o = t->buckets[k->hash & t->mask]; o != NULL;
 	    o = o->hnext)
 		if (o->idw[1] == k->w[1] && o->idw[0] == k->w[0] &&
 		    o->folder == k->tag && (k->len == ID_LEN ||
@@ -299,9 +311,9 @@ create(struct session_table *t, const struct key *k, const struct row *row)
 	struct evidence *evidence = NULL;
 	char *text = NULL, *after;
 	size_t textsize = 0;
-	int room = 0;
+	int room = 0, pooled = o != NULL;
 
-	if (o != NULL) {
+	if (pooled) {
 		/* One of the pool: its buffers are taken over, empty. */
 		t->pool = o->hnext;
 		t->npool--;
@@ -316,8 +328,14 @@ create(struct session_table *t, const struct key *k, const struct row *row)
 		o = xmalloc(sizeof *o);		/* dies, or is as good */
 	after = (char *)(&o->s.ehlo + 1);
 
-	/* All zero but the EHLO reply's buffers, which need not be. */
-	memset(o, 0, offsetof(struct open_session, s.ehlo));
+	/*
+	 * All zero but the EHLO reply's buffers, which need not be.  The
+	 * captures of one of the pool are already, as release() left them:
+	 * 256 of the 576 bytes the first memset() would clear, skipped.
+	 */
+	memset(o, 0, offsetof(struct open_session, s.captures));
+	if (!pooled)
+		memset(o->s.captures, 0, sizeof o->s.captures);
 	memset(after, 0, offsetof(struct open_session, room) -
 	    (size_t)(after - (char *)o));
 	o->reply = reply;
@@ -348,7 +366,7 @@ unlink_session(struct session_table *t, struct open_session *o)
 {
 	struct open_session **pp;
 
-	for (pp = &t->buckets[o->hash & (t->nbuckets - 1)]; *pp != o;
+	for (pp = &t->buckets[o->hash & t->mask]; *pp != o;
 	    pp = &(*pp)->hnext)
 		;
 	*pp = o->hnext;
@@ -363,7 +381,10 @@ unlink_session(struct session_table *t, struct open_session *o)
 	t->count--;
 }
 
-/* Free what o holds for its session alone: not its buffers, see POOL_MAX. */
+/*
+ * Free what o holds for its session alone: not its buffers, see POOL_MAX.
+ * Its captures are left NULL, as create() counts on.
+ */
 static void
 release(struct open_session *o)
 {
@@ -475,10 +496,10 @@ sessions_set_born_only(struct session_table *t, int on)
 static void
 insert(struct session_table *t, struct open_session *o)
 {
-	if (t->count >= t->nbuckets)
+	if (t->count > t->mask)
 		grow(t);
-	o->hnext = t->buckets[o->hash & (t->nbuckets - 1)];
-	t->buckets[o->hash & (t->nbuckets - 1)] = o;
+	o->hnext = t->buckets[o->hash & t->mask];
+	t->buckets[o->hash & t->mask] = o;
 	o->prev = t->newest;
 	o->next = NULL;
 	if (t->newest != NULL)
@@ -532,11 +553,38 @@ sessions_free(struct session_table *t)
 #define CONTAINS(f, needle) \
 	(mem_find((f)->p, (f)->len, needle, sizeof(needle) - 1, 0) != NULL)
 
+#ifdef __SSE2__
+/*
+ * Whether the len bytes at p, 16 to 32, hold a 'T': as two blocks of 16,
+ * the second overlapping the first as needed, with no call.
+ */
+static inline int
+has_t16_32(const char *p, size_t len)
+{
+	const __m128i t = _mm_set1_epi8('T');
+	__m128i a = _mm_loadu_si128((const __m128i *)(const void *)p),
+	    b = _mm_loadu_si128((const __m128i *)(const void *)(p + len - 16));
+
+	return _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(a, t),
+	    _mm_cmpeq_epi8(b, t))) != 0;
+}
+#endif
+
 /* Whether f says "TLS" or "Tls": each 'T' looked at once. */
 static int
 says_tls(const struct field *f)
 {
 	const char *p = f->p, *end = f->p + f->len;
+
+#ifdef __SSE2__
+	/*
+	 * Most contexts of information rows are of 16 to 32 bytes with no
+	 * 'T' ("Certificate subject", "attempting to connect"): told so
+	 * with no call of memchr().
+	 */
+	if (f->len - 16 <= 16 && !has_t16_32(f->p, f->len))
+		return 0;
+#endif
 
 	while (end - p >= 3 && (p = memchr(p, 'T', (size_t)(end - p - 2))) !=
 	    NULL) {
@@ -732,13 +780,24 @@ pop(struct open_session *o)
 static inline int
 verb_is(const struct field *f, const char *verb, size_t n)
 {
-	uint64_t a = 0, b = 0;
+	uint64_t a8, b8;
+	uint32_t a4, b4;
 
 	if (f->len < n || (f->len > n && f->p[n] != ' ' && f->p[n] != ':'))
 		return 0;
-	memcpy(&a, f->p, n);
-	memcpy(&b, verb, n);
-	return (a & ~0x2020202020202020ull) == b;
+	/*
+	 * Words of the verb's size, which the compiler makes a constant
+	 * of: four bytes copied into eight, the other four 0, went by way
+	 * of the stack.
+	 */
+	if (n == 8) {
+		memcpy(&a8, f->p, 8);
+		memcpy(&b8, verb, 8);
+		return (a8 & ~0x2020202020202020ull) == b8;
+	}
+	memcpy(&a4, f->p, 4);
+	memcpy(&b4, verb, 4);
+	return (a4 & ~0x20202020u) == b4;
 }
 
 /*
@@ -1095,16 +1154,19 @@ sequence(const struct row *row)
 	size_t i;
 
 	/*
-	 * Most are of one or two digits: no loop.  A byte below '0' wraps
-	 * around, far above 9.
+	 * Most are of two digits or one (fewer: a session has ten rows
+	 * of one digit, its first): no loop.  Two digits are said to be
+	 * expected: gcc then lays sessions_feed() out for them, without
+	 * the register moves at its start it made for the other ways.  A
+	 * byte below '0' wraps around, far above 9.
 	 */
-	if (f->len == 1)
-		return (d = p[0] - (unsigned long)'0') <= 9 ? d : ULONG_MAX;
-	if (f->len == 2) {
+	if (__builtin_expect(f->len == 2, 1)) {
 		d = p[0] - (unsigned long)'0';
 		e = p[1] - (unsigned long)'0';
 		return d <= 9 && e <= 9 ? d * 10 + e : ULONG_MAX;
 	}
+	if (f->len == 1)
+		return (d = p[0] - (unsigned long)'0') <= 9 ? d : ULONG_MAX;
 	if (f->len == 0 || f->len > 9)
 		return ULONG_MAX;
 	for (i = 0; i < f->len; i++) {
@@ -1211,19 +1273,19 @@ on_event(struct open_session *o, const struct row *row)
 }
 
 /*
- * A row of folder, whose session is o (NULL: none) when looked is set,
- * else to be looked up: each case.  Out of line, as it calls functions
- * that need registers kept.
+ * A row of folder, whose session is o (NULL: none) when its id is of
+ * ID_LEN bytes, else to be looked up: each case.  Out of line, as it
+ * calls functions that need registers kept.
  */
 static __attribute__((noinline)) struct session *
 feed(struct session_table *t, const char *folder, const struct row *row,
-    struct open_session *o, int looked)
+    struct open_session *o)
 {
 	struct key k;
 	unsigned long seq = sequence(row);
 
 	key_make(&k, folder, row->session_id.p, row->session_id.len);
-	if (!looked)
+	if (k.len != ID_LEN)
 		o = lookup(t, &k);
 	if (o != NULL && seq == 0) {
 		/* Sequence 0 begins a session: the open one has ended. */
@@ -1286,29 +1348,36 @@ sessions_feed(struct session_table *t, const char *folder,
 	unsigned long seq;
 	uint64_t w0, w1;
 
-	if (row->session_id.len != ID_LEN)
-		return feed(t, folder, row, NULL, 0);
-	memcpy(&w0, row->session_id.p, 8);
-	memcpy(&w1, row->session_id.p + 8, 8);
-	for (o = t->buckets[hash_id16(folder, w0, w1) & (t->nbuckets - 1)];
-	    o != NULL; o = o->hnext)
-		if (o->idw[1] == w1 && o->idw[0] == w0 && o->folder == folder)
-			break;
-	if (o == NULL)
-		return feed(t, folder, row, NULL, 1);
-	/*
-	 * A number above the last: not 0 then, which begins a session.
-	 * After a row with no number (ULONG_MAX), none is: feed() sees to
-	 * those rows, few.
-	 */
-	seq = sequence(row);
-	if (seq <= o->seq || row->time < o->s.end)
-		return feed(t, folder, row, o, 1);
-	o->seq = seq;
-	o->s.end = row->time;
-	if (o->need_fields)
-		return fields_then_event(o, row);
-	return on_event(o, row);
+	o = NULL;
+	if (row->session_id.len == ID_LEN) {
+		memcpy(&w0, row->session_id.p, 8);
+		memcpy(&w1, row->session_id.p + 8, 8);
+		/*
+		 * Most rows find their session first in its chain: said to
+		 * be expected, so that gcc lays that way out straight.
+		 */
+		for (o = t->buckets[hash_id16(w0, w1) & t->mask];
+		    o != NULL; o = o->hnext)
+			if (__builtin_expect(o->idw[1] == w1 &&
+			    o->idw[0] == w0 && o->folder == folder, 1))
+				break;
+		/*
+		 * A number above the last: not 0 then, which begins a
+		 * session.  After a row with no number (ULONG_MAX), none
+		 * is: feed() sees to those rows, few.
+		 */
+		if (o != NULL && (seq = sequence(row)) > o->seq &&
+		    row->time >= o->s.end) {
+			o->seq = seq;
+			o->s.end = row->time;
+			if (o->need_fields)
+				return fields_then_event(o, row);
+			return on_event(o, row);
+		}
+	}
+	/* One call of feed() for all the others: no registers set up
+	 * for each way there on the way of most rows. */
+	return feed(t, folder, row, o);
 }
 
 void

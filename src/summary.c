@@ -205,13 +205,21 @@ summary_add_folder(struct summary *sum, const char *name, unsigned long files,
 void
 summary_rows_slow(struct summary *sum, struct summary_rows *b, int64_t time)
 {
-	if (b->n > 1)
+	if (b->n > 1) {
+		/* first <= last: a row before the last is no gap */
+		if (time < b->last) {
+			if (time < b->first)
+				b->first = time;
+			return;
+		}
 		summary_add_folder(sum, b->folder, 0, b->first, b->last);
+	}
 	summary_row(sum, b->folder, time);
 	if (b->n == 1 || time > b->last)
 		b->last = time;
 	if (b->n == 1 || time < b->first)
 		b->first = time;
+	b->within = (uint64_t)sum->gap + 1;
 }
 
 void

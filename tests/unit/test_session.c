@@ -1862,6 +1862,82 @@ test_session_lookup_alike_ids(void **state)
 	live = NULL;
 }
 
+/*
+ * More sessions open at once than the table has buckets at first (1024),
+ * so that it grows, three times: ids of 16 bytes in two folders, and a
+ * few of other lengths.  Each later row, in a shuffled order, goes to
+ * the session of its folder and id, which no row began again; closed,
+ * each is counted once.
+ */
+static void
+test_session_lookup_grown(void **state)
+{
+	static const char *const folders[] = { FOLDER_A, FOLDER_B };
+	enum { NIDS = 2500 };
+	static char ids[NIDS][24];
+	static unsigned order[2 * NIDS];
+	static struct session *opened[2 * NIDS];
+	struct session_table *t;
+	struct session *s;
+	struct row row;
+	size_t i, j, k, f;
+	unsigned x;
+
+	(void)state;
+	for (k = 0; k < NIDS; k++)
+		snprintf(ids[k], sizeof ids[k], k % 50 == 49 ? "%zX" :
+		    "08D6A8D4%08zX", k * 2654435761u % 0x100000000u);
+	t = sessions_new(count_close, NULL);
+	live = t;
+	closed_count = 0;
+	memset(&row, 0, sizeof row);
+	row.file = FILE_A;
+	row.time = BASE_MS;
+	set_field(&row.connector, CONN);
+	set_field(&row.local, LOCAL);
+	set_field(&row.remote, REMOTE);
+	set_field(&row.context, "attempting to connect");
+	for (i = 0; i < 2 * NIDS; i++) {
+		order[i] = (unsigned)i;
+		f = i / NIDS;
+		k = i % NIDS;
+		row.line++;
+		row.event = '*';
+		set_field(&row.session_id, ids[k]);
+		set_field(&row.sequence, "0");
+		snprintf(where, sizeof where, "first row of %zu", i);
+		opened[i] = sessions_feed(t, folders[f], &row);
+		assert_non_null(opened[i]);
+	}
+	CHECK_INT(sessions_stats(t)->open_max, 2 * NIDS);
+	for (i = 2 * NIDS - 1; i > 0; i--) {
+		j = rnd(i + 1);
+		x = order[i];
+		order[i] = order[j];
+		order[j] = x;
+	}
+	for (i = 0; i < 2 * NIDS; i++) {
+		f = order[i] / NIDS;
+		k = order[i] % NIDS;
+		row.line++;
+		row.event = '-';
+		set_field(&row.session_id, ids[k]);
+		set_field(&row.sequence, "1");
+		snprintf(where, sizeof where, "last row of %u", order[i]);
+		s = sessions_feed(t, folders[f], &row);
+		assert_ptr_equal(s, opened[order[i]]);
+		assert_ptr_equal(s->folder, folders[f]);
+		CHECK_STR(s->id, ids[k]);
+		sessions_end_row(t, s);
+	}
+	CHECK_INT(closed_count, 2 * NIDS);
+	CHECK_INT(sessions_stats(t)->complete, 2 * NIDS);
+	CHECK_INT(sessions_stats(t)->restarted, 0);
+	CHECK_INT(sessions_stats(t)->out_of_order, 0);
+	sessions_free(t);
+	live = NULL;
+}
+
 /* A sequence number as the plain loop reads it; ULONG_MAX if none. */
 static unsigned long
 plain_sequence(const char *s, size_t len)
@@ -2312,6 +2388,67 @@ test_session_strings_random(void **state)
 }
 
 /*
+ * Information rows whose context of 3 to 40 bytes says "TLS" or "Tls" at
+ * each place it fits, or has a 'T' that says neither there, or has none:
+ * the rows that say it are kept as evidence, the others not.  Contexts of
+ * 16 to 32 bytes are looked at in two blocks of 16 first, which overlap
+ * but for 32: a 'T' in either, or in both, or in neither.
+ */
+static void
+test_session_information_tls_places(void **state)
+{
+	static const char *const words[] = { "TLS", "Tls", "TLs", "TL", "T",
+	    "" };
+	char ctx[48];
+	struct session *s;
+	struct row row;
+	size_t len, at, w, n;
+	int want, nevidence;
+
+	(void)state;
+	live = sessions_new(count_close, NULL);
+	memset(&row, 0, sizeof row);
+	row.file = FILE_A;
+	set_field(&row.session_id, ID);
+	set_field(&row.data, "");
+	for (len = 3; len <= 40; len++)
+		for (w = 0; w < NELEM(words); w++)
+			for (at = 0; at + strlen(words[w]) <= len; at++) {
+				n = strlen(words[w]);
+				memset(ctx, 'x', len);
+				ctx[len] = '\0';
+				memcpy(ctx + at, words[w], n);
+				want = strstr(ctx, "TLS") != NULL ||
+				    strstr(ctx, "Tls") != NULL;
+				snprintf(where, sizeof where, "context \"%s\"",
+				    ctx);
+				row.line++;
+				row.event = '+';
+				set_field(&row.sequence, "0");
+				set_field(&row.context, "");
+				s = sessions_feed(live, FOLDER_A, &row);
+				assert_non_null(s);
+				nevidence = s->nevidence;
+				row.line++;
+				row.event = '*';
+				set_field(&row.sequence, "1");
+				set_field(&row.context, ctx);
+				s = sessions_feed(live, FOLDER_A, &row);
+				CHECK_INT(s->nevidence - nevidence, want);
+				row.line++;
+				row.event = '-';
+				set_field(&row.sequence, "2");
+				set_field(&row.context, "Local");
+				s = sessions_feed(live, FOLDER_A, &row);
+				sessions_end_row(live, s);
+				if (n == 0)
+					break;
+			}
+	sessions_free(live);
+	live = NULL;
+}
+
+/*
  * Sessions given captures at random places, as the rules module does,
  * and none at all now and then: a session made anew (from the closed
  * ones the table keeps) has none.  Those before are freed, which the
@@ -2595,6 +2732,7 @@ main(void)
 		T_(test_session_born_only_hand_over),
 		T_(test_session_recycled_home),
 		T_(test_session_lookup_alike_ids),
+		T_(test_session_lookup_grown),
 		T_(test_session_lookup_zero_words),
 		T_(test_session_sequence_random),
 		T_(test_session_time_random),
@@ -2603,6 +2741,7 @@ main(void)
 		T_(test_session_evidence_random),
 		T_(test_session_strings_random),
 		T_(test_session_captures_freed),
+		T_(test_session_information_tls_places),
 		T_(test_session_rcpt_domain_random),
 	};
 
