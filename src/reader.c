@@ -439,19 +439,20 @@ prefix_xor(uint64_t m)
 #define QF_ODD		((uint64_t)1 << 63)
 
 /*
- * The quoted fields of the block at line + i, a bit per field, or QF_ODD
- * when its quotes mq do not each open a field or close one; inq marks
- * the bytes inside quotes (prefix_xor()), ms the separating commas, end
- * the LF that ends the line, if in the block, and np the separating
- * commas before the block.  A quote at either edge of the block, or
- * closing a field before the CR of a CRLF, is looked at byte by byte.
+ * The quoted fields of the block at line + i, a bit per field, added to
+ * *qf, or QF_ODD when its quotes mq do not each open a field or close
+ * one; inq marks the bytes inside quotes (prefix_xor()), ms the
+ * separating commas, end the LF that ends the line, if in the block, and
+ * np the separating commas before the block.  A quote at either edge of
+ * the block, or closing a field before the CR of a CRLF, is looked at
+ * byte by byte.
  */
 __attribute__((target("bmi,popcnt")))
-static inline uint64_t
+static inline void
 quoted_fields(const char *line, size_t i, uint64_t mq, uint64_t inq,
-    uint64_t ms, uint64_t end, size_t np)
+    uint64_t ms, uint64_t end, size_t np, uint64_t *qf)
 {
-	uint64_t open = mq & inq, close = mq & ~inq, b, qf = 0;
+	uint64_t open = mq & inq, close = mq & ~inq, b;
 	uint64_t odd = (open & ~(ms << 1)) | (close & ~((ms | end) >> 1));
 	size_t q, k;
 
@@ -461,19 +462,21 @@ quoted_fields(const char *line, size_t i, uint64_t mq, uint64_t inq,
 		if (b & open) {
 			/* After the comma that ends the last block? */
 			if (b != 1 || (q > 0 && line[q - 1] != ','))
-				return QF_ODD;
+				goto bad;
 		} else if (line[q + 1] != ',' && line[q + 1] != '\n' &&
 		    (line[q + 1] != '\r' || line[q + 2] != '\n'))
-			return QF_ODD;
+			goto bad;
 	}
 	for (; open != 0; open = _blsr_u64(open)) {
 		k = np + (size_t)__builtin_popcountll(ms &
 		    (_blsi_u64(open) - 1));
 		if (k >= 63)
-			return QF_ODD;
-		qf |= (uint64_t)1 << k;
+			goto bad;
+		*qf |= (uint64_t)1 << k;
 	}
-	return qf;
+	return;
+bad:
+	*qf |= QF_ODD;
 }
 
 /*
@@ -517,7 +520,7 @@ scan_block(struct reader *r, const char *line, size_t i, size_t *np,
 		*inq = (uint64_t)0 - (x >> 63);
 		ms &= ~x;
 		if (mq != 0)
-			*qf |= quoted_fields(line, i, mq, x, ms, end, *np);
+			quoted_fields(line, i, mq, x, ms, end, *np, qf);
 	}
 	r->bm[i / 64 % BM_MAX] = ms;
 	*np += (size_t)__builtin_popcountll(ms);
