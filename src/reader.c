@@ -508,19 +508,20 @@ scan_block(struct reader *r, const char *line, size_t i, size_t *np,
 	uint64_t ml = eq_mask64(lo, hi, lf);
 	uint64_t mq = eq_mask64(lo, hi, quote);
 	uint64_t ms = eq_mask64(lo, hi, comma);
-	uint64_t end = 0, x;
+	uint64_t x;
 
 	if (ml != 0) {
-		end = _blsi_u64(ml);
-		mq &= end - 1;		/* those before the LF */
-		ms &= end - 1;
+		x = _blsi_u64(ml) - 1;	/* those before the LF */
+		mq &= x;
+		ms &= x;
 	}
 	if ((mq | *inq) != 0) {
 		x = prefix_xor(mq) ^ *inq;
 		*inq = (uint64_t)0 - (x >> 63);
 		ms &= ~x;
 		if (mq != 0)
-			quoted_fields(line, i, mq, x, ms, end, *np, qf);
+			quoted_fields(line, i, mq, x, ms, _blsi_u64(ml), *np,
+			    qf);
 	}
 	r->bm[i / 64 % BM_MAX] = ms;
 	*np += (size_t)__builtin_popcountll(ms);
