@@ -59,6 +59,13 @@ struct reader {
 	/* Line buffer: buf[start..end) holds unread bytes. */
 	char		*buf;
 	size_t		 size, start, end;
+	/*
+	 * Past the last LF in buf[0..end), 0 when there is none, as fill()
+	 * found it: while start is below it, a whole line is there, which
+	 * next_row_avx2() scans with no other test of where the bytes end.
+	 * (A NUL put over a LF is in a line already read.)
+	 */
+	size_t		 whole;
 	int		 pending;	/* a line read ahead by the header */
 	char		*line;
 	size_t		 linelen;
@@ -276,7 +283,7 @@ reader_stats(const struct reader *r)
 static int
 fill(struct reader *r)
 {
-	size_t n;
+	size_t n, i;
 
 	if (r->start > 0) {
 		memmove(r->buf, r->buf + r->start, r->end - r->start);
@@ -296,6 +303,11 @@ fill(struct reader *r)
 	}
 	r->end += n;
 	r->stats.bytes += n;
+	/* Past the last LF, looked for from the end, which most reads cut
+	 * in a line. */
+	for (i = r->end; i > 0 && r->buf[i - 1] != '\n'; i--)
+		continue;
+	r->whole = i;
 	return 0;
 }
 
@@ -405,8 +417,9 @@ scan_line(struct reader *r, const char *line, size_t from, size_t len)
  * time, even after a read that did not reach the line's end: the state
  * of its quotes is not kept across reads, and such lines are few.
  * There is no length: next_line() puts a LF after the bytes read, where
- * the scan stops at the latest, and no other test of where the bytes end
- * is needed.
+ * the scan stops at the latest, and next_row_avx2() scans a line only
+ * when a LF is known to end it (r->whole); no other test of where the
+ * bytes end is needed.
  */
 __attribute__((target("avx2,bmi,popcnt")))
 static inline uint64_t
@@ -1571,19 +1584,23 @@ next_row_avx2(struct reader *r, struct row *row)
 	size_t off, len;
 	struct scanned sc;
 
-	/* No line pending: r->next_row would be next_row_avx2_all(). */
-	r->buf[r->end] = '\n';
+	/*
+	 * A whole line: the scan stops at its LF, at r->whole - 1 at the
+	 * latest, and needs no LF put after the bytes read.  (No line
+	 * pending: r->next_row would be next_row_avx2_all().)
+	 */
+	if (r->start >= r->whole)
+		return next_row_avx2_all(r, row);
 	/* In sc, not r: each call scans its line again. */
 	off = scan_line_avx2(r, line, &sc);
 	/*
-	 * The LF in the bytes read, not the one put after them; a time of
-	 * the minute before first, 24 bytes and a comma, not a header line
-	 * or a BOM.  The time is checked before the line is cut, where it
-	 * is at a place known: its comma is then the first one, with none
-	 * in it to look for.  A time that needs more (another minute,
-	 * a bad one) is read again from the start of the line, which is
-	 * not changed yet.  No test of r->kind: a call that starts here
-	 * comes after a row of a send log (headers are read by
+	 * A time of the minute before first, 24 bytes and a comma, not a
+	 * header line or a BOM.  The time is checked before the line is
+	 * cut, where it is at a place known: its comma is then the first
+	 * one, with none in it to look for.  A time that needs more
+	 * (another minute, a bad one) is read again from the start of the
+	 * line, which is not changed yet.  No test of r->kind: a call that
+	 * starts here comes after a row of a send log (headers are read by
 	 * next_row_avx2_all(), which goes on to the next row), or after
 	 * the end of the file, or after reader_header(), which leaves the
 	 * first row pending (for next_row_avx2_all()).  Nor of whether
@@ -1591,8 +1608,7 @@ next_row_avx2(struct reader *r, struct row *row)
 	 * parsed, and at the end of the file, or after a read error, no
 	 * whole line is left to get this far.
 	 */
-	if (off >= r->end - r->start || sc.np != r->std_np ||
-	    (sc.qf & ~(uint64_t)STD_QUOTABLE) != 0 ||
+	if (sc.np != r->std_np || (sc.qf & ~(uint64_t)STD_QUOTABLE) != 0 ||
 	    line[24] != ',' ||
 	    logtime_parse_usual24(&r->times, line, &row->time) == -1)
 		return next_row_avx2_all(r, row);

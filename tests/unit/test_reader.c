@@ -1355,6 +1355,50 @@ test_reader_quotes_at_block_edges(void **state)
 }
 
 /*
+ * Rows read across the ends of the reader's reads: the bytes of a file
+ * past its first READER_READ_SIZE are read later, and the row that the
+ * end of a read cuts, here in its context, after all its commas, is taken
+ * by next_row_avx2() only once it is whole (r->whole, the end of the last
+ * LF read).  Lines end in CRLF and in LF (where the context's NUL is put
+ * over the LF), and the last one in neither.  Each way gives the same.
+ */
+static void
+test_reader_rows_across_reads(void **state)
+{
+	enum { SIZE = 3 * READER_READ_SIZE };
+	char *in, ctx[400];
+	size_t n, hlen = strlen(HDR);
+	unsigned long rows, bad_rows, want = 0;
+	int cut = 0, k;
+
+	(void)state;
+	in = malloc(SIZE + 1024);
+	assert_non_null(in);
+	memset(ctx, 'c', sizeof ctx);
+	memcpy(in, HDR, hlen);
+	n = hlen;
+	for (k = 0; n < SIZE; k++) {
+		/* Near the end of the first read: a row that it cuts. */
+		if (!cut && n > READER_READ_SIZE - 400) {
+			n += (size_t)sprintf(in + n, "%s%.*s\r\n",
+			    ROW(ID, "1", ">", "EHLO x", ""), (int)sizeof ctx,
+			    ctx);
+			assert_true(n > READER_READ_SIZE);
+			cut = 1;
+		} else
+			n += (size_t)sprintf(in + n, "%s%.*s%s",
+			    ROW(ID, "2", "<", "250 OK", ""), k % 97, ctx,
+			    k % 3 ? "\r\n" : "\n");
+		want++;
+	}
+	n -= in[n - 2] == '\r' ? 2 : 1;	/* the last with no newline */
+	check_ways_equal(in, n, &rows, &bad_rows);
+	assert_int_equal(rows, want);
+	assert_int_equal(bad_rows, 0);
+	free(in);
+}
+
+/*
  * A row libcsv splits (more commas than the fast path notes) whose fields
  * outgrow the reader's field buffer, so that it moves as it grows: the
  * fields are read where they are now.  Under ASan (make SANITIZE=1 check)
@@ -1551,6 +1595,7 @@ main(void)
 		T_(test_reader_receive_rows_skipped),
 		T_(test_reader_quoted_fields_equal_libcsv),
 		T_(test_reader_quotes_at_block_edges),
+		T_(test_reader_rows_across_reads),
 		T_(test_reader_later_fields_without_event),
 		T_(test_reader_nul_in_session_id),
 		T_(test_reader_nul_in_session_id_each_place),
