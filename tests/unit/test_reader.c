@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "logtime.h"
 #include "reader.h"
 
 #define NELEM(a)	(sizeof (a) / sizeof *(a))
@@ -589,6 +590,62 @@ test_reader_time(void **state)
 		assert_true(row.time == cases[i].ms);
 		src_close(&s);
 	}
+}
+
+/*
+ * Rows each of whose time differs from the one of the row before in one
+ * byte, at each place of the 24, to another digit or to a byte no time
+ * has there: the time of the same minute is taken from the last one met
+ * (next_row_avx2() compares all 24 bytes at once, the minute in the
+ * first 16), and each row's time is what logtime_parse() gives, or the
+ * row is bad when that fails.
+ */
+static void
+test_reader_time_each_byte(void **state)
+{
+	static const char subst[] = "0159:.TZ-x";
+	char *in, t[25];
+	size_t n, hlen = strlen(HDR), p, k;
+	unsigned long want = 0;
+	int64_t ms;
+	struct src s;
+	struct reader *r;
+	struct row row;
+
+	(void)state;
+	in = malloc(hlen + 24 * sizeof subst * 2 * 128);
+	assert_non_null(in);
+	memcpy(in, HDR, hlen);
+	n = hlen;
+	for (p = 0; p < 24; p++)
+		for (k = 0; k < sizeof subst - 1; k++) {
+			/* The row before, which the time cache keeps, twice
+			 * (the second of the same time), then the changed one. */
+			memcpy(t, T, 24);
+			n += (size_t)sprintf(in + n, ROW(ID, "1", ">", "a", "")
+			    "\r\n" ROW(ID, "2", ">", "b", "") "\r\n");
+			t[p] = subst[k];
+			t[24] = '\0';
+			n += (size_t)sprintf(in + n, "%s,C," ID ",3,l,r,<,d,\r\n",
+			    t);
+			want += 2 + (logtime_parse(t, 24, &ms) == 0);
+		}
+	r = src_open(&s, in, n);
+	assert_int_equal(reader_header(r), LOG_SEND);
+	while (reader_next(r, &row) == 1) {
+		snprintf(where, sizeof where, "line %lu (%s)", row.line,
+		    row.date_time.p);
+		assert_int_equal(logtime_parse(row.date_time.p,
+		    row.date_time.len, &ms), 0);
+		if (row.time != ms)
+			print_error("%s: time %lld, want %lld\n", where,
+			    (long long)row.time, (long long)ms);
+		assert_true(row.time == ms);
+		want--;
+	}
+	CHECK_INT(want, 0);
+	src_close(&s);
+	free(in);
 }
 
 /*
@@ -1586,6 +1643,7 @@ main(void)
 		T_(test_reader_time),
 		T_(test_reader_time_longer),
 		T_(test_reader_time_cache),
+		T_(test_reader_time_each_byte),
 		T_(test_reader_long_line),
 		T_(test_reader_line_at_limit),
 		T_(test_reader_line_just_over_limit),
