@@ -487,9 +487,8 @@ quoted_fields(const char *line, size_t i, uint64_t mq, uint64_t inq,
 	for (; open != 0; open = _blsr_u64(open)) {
 		k = np + (size_t)__builtin_popcountll(ms &
 		    (_blsi_u64(open) - 1));
-		if (k >= 63)
-			goto bad;
-		*qf |= (uint64_t)1 << k;
+		/* Field 63 or later: QF_ODD, bit 63. */
+		*qf |= (uint64_t)1 << (k < 63 ? k : 63);
 	}
 	return;
 bad:
