@@ -50,6 +50,18 @@ static const enum column default_columns[] = {
 };
 #define NDEFAULT	(sizeof default_columns / sizeof *default_columns)
 
+/* Where a column goes in a row: a field's offset in struct row, or: */
+#define SLOT_NONE	0xffff	/* nowhere */
+#define SLOT_EVENT	0xfffe	/* row->event */
+
+/* Where the fields of default_columns go, for unquote(). */
+static const uint16_t std_slots[NDEFAULT] = {
+	offsetof(struct row, date_time), offsetof(struct row, connector),
+	offsetof(struct row, session_id), offsetof(struct row, sequence),
+	offsetof(struct row, local), offsetof(struct row, remote),
+	SLOT_EVENT, offsetof(struct row, data), offsetof(struct row, context)
+};
+
 struct reader {
 	FILE		*fp;
 	const char	*name;
@@ -134,6 +146,12 @@ struct reader {
 	char		 scan_bytes[3][32];
 	/* All ones, for prefix_xor(): from memory, an instruction less. */
 	uint64_t	 ones[2];
+	/*
+	 * Where each field of the standard columns goes in a row, for
+	 * unquote(): here, at a place known from r, its address is not
+	 * made ready on the way of every row.
+	 */
+	uint16_t	 std_slots[NDEFAULT];
 
 	unsigned long	 bad_shown;	/* bad rows warned about */
 	unsigned long	 bad_unshown;	/* and not, past the cap */
@@ -223,6 +241,7 @@ reader_new(FILE *fp, const char *name)
 	memset(r->scan_bytes[1], ',', sizeof r->scan_bytes[1]);
 	memset(r->scan_bytes[2], '"', sizeof r->scan_bytes[2]);
 	memset(r->ones, 0xff, sizeof r->ones);
+	memcpy(r->std_slots, std_slots, sizeof r->std_slots);
 	csv_setup(r);
 	reader_set_fast_path(r, 2);
 	return r;
@@ -683,10 +702,6 @@ startswith(const char *s, size_t len, const char *prefix)
 
 	return len >= n && memcmp(s, prefix, n) == 0;
 }
-
-/* Where a column goes in a row: a field's offset in struct row, or: */
-#define SLOT_NONE	0xffff	/* nowhere */
-#define SLOT_EVENT	0xfffe	/* row->event */
 
 static const uint16_t column_slots[] = {
 	[COL_IGNORED] = SLOT_NONE,
@@ -1225,20 +1240,13 @@ ctz_nz(uint64_t m)
  * over its closing quote.
  */
 static inline __attribute__((always_inline)) void
-unquote(uint64_t qf, struct row *row)
+unquote(const struct reader *r, uint64_t qf, struct row *row)
 {
-	static const uint16_t slots[NDEFAULT] = {
-		offsetof(struct row, date_time), offsetof(struct row, connector),
-		offsetof(struct row, session_id), offsetof(struct row, sequence),
-		offsetof(struct row, local), offsetof(struct row, remote),
-		SLOT_EVENT, offsetof(struct row, data),
-		offsetof(struct row, context)
-	};
 	struct field *f;
 
 	for (; qf != 0; qf &= qf - 1) {
 		f = (struct field *)(void *)((char *)row +
-		    slots[ctz_nz(qf)]);
+		    r->std_slots[ctz_nz(qf)]);
 		f->p++;
 		f->len -= 2;
 		((char *)(uintptr_t)f->p)[f->len] = '\0';
@@ -1312,7 +1320,7 @@ fill_row(struct reader *r, struct row *row)
 		cut(&row->data, base, s[6] + 1, s[7]);
 		cut(&row->context, base, s[7] + 1, s[8]);
 		if (r->qf != 0)
-			unquote(r->qf, row);
+			unquote(r, r->qf, row);
 	} else if (r->standard) {
 		cut(&row->date_time, base, o[0], o[0] + l[0]);
 		cut(&row->connector, base, o[1], o[1] + l[1]);
@@ -1446,7 +1454,7 @@ cut_std(struct reader *r, struct row *row, int masks, int time24, char *base,
 	cut_next(&row->data, &c, masks, &prev);
 	cut_to(&row->context, prev + 1, base + len);
 	if (qf != 0)
-		unquote(qf, row);
+		unquote(r, qf, row);
 	return 0;
 }
 
