@@ -593,11 +593,22 @@ scan_line_avx2(struct reader *r, const char *line, struct scanned *sc)
 	    (const void *)r->scan_bytes[1]), quote = _mm256_loadu_si256(
 	    (const __m256i *)(const void *)r->scan_bytes[2]);
 
+	/*
+	 * Each of them starts out of quotes: a quoted field that goes on
+	 * past one of them (few do) sends the rest of the line to the loop
+	 * below, so that the blocks here need not look at inq.
+	 */
 #pragma GCC unroll 5
-	for (i = 0; i < 64 * SCAN_PEEL; i += 64)
+	for (i = 0; i < 64 * SCAN_PEEL; i += 64) {
+		inq = 0;
 		if (scan_block(r, line, i, &np, &qf, &inq, &off, sc, lf,
 		    comma, quote))
 			return off;
+		if (inq != 0) {
+			i += 64;
+			break;
+		}
+	}
 	/*
 	 * Loaded again for the longer lines, through a pointer the
 	 * compiler cannot see through (the empty asm): else it keeps them
