@@ -579,7 +579,7 @@ scan_block(struct reader *r, const char *line, size_t i, size_t *np,
  * The first SCAN_PEEL blocks, where most lines end, each by its own code:
  * no index to work out nor loop to go round.
  */
-#define SCAN_PEEL	5	/* and the unroll pragma */
+#define SCAN_PEEL	6	/* and the unroll pragma */
 
 __attribute__((target("avx2,bmi,popcnt,pclmul")))
 static inline size_t
@@ -598,7 +598,7 @@ scan_line_avx2(struct reader *r, const char *line, struct scanned *sc)
 	 * past one of them (few do) sends the rest of the line to the loop
 	 * below, so that the blocks here need not look at inq.
 	 */
-#pragma GCC unroll 5
+#pragma GCC unroll 6
 	for (i = 0; i < 64 * SCAN_PEEL; i += 64) {
 		inq = 0;
 		if (scan_block(r, line, i, &np, &qf, &inq, &off, sc, lf,
