@@ -24,16 +24,17 @@ int	logtime_parse(const char *s, size_t len, int64_t *ms);
  * logtime_parse_cached_fully().
  */
 struct logtime_cache {
-	size_t	 usual;		/* 24 when minute is valid, else 0 */
-	char	 minute[16];	/* "yyyy-mm-ddThh:mm" */
-	int64_t	 ms;		/* its time */
+	size_t	 usual;		/* 24 when last is valid, else 0 */
 	/*
-	 * The last ":ss.fffZ" of minute parsed, as a word, and its time:
-	 * rows often share a time (a third in a busy log).  Set to
-	 * ":00.000Z" when the minute changes, so that it is always right.
+	 * A time of 24 bytes: the minute, "yyyy-mm-ddThh:mm", and the last
+	 * ":ss.fffZ" of it parsed (rows often share a time, a third in a
+	 * busy log), set to ":00.000Z" when the minute changes, so that it
+	 * is always right.  One after the other, for a reader to compare
+	 * all 24 bytes at once.
 	 */
-	uint64_t tail;
-	int64_t	 tail_ms;
+	char	 last[24];
+	int64_t	 ms;		/* the minute's time */
+	int64_t	 tail_ms;	/* last's */
 };
 int	logtime_parse_cached_fully(struct logtime_cache *, const char *s,
 	    size_t len, int64_t *ms);
@@ -102,17 +103,18 @@ logtime_same16(const char *a, const char *b)
 static inline int
 logtime_parse_usual24(struct logtime_cache *c, const char *s, int64_t *ms)
 {
-	uint64_t tail;
+	uint64_t tail, last;
 	int usual;
 
-	if (logtime_same16(c->minute, s)) {
+	if (logtime_same16(c->last, s)) {
 		memcpy(&tail, s + 16, 8);
-		if (tail == c->tail) {
+		memcpy(&last, c->last + 16, 8);
+		if (tail == last) {
 			*ms = c->tail_ms;
 			return 0;
 		}
 		if ((usual = logtime_usual_seconds(s)) >= 0) {
-			c->tail = tail;
+			memcpy(c->last + 16, &tail, 8);
 			*ms = c->tail_ms = c->ms + usual;
 			return 0;
 		}

@@ -136,12 +136,12 @@ logtime_parse_cached_fully(struct logtime_cache *c, const char *s,
 
 	if (len < 20)
 		return -1;
-	if (c->usual == 0 || memcmp(c->minute, s, sizeof c->minute) != 0) {
+	if (c->usual == 0 || memcmp(c->last, s, 16) != 0) {
 		c->usual = 0;
 		if (parse_minute(s, &c->ms) == -1)
 			return -1;
-		memcpy(c->minute, s, sizeof c->minute);
-		memcpy(&c->tail, ":00.000Z", sizeof c->tail);
+		memcpy(c->last, s, 16);
+		memcpy(c->last + 16, ":00.000Z", 8);
 		c->tail_ms = c->ms;
 		c->usual = 24;
 	}

@@ -50,6 +50,18 @@ static const enum column default_columns[] = {
 };
 #define NDEFAULT	(sizeof default_columns / sizeof *default_columns)
 
+/* Where a column goes in a row: a field's offset in struct row, or: */
+#define SLOT_NONE	0xffff	/* nowhere */
+#define SLOT_EVENT	0xfffe	/* row->event */
+
+/* Where the fields of default_columns go, for unquote(). */
+static const uint16_t std_slots[NDEFAULT] = {
+	offsetof(struct row, date_time), offsetof(struct row, connector),
+	offsetof(struct row, session_id), offsetof(struct row, sequence),
+	offsetof(struct row, local), offsetof(struct row, remote),
+	SLOT_EVENT, offsetof(struct row, data), offsetof(struct row, context)
+};
+
 struct reader {
 	FILE		*fp;
 	const char	*name;
@@ -59,6 +71,13 @@ struct reader {
 	/* Line buffer: buf[start..end) holds unread bytes. */
 	char		*buf;
 	size_t		 size, start, end;
+	/*
+	 * Past the last LF in buf[0..end), 0 when there is none, as fill()
+	 * found it: while start is below it, a whole line is there, which
+	 * next_row_avx2() scans with no other test of where the bytes end.
+	 * (A NUL put over a LF is in a line already read.)
+	 */
+	size_t		 whole;
 	int		 pending;	/* a line read ahead by the header */
 	char		*line;
 	size_t		 linelen;
@@ -125,6 +144,14 @@ struct reader {
 	 * cost an instruction each, where constants took three a line.
 	 */
 	char		 scan_bytes[3][32];
+	/* All ones, for prefix_xor(): from memory, an instruction less. */
+	uint64_t	 ones[2];
+	/*
+	 * Where each field of the standard columns goes in a row, for
+	 * unquote(): here, at a place known from r, its address is not
+	 * made ready on the way of every row.
+	 */
+	uint16_t	 std_slots[NDEFAULT];
 
 	unsigned long	 bad_shown;	/* bad rows warned about */
 	unsigned long	 bad_unshown;	/* and not, past the cap */
@@ -213,6 +240,8 @@ reader_new(FILE *fp, const char *name)
 	memset(r->scan_bytes[0], '\n', sizeof r->scan_bytes[0]);
 	memset(r->scan_bytes[1], ',', sizeof r->scan_bytes[1]);
 	memset(r->scan_bytes[2], '"', sizeof r->scan_bytes[2]);
+	memset(r->ones, 0xff, sizeof r->ones);
+	memcpy(r->std_slots, std_slots, sizeof r->std_slots);
 	csv_setup(r);
 	reader_set_fast_path(r, 2);
 	return r;
@@ -276,7 +305,7 @@ reader_stats(const struct reader *r)
 static int
 fill(struct reader *r)
 {
-	size_t n;
+	size_t n, i;
 
 	if (r->start > 0) {
 		memmove(r->buf, r->buf + r->start, r->end - r->start);
@@ -296,6 +325,11 @@ fill(struct reader *r)
 	}
 	r->end += n;
 	r->stats.bytes += n;
+	/* Past the last LF, looked for from the end, which most reads cut
+	 * in a line. */
+	for (i = r->end; i > 0 && r->buf[i - 1] != '\n'; i--)
+		continue;
+	r->whole = i;
 	return 0;
 }
 
@@ -405,8 +439,9 @@ scan_line(struct reader *r, const char *line, size_t from, size_t len)
  * time, even after a read that did not reach the line's end: the state
  * of its quotes is not kept across reads, and such lines are few.
  * There is no length: next_line() puts a LF after the bytes read, where
- * the scan stops at the latest, and no other test of where the bytes end
- * is needed.
+ * the scan stops at the latest, and next_row_avx2() scans a line only
+ * when a LF is known to end it (r->whole); no other test of where the
+ * bytes end is needed.
  */
 __attribute__((target("avx2,bmi,popcnt")))
 static inline uint64_t
@@ -425,10 +460,11 @@ eq_mask64(__m256i lo, __m256i hi, __m256i c)
  */
 __attribute__((target("pclmul")))
 static inline uint64_t
-prefix_xor(uint64_t m)
+prefix_xor(uint64_t m, const uint64_t *ones)
 {
 	return (uint64_t)_mm_cvtsi128_si64(_mm_clmulepi64_si128(
-	    _mm_cvtsi64_si128((long long)m), _mm_set1_epi8(-1), 0));
+	    _mm_cvtsi64_si128((long long)m), _mm_loadu_si128(
+	    (const __m128i *)(const void *)ones), 0));
 }
 
 /*
@@ -439,19 +475,20 @@ prefix_xor(uint64_t m)
 #define QF_ODD		((uint64_t)1 << 63)
 
 /*
- * The quoted fields of the block at line + i, a bit per field, or QF_ODD
- * when its quotes mq do not each open a field or close one; inq marks
- * the bytes inside quotes (prefix_xor()), ms the separating commas, end
- * the LF that ends the line, if in the block, and np the separating
- * commas before the block.  A quote at either edge of the block, or
- * closing a field before the CR of a CRLF, is looked at byte by byte.
+ * The quoted fields of the block at line + i, a bit per field, added to
+ * *qf, or QF_ODD when its quotes mq do not each open a field or close
+ * one; inq marks the bytes inside quotes (prefix_xor()), ms the
+ * separating commas, end the LF that ends the line, if in the block, and
+ * np the separating commas before the block.  A quote at either edge of
+ * the block, or closing a field before the CR of a CRLF, is looked at
+ * byte by byte.
  */
 __attribute__((target("bmi,popcnt")))
-static inline uint64_t
+static inline void
 quoted_fields(const char *line, size_t i, uint64_t mq, uint64_t inq,
-    uint64_t ms, uint64_t end, size_t np)
+    uint64_t ms, uint64_t end, size_t np, uint64_t *qf)
 {
-	uint64_t open = mq & inq, close = mq & ~inq, b, qf = 0;
+	uint64_t open = mq & inq, close = mq & ~inq, b;
 	uint64_t odd = (open & ~(ms << 1)) | (close & ~((ms | end) >> 1));
 	size_t q, k;
 
@@ -461,19 +498,20 @@ quoted_fields(const char *line, size_t i, uint64_t mq, uint64_t inq,
 		if (b & open) {
 			/* After the comma that ends the last block? */
 			if (b != 1 || (q > 0 && line[q - 1] != ','))
-				return QF_ODD;
+				goto bad;
 		} else if (line[q + 1] != ',' && line[q + 1] != '\n' &&
 		    (line[q + 1] != '\r' || line[q + 2] != '\n'))
-			return QF_ODD;
+			goto bad;
 	}
 	for (; open != 0; open = _blsr_u64(open)) {
 		k = np + (size_t)__builtin_popcountll(ms &
 		    (_blsi_u64(open) - 1));
-		if (k >= 63)
-			return QF_ODD;
-		qf |= (uint64_t)1 << k;
+		/* Field 63 or later: QF_ODD, bit 63. */
+		*qf |= (uint64_t)1 << (k < 63 ? k : 63);
 	}
-	return qf;
+	return;
+bad:
+	*qf |= QF_ODD;
 }
 
 /*
@@ -505,19 +543,20 @@ scan_block(struct reader *r, const char *line, size_t i, size_t *np,
 	uint64_t ml = eq_mask64(lo, hi, lf);
 	uint64_t mq = eq_mask64(lo, hi, quote);
 	uint64_t ms = eq_mask64(lo, hi, comma);
-	uint64_t end = 0, x;
+	uint64_t x;
 
 	if (ml != 0) {
-		end = _blsi_u64(ml);
-		mq &= end - 1;		/* those before the LF */
-		ms &= end - 1;
+		x = _blsi_u64(ml) - 1;	/* those before the LF */
+		mq &= x;
+		ms &= x;
 	}
 	if ((mq | *inq) != 0) {
-		x = prefix_xor(mq) ^ *inq;
+		x = prefix_xor(mq, r->ones) ^ *inq;
 		*inq = (uint64_t)0 - (x >> 63);
 		ms &= ~x;
 		if (mq != 0)
-			*qf |= quoted_fields(line, i, mq, x, ms, end, *np);
+			quoted_fields(line, i, mq, x, ms, _blsi_u64(ml), *np,
+			    qf);
 	}
 	r->bm[i / 64 % BM_MAX] = ms;
 	*np += (size_t)__builtin_popcountll(ms);
@@ -540,7 +579,7 @@ scan_block(struct reader *r, const char *line, size_t i, size_t *np,
  * The first SCAN_PEEL blocks, where most lines end, each by its own code:
  * no index to work out nor loop to go round.
  */
-#define SCAN_PEEL	5	/* and the unroll pragma */
+#define SCAN_PEEL	6	/* and the unroll pragma */
 
 __attribute__((target("avx2,bmi,popcnt,pclmul")))
 static inline size_t
@@ -554,11 +593,22 @@ scan_line_avx2(struct reader *r, const char *line, struct scanned *sc)
 	    (const void *)r->scan_bytes[1]), quote = _mm256_loadu_si256(
 	    (const __m256i *)(const void *)r->scan_bytes[2]);
 
-#pragma GCC unroll 5
-	for (i = 0; i < 64 * SCAN_PEEL; i += 64)
+	/*
+	 * Each of them starts out of quotes: a quoted field that goes on
+	 * past one of them (few do) sends the rest of the line to the loop
+	 * below, so that the blocks here need not look at inq.
+	 */
+#pragma GCC unroll 6
+	for (i = 0; i < 64 * SCAN_PEEL; i += 64) {
+		inq = 0;
 		if (scan_block(r, line, i, &np, &qf, &inq, &off, sc, lf,
 		    comma, quote))
 			return off;
+		if (inq != 0) {
+			i += 64;
+			break;
+		}
+	}
 	/*
 	 * Loaded again for the longer lines, through a pointer the
 	 * compiler cannot see through (the empty asm): else it keeps them
@@ -663,10 +713,6 @@ startswith(const char *s, size_t len, const char *prefix)
 
 	return len >= n && memcmp(s, prefix, n) == 0;
 }
-
-/* Where a column goes in a row: a field's offset in struct row, or: */
-#define SLOT_NONE	0xffff	/* nowhere */
-#define SLOT_EVENT	0xfffe	/* row->event */
 
 static const uint16_t column_slots[] = {
 	[COL_IGNORED] = SLOT_NONE,
@@ -1181,25 +1227,37 @@ cut(struct field *f, char *base, size_t start, size_t end)
 }
 
 /*
+ * The trailing zeros of m, which is not 0: where a comma or a quoted
+ * field is, from its mask.  The compiler's own count zeroes the register
+ * it counts into first (for a false dependency on it that some older
+ * Intel CPUs had), an instruction for each comma of a row: this one does
+ * not.  On a CPU without BMI, TZCNT runs as BSF, which counts the same
+ * for any m but 0.
+ */
+static inline __attribute__((always_inline)) size_t
+ctz_nz(uint64_t m)
+{
+#if defined(__GNUC__) && defined(__x86_64__)
+	__asm__("tzcnt %1, %0" : "=r"(m) : "r"(m) : "cc");
+	return (size_t)m;
+#else
+	return (size_t)__builtin_ctzll(m);
+#endif
+}
+
+/*
  * The quoted fields of a row that fill_row() or fill_std() cut at its
  * commas, with their quotes: each field without them, ended with a NUL
  * over its closing quote.
  */
 static inline __attribute__((always_inline)) void
-unquote(uint64_t qf, struct row *row)
+unquote(const struct reader *r, uint64_t qf, struct row *row)
 {
-	static const uint16_t slots[NDEFAULT] = {
-		offsetof(struct row, date_time), offsetof(struct row, connector),
-		offsetof(struct row, session_id), offsetof(struct row, sequence),
-		offsetof(struct row, local), offsetof(struct row, remote),
-		SLOT_EVENT, offsetof(struct row, data),
-		offsetof(struct row, context)
-	};
 	struct field *f;
 
 	for (; qf != 0; qf &= qf - 1) {
 		f = (struct field *)(void *)((char *)row +
-		    slots[__builtin_ctzll(qf)]);
+		    r->std_slots[ctz_nz(qf)]);
 		f->p++;
 		f->len -= 2;
 		((char *)(uintptr_t)f->p)[f->len] = '\0';
@@ -1273,7 +1331,7 @@ fill_row(struct reader *r, struct row *row)
 		cut(&row->data, base, s[6] + 1, s[7]);
 		cut(&row->context, base, s[7] + 1, s[8]);
 		if (r->qf != 0)
-			unquote(r->qf, row);
+			unquote(r, r->qf, row);
 	} else if (r->standard) {
 		cut(&row->date_time, base, o[0], o[0] + l[0]);
 		cut(&row->connector, base, o[1], o[1] + l[1]);
@@ -1320,12 +1378,9 @@ next_comma(struct commas *c, int masks)
 			c->at += 64;
 		} while (__builtin_expect(c->m == 0, 0));
 	}
-	/* The bit taken off first: where the mask is not used after (the
-	 * event's comma is dropped, not looked for), the count may go in
-	 * its register, with no zeroing of another one before. */
 	m = c->m;
 	c->m &= c->m - 1;
-	p = c->at + __builtin_ctzll(m);
+	p = c->at + ctz_nz(m);
 	return p;
 }
 
@@ -1410,7 +1465,7 @@ cut_std(struct reader *r, struct row *row, int masks, int time24, char *base,
 	cut_next(&row->data, &c, masks, &prev);
 	cut_to(&row->context, prev + 1, base + len);
 	if (qf != 0)
-		unquote(qf, row);
+		unquote(r, qf, row);
 	return 0;
 }
 
@@ -1533,6 +1588,48 @@ next_row_avx2_end(struct reader *r, struct row *row, const char *from,
 }
 
 /*
+ * Whether the 16 bytes at p hold a NUL: id16_has_nul() of an id of 16
+ * bytes, its compare tested as it is (PTEST), not made a mask first.
+ */
+__attribute__((target("avx2"), always_inline))
+static inline int
+has_nul16(const char *p)
+{
+	__m128i v = _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)
+	    (const void *)p), _mm_setzero_si128());
+
+	return !_mm_testz_si128(v, v);
+}
+
+/*
+ * logtime_parse_usual24() of the time at line, 24 bytes, with AVX2: its
+ * bytes and those of the cache's last time are compared at once, 32 of
+ * them (the rest of the cache, and the line after the time, not looked
+ * at).  The same time, a third of the rows in a busy log, takes nothing
+ * more; a time of the same minute, its seconds.
+ */
+__attribute__((target("avx2"), always_inline))
+static inline int
+time_usual_avx2(struct logtime_cache *c, const char *line, int64_t *ms)
+{
+	__m256i a = _mm256_loadu_si256((const __m256i *)(const void *)line);
+	__m256i b = _mm256_loadu_si256((const __m256i *)(const void *)c->last);
+	uint32_t ne = ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(a, b));
+	int usual;
+
+	if ((ne & 0xffffff) == 0) {
+		*ms = c->tail_ms;
+		return 0;
+	}
+	if ((ne & 0xffff) == 0 && (usual = logtime_usual_seconds(line)) >= 0) {
+		memcpy(c->last + 16, line + 16, 8);
+		*ms = c->tail_ms = c->ms + usual;
+		return 0;
+	}
+	return -1;
+}
+
+/*
  * reader_next() with AVX2: the usual row, a line of the standard columns
  * whole in the buffer, here, and anything else (a line to read more of,
  * a header, a BOM) by next_row_avx2_all(), which
@@ -1551,19 +1648,23 @@ next_row_avx2(struct reader *r, struct row *row)
 	size_t off, len;
 	struct scanned sc;
 
-	/* No line pending: r->next_row would be next_row_avx2_all(). */
-	r->buf[r->end] = '\n';
+	/*
+	 * A whole line: the scan stops at its LF, at r->whole - 1 at the
+	 * latest, and needs no LF put after the bytes read.  (No line
+	 * pending: r->next_row would be next_row_avx2_all().)
+	 */
+	if (r->start >= r->whole)
+		return next_row_avx2_all(r, row);
 	/* In sc, not r: each call scans its line again. */
 	off = scan_line_avx2(r, line, &sc);
 	/*
-	 * The LF in the bytes read, not the one put after them; a time of
-	 * the minute before first, 24 bytes and a comma, not a header line
-	 * or a BOM.  The time is checked before the line is cut, where it
-	 * is at a place known: its comma is then the first one, with none
-	 * in it to look for.  A time that needs more (another minute,
-	 * a bad one) is read again from the start of the line, which is
-	 * not changed yet.  No test of r->kind: a call that starts here
-	 * comes after a row of a send log (headers are read by
+	 * A time of the minute before first, 24 bytes and a comma, not a
+	 * header line or a BOM.  The time is checked before the line is
+	 * cut, where it is at a place known: its comma is then the first
+	 * one, with none in it to look for.  A time that needs more
+	 * (another minute, a bad one) is read again from the start of the
+	 * line, which is not changed yet.  No test of r->kind: a call that
+	 * starts here comes after a row of a send log (headers are read by
 	 * next_row_avx2_all(), which goes on to the next row), or after
 	 * the end of the file, or after reader_header(), which leaves the
 	 * first row pending (for next_row_avx2_all()).  Nor of whether
@@ -1571,10 +1672,9 @@ next_row_avx2(struct reader *r, struct row *row)
 	 * parsed, and at the end of the file, or after a read error, no
 	 * whole line is left to get this far.
 	 */
-	if (off >= r->end - r->start || sc.np != r->std_np ||
-	    (sc.qf & ~(uint64_t)STD_QUOTABLE) != 0 ||
+	if (sc.np != r->std_np || (sc.qf & ~(uint64_t)STD_QUOTABLE) != 0 ||
 	    line[24] != ',' ||
-	    logtime_parse_usual24(&r->times, line, &row->time) == -1)
+	    time_usual_avx2(&r->times, line, &row->time) == -1)
 		return next_row_avx2_all(r, row);
 	len = off;
 	if (line[len - 1] == '\r')	/* 8 commas: len > 0 */
@@ -1585,7 +1685,7 @@ next_row_avx2(struct reader *r, struct row *row)
 		return next_row_avx2_end(r, row, ev[0], ev[1]);
 	/* The rest of row_checks() for the usual row: an id of 16 bytes
 	 * (others are looked at by next_row_avx2_end()). */
-	if (row->session_id.len != 16 || id16_has_nul(&row->session_id))
+	if (row->session_id.len != 16 || has_nul16(row->session_id.p))
 		return next_row_avx2_end(r, row, NULL, NULL);
 	r->stats.rows++;
 	return 1;

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "logtime.h"
 #include "reader.h"
 
 #define NELEM(a)	(sizeof (a) / sizeof *(a))
@@ -592,6 +593,62 @@ test_reader_time(void **state)
 }
 
 /*
+ * Rows each of whose time differs from the one of the row before in one
+ * byte, at each place of the 24, to another digit or to a byte no time
+ * has there: the time of the same minute is taken from the last one met
+ * (next_row_avx2() compares all 24 bytes at once, the minute in the
+ * first 16), and each row's time is what logtime_parse() gives, or the
+ * row is bad when that fails.
+ */
+static void
+test_reader_time_each_byte(void **state)
+{
+	static const char subst[] = "0159:.TZ-x";
+	char *in, t[25];
+	size_t n, hlen = strlen(HDR), p, k;
+	unsigned long want = 0;
+	int64_t ms;
+	struct src s;
+	struct reader *r;
+	struct row row;
+
+	(void)state;
+	in = malloc(hlen + 24 * sizeof subst * 2 * 128);
+	assert_non_null(in);
+	memcpy(in, HDR, hlen);
+	n = hlen;
+	for (p = 0; p < 24; p++)
+		for (k = 0; k < sizeof subst - 1; k++) {
+			/* The row before, which the time cache keeps, twice
+			 * (the second of the same time), then the changed one. */
+			memcpy(t, T, 24);
+			n += (size_t)sprintf(in + n, ROW(ID, "1", ">", "a", "")
+			    "\r\n" ROW(ID, "2", ">", "b", "") "\r\n");
+			t[p] = subst[k];
+			t[24] = '\0';
+			n += (size_t)sprintf(in + n, "%s,C," ID ",3,l,r,<,d,\r\n",
+			    t);
+			want += 2 + (logtime_parse(t, 24, &ms) == 0);
+		}
+	r = src_open(&s, in, n);
+	assert_int_equal(reader_header(r), LOG_SEND);
+	while (reader_next(r, &row) == 1) {
+		snprintf(where, sizeof where, "line %lu (%s)", row.line,
+		    row.date_time.p);
+		assert_int_equal(logtime_parse(row.date_time.p,
+		    row.date_time.len, &ms), 0);
+		if (row.time != ms)
+			print_error("%s: time %lld, want %lld\n", where,
+			    (long long)row.time, (long long)ms);
+		assert_true(row.time == ms);
+		want--;
+	}
+	CHECK_INT(want, 0);
+	src_close(&s);
+	free(in);
+}
+
+/*
  * A time of the minute before that runs on past its 24 bytes: the fast
  * way checks the time before it cuts the line, where a time of 24 bytes
  * with a comma after it is one it may take as it is.  A longer one must
@@ -847,8 +904,9 @@ test_reader_nul_in_session_id(void **state)
 /*
  * The same for ids of every length up to 40, with a NUL at each place or
  * none, on every way of splitting a line, the id plain or quoted, in the
- * middle of the line or at its end (the end of the file): what reader.c
- * looks at a word at a time must say what memchr() says.
+ * middle of the line or at its end (the end of the file), after a good
+ * row (so that next_row_avx2() reads it): what reader.c looks at a word
+ * at a time must say what memchr() says.
  */
 static void
 test_reader_nul_in_session_id_each_place(void **state)
@@ -876,8 +934,11 @@ test_reader_nul_in_session_id_each_place(void **state)
 			id[at] = '\0';
 		n = strlen(heads[h]);
 		memcpy(in, heads[h], n);
+		/* A good row first, read ahead by the header: the one looked
+		 * at is then read as any row after it is. */
 		n += (size_t)snprintf(in + n, sizeof in - n, h == 0 ?
-		    T ",c,%s" : T ",<,%s", quoted ? "\"" : "");
+		    ROW(ID, "0", "<", "220 a", "") "\r\n" T ",c,%s" :
+		    T ",<," ID "\n" T ",<,%s", quoted ? "\"" : "");
 		memcpy(in + n, id, len);
 		n += len;
 		n += (size_t)snprintf(in + n, sizeof in - n, h == 0 ?
@@ -889,6 +950,7 @@ test_reader_nul_in_session_id_each_place(void **state)
 		r = src_open(&s, in, n);
 		reader_set_fast_path(r, level);
 		CHECK_INT(reader_header(r), LOG_SEND);
+		CHECK_INT(reader_next(r, &row), 1);
 		rc = reader_next(r, &row);
 		CHECK_INT(rc, at == len);
 		if (rc == 1) {
@@ -1355,6 +1417,89 @@ test_reader_quotes_at_block_edges(void **state)
 }
 
 /*
+ * Rows read across the ends of the reader's reads: the bytes of a file
+ * past its first READER_READ_SIZE are read later, and the row that the
+ * end of a read cuts, here in its context, after all its commas, is taken
+ * by next_row_avx2() only once it is whole (r->whole, the end of the last
+ * LF read).  Lines end in CRLF and in LF (where the context's NUL is put
+ * over the LF), and the last one in neither.  Each way gives the same.
+ */
+static void
+test_reader_rows_across_reads(void **state)
+{
+	enum { SIZE = 3 * READER_READ_SIZE };
+	char *in, ctx[400];
+	size_t n, hlen = strlen(HDR);
+	unsigned long rows, bad_rows, want = 0;
+	int cut = 0, k;
+
+	(void)state;
+	in = malloc(SIZE + 1024);
+	assert_non_null(in);
+	memset(ctx, 'c', sizeof ctx);
+	memcpy(in, HDR, hlen);
+	n = hlen;
+	for (k = 0; n < SIZE; k++) {
+		/* Near the end of the first read: a row that it cuts. */
+		if (!cut && n > READER_READ_SIZE - 400) {
+			n += (size_t)sprintf(in + n, "%s%.*s\r\n",
+			    ROW(ID, "1", ">", "EHLO x", ""), (int)sizeof ctx,
+			    ctx);
+			assert_true(n > READER_READ_SIZE);
+			cut = 1;
+		} else
+			n += (size_t)sprintf(in + n, "%s%.*s%s",
+			    ROW(ID, "2", "<", "250 OK", ""), k % 97, ctx,
+			    k % 3 ? "\r\n" : "\n");
+		want++;
+	}
+	n -= in[n - 2] == '\r' ? 2 : 1;	/* the last with no newline */
+	check_ways_equal(in, n, &rows, &bad_rows);
+	assert_int_equal(rows, want);
+	assert_int_equal(bad_rows, 0);
+	free(in);
+}
+
+/*
+ * Quoted fields late in a line of 64 columns, the most a header maps:
+ * the scan notes the quoted fields of a line a bit each in a word whose
+ * last bit (63) says the line is to be looked at again, as a field 63 or
+ * later in quotes is.  Fields 62 and 63 quoted, each alone and both, in
+ * the data and context columns: each way gives the same.
+ */
+static void
+test_reader_quotes_past_field_62(void **state)
+{
+	static const char *const ends[] = {
+		"\"d,1\",c", "d,\"c,1\"", "\"d,1\",\"c,1\"", "d,c",
+	};
+	char in[2048];
+	size_t n, k;
+	unsigned long rows, bad_rows;
+	int i, j;
+
+	(void)state;
+	for (k = 0; k < NELEM(ends); k++) {
+		n = (size_t)sprintf(in, "#Log-type: SMTP Send Protocol Log\n"
+		    "#Fields: ");
+		for (i = 0; i < 55; i++)
+			n += (size_t)sprintf(in + n, "x%d,", i);
+		n += (size_t)sprintf(in + n, "date-time,connector-id,"
+		    "session-id,sequence-number,local-endpoint,"
+		    "remote-endpoint,event,data,context\n");
+		/* Twice: the first row is read ahead by the header. */
+		for (j = 0; j < 2; j++) {
+			for (i = 0; i < 55; i++)
+				n += (size_t)sprintf(in + n, "\"u,%d\",", i);
+			n += (size_t)sprintf(in + n, T ",\"Internet, "
+			    "Partners\"," ID ",%d,l,r,<,%s\r\n", j, ends[k]);
+		}
+		check_ways_equal(in, n, &rows, &bad_rows);
+		assert_int_equal(rows, 2);
+	}
+}
+
+/*
  * A row libcsv splits (more commas than the fast path notes) whose fields
  * outgrow the reader's field buffer, so that it moves as it grows: the
  * fields are read where they are now.  Under ASan (make SANITIZE=1 check)
@@ -1542,6 +1687,7 @@ main(void)
 		T_(test_reader_time),
 		T_(test_reader_time_longer),
 		T_(test_reader_time_cache),
+		T_(test_reader_time_each_byte),
 		T_(test_reader_long_line),
 		T_(test_reader_line_at_limit),
 		T_(test_reader_line_just_over_limit),
@@ -1551,6 +1697,8 @@ main(void)
 		T_(test_reader_receive_rows_skipped),
 		T_(test_reader_quoted_fields_equal_libcsv),
 		T_(test_reader_quotes_at_block_edges),
+		T_(test_reader_quotes_past_field_62),
+		T_(test_reader_rows_across_reads),
 		T_(test_reader_later_fields_without_event),
 		T_(test_reader_nul_in_session_id),
 		T_(test_reader_nul_in_session_id_each_place),
