@@ -1,6 +1,6 @@
 # sendlog-scan
 
-VERSION	= 0.4.6
+VERSION	= 0.4.7
 
 PREFIX	?= /usr/local
 BINDIR	?= $(PREFIX)/bin

@@ -18,7 +18,7 @@
 #include "xmalloc.h"
 
 #ifndef VERSION
-#define VERSION "0.4.6"
+#define VERSION "0.4.7"
 #endif
 
 static void
