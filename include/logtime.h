@@ -95,6 +95,18 @@ logtime_same16(const char *a, const char *b)
 }
 
 /*
+ * A time s of the cache's minute whose ":ss.fffZ" is new, usual its
+ * milliseconds in the minute (logtime_usual_seconds()): kept as the
+ * cache's last time, and its time returned.
+ */
+static inline int64_t
+logtime_cache_seconds(struct logtime_cache *c, const char *s, int usual)
+{
+	memcpy(c->last + 16, s + 16, 8);
+	return c->tail_ms = c->ms + usual;
+}
+
+/*
  * logtime_parse_usual() of a time of 24 bytes, s, with a cache known to
  * be valid (c->usual 24), as the caller may know by what it parsed
  * before: nearly every row has the minute of the row before,
@@ -114,8 +126,7 @@ logtime_parse_usual24(struct logtime_cache *c, const char *s, int64_t *ms)
 			return 0;
 		}
 		if ((usual = logtime_usual_seconds(s)) >= 0) {
-			memcpy(c->last + 16, &tail, 8);
-			*ms = c->tail_ms = c->ms + usual;
+			*ms = logtime_cache_seconds(c, s, usual);
 			return 0;
 		}
 	}

@@ -1622,8 +1622,7 @@ time_usual_avx2(struct logtime_cache *c, const char *line, int64_t *ms)
 		return 0;
 	}
 	if ((ne & 0xffff) == 0 && (usual = logtime_usual_seconds(line)) >= 0) {
-		memcpy(c->last + 16, line + 16, 8);
-		*ms = c->tail_ms = c->ms + usual;
+		*ms = logtime_cache_seconds(c, line, usual);
 		return 0;
 	}
 	return -1;
